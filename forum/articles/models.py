@@ -1,0 +1,64 @@
+"""The articles table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.db import Base, UTCDateTime, utcnow
+
+
+class CommentMode(StrEnum):
+    """Whether an article's thread takes new comments, is read-only, or is not shown at all."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    HIDDEN = "hidden"
+
+
+def enum_column(enum: type[StrEnum], name: str) -> Enum:
+    """A StrEnum stored as its values in a VARCHAR with a CHECK constraint, on every database."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum),
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Article(Base):
+    """An article: the anchor of one comment thread."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_published_submitted_at", "published", "submitted_at"),)
+
+    SLUG_MAX = 200
+    TITLE_MAX = 300
+    AUTHOR_MAX = 100
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    author_name: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    teaser: Mapped[str] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column(default=True)
+    comment_mode: Mapped[CommentMode] = mapped_column(
+        enum_column(CommentMode, "comment_mode"), default=CommentMode.OPEN
+    )
+    comment_count: Mapped[int] = mapped_column(default=0)
+    """Published comments, kept current by the comments module so lists need no COUNT."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def comments_open(self) -> bool:
+        return self.comment_mode is CommentMode.OPEN

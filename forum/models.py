@@ -1,0 +1,6 @@
+"""Every module's models, imported so that ``forum.db.metadata`` knows all tables.
+
+Used by Alembic's env.py and by tests; the app imports models through its routers.
+"""
+
+from forum.articles import models as articles  # noqa: F401

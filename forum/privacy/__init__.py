@@ -1,0 +1,1 @@
+"""Privacy: cookie consent, policies, privacy settings, export and erasure."""

@@ -1,0 +1,136 @@
+"""Every setting of the forum, read once from ``FORUM_*`` environment variables.
+
+Tests build ``Settings(...)`` directly; the app and the CLI call ``Settings.from_env(os.environ)``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class SettingsError(ValueError):
+    """A FORUM_* variable holds a value the forum cannot use."""
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _parse_int(name: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The forum's configuration. Each attribute maps to ``FORUM_<NAME>`` in upper case."""
+
+    var_dir: Path = Path("var")
+    """Where the embedded defaults keep their files: database, secret key, mail, session store."""
+    database_url: str = ""
+    """SQLAlchemy URL; empty means ``var/forum.db`` (SQLite). ``postgresql://`` works as given."""
+    redis_url: str = ""
+    """Redis for sessions, rate limits and caches; empty means a local file store under ``var/``."""
+    secret_key: str = ""
+    """Signs tokens and protects CSRF; empty means generated once and kept in ``var/secret_key``."""
+    base_url: str = "http://127.0.0.1:8000"
+    """The public address, used in mails and feeds; ``https://`` turns on Secure cookies."""
+    debug: bool = False
+    """Show tracebacks in error pages. Never in production."""
+    site_name: str = "forum"
+    """The name in the header, titles and mails."""
+    timezone: str = "UTC"
+    """The IANA time zone in which dates are shown and naive imported dates are read."""
+    articles_per_page: int = 20
+    """Articles on one page of the front page."""
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"FORUM_TIMEZONE is not a known time zone: {self.timezone!r}"
+            ) from None
+        if self.articles_per_page < 1:
+            raise SettingsError("FORUM_ARTICLES_PER_PAGE must be at least 1")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``FORUM_*`` variables; unknown variables are ignored."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = f"FORUM_{f.name.upper()}"
+            if name not in env:
+                continue
+            raw = env[name]
+            if f.type in ("bool", bool):
+                values[f.name] = _parse_bool(name, raw)
+            elif f.type in ("int", int):
+                values[f.name] = _parse_int(name, raw)
+            elif f.type in ("Path", Path):
+                values[f.name] = Path(raw)
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.lower().startswith("https://")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file under ``var_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'forum.db'}"
+
+    def effective_secret_key(self) -> str:
+        """The secret key, generated once into ``var/secret_key`` (mode 0600) when not set."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        return key
+
+
+def setting_docs() -> dict[str, str]:
+    """Each setting's attribute docstring, for ``forum settings`` and the README table."""
+    import ast
+    import inspect
+    from itertools import pairwise
+
+    docs: dict[str, str] = {}
+    body = ast.parse(inspect.getsource(Settings)).body[0].body  # type: ignore[attr-defined]
+    for node, nxt in pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(nxt, ast.Expr)
+            and isinstance(nxt.value, ast.Constant)
+        ):
+            docs[node.target.id] = str(nxt.value.value)
+    return docs

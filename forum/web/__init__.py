@@ -1,0 +1,1 @@
+"""What every page shares: templates, dates, Markdown, pagination, errors and security headers."""

@@ -1,0 +1,122 @@
+"""Error responses: an HTML page in the site's layout, or a JSON problem under ``/api``.
+
+Nothing but the status and a plain message is shown; tracebacks only when debug is on.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from http import HTTPStatus
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
+
+log = logging.getLogger("forum.errors")
+
+API_PREFIX = "/api/"
+
+FRIENDLY = {
+    400: "The request could not be understood.",
+    401: "Please log in to do that.",
+    403: "You are not allowed to do that.",
+    404: "There is nothing here. The page may have moved or never existed.",
+    405: "That action is not possible here.",
+    409: "That conflicts with something that changed in the meantime. Please try again.",
+    413: "That was too large.",
+    429: "Too many attempts. Please wait a moment and try again.",
+    500: "Something went wrong on our side. Please try again later.",
+    503: "The site is briefly unavailable. Please try again in a moment.",
+}
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path == "/api"
+
+
+def _message(exc: HTTPException) -> str:
+    detail = exc.detail
+    default = (
+        HTTPStatus(exc.status_code).phrase
+        if exc.status_code in HTTPStatus._value2member_map_
+        else ""
+    )
+    if isinstance(exc, ValidationException) or not detail or detail == default:
+        return FRIENDLY.get(exc.status_code, default or "Error")
+    return str(detail)
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[dict[str, Any]]:
+    """An RFC 9457 problem document."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if extra:
+        body.update(extra)
+    return Response(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def error_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    *,
+    headers: dict[str, str] | None = None,
+    trace: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[Any]:
+    """The error in the form the client asked for."""
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    if wants_json(request):
+        return problem(status, title, message, headers=headers, extra=extra)
+    return Template(
+        "errors/error.html",
+        context={"status": status, "title": title, "message": message, "trace": trace},
+        status_code=status,
+        headers=headers,
+        media_type=MediaType.HTML,
+    )
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    headers = dict(exc.headers or {})
+    extra = None
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        extra = {"errors": [_safe_error(e) for e in exc.extra]}
+    return error_response(request, exc.status_code, _message(exc), headers=headers, extra=extra)
+
+
+def _safe_error(error: Any) -> dict[str, str]:
+    if isinstance(error, dict):
+        return {k: str(v)[:200] for k, v in error.items() if k in {"key", "message", "source"}}
+    return {"message": str(error)[:200]}
+
+
+def make_unexpected_handler(debug: bool):  # type: ignore[no-untyped-def]
+    """The handler for anything unexpected: logged with its traceback, shown without it."""
+
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        log.error(
+            "unhandled error on %s %s",
+            request.method,
+            request.scope.get("path_template", "?"),
+            exc_info=exc,
+        )
+        trace = "".join(traceback.format_exception(exc)) if debug else None
+        return error_response(request, 500, FRIENDLY[500], trace=trace)
+
+    return handler

@@ -1,0 +1,42 @@
+"""Liveness and readiness probes for process managers and load balancers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+from litestar import Controller, Request, Response, get
+from sqlalchemy import text
+
+from forum.db import Database
+
+
+def _database_ready(database: Database) -> bool:
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+class HealthController(Controller):
+    include_in_schema = False
+
+    @get("/healthz", name="healthz", cache_control=None)
+    async def healthz(self) -> dict[str, str]:
+        """The process is up and answering."""
+        return {"status": "ok"}
+
+    @get("/readyz", name="readyz")
+    async def readyz(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        """The database (and the shared store, when configured) can be reached."""
+        checks = {"database": await to_thread.run_sync(_database_ready, request.app.state.database)}
+        store_check = request.app.state.get("store_check")
+        if store_check is not None:
+            checks["store"] = await store_check()
+        ready = all(checks.values())
+        return Response(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )

@@ -1,0 +1,42 @@
+"""The Jinja2 environment every page renders with: autoescaping on, our filters and globals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from forum.settings import Settings
+from forum.web.dates import byline_date, iso_datetime
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+def make_environment(settings: Settings) -> Environment:
+    """A Jinja environment that escapes everything and fails loudly on undefined names."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    tz = settings.tz
+
+    def _byline(moment: datetime) -> str:
+        return byline_date(moment, tz)
+
+    env.filters["byline_date"] = _byline
+    env.filters["iso"] = iso_datetime
+    env.globals["site_name"] = settings.site_name
+    return env
+
+
+def make_template_config(settings: Settings) -> TemplateConfig[Any]:
+    """Litestar's template config over our environment."""
+    engine = JinjaTemplateEngine.from_environment(make_environment(settings))
+    return TemplateConfig(instance=engine)
