@@ -12,13 +12,18 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
+from sqlalchemy.exc import SQLAlchemyError
 
 from forum.articles.routes import ArticleApi, ArticlePages
 from forum.db import Database
 from forum.privacy.routes import PolicyPages
 from forum.settings import Settings
 from forum.web.database import provide_db
-from forum.web.errors import http_exception_handler, make_unexpected_handler
+from forum.web.errors import (
+    http_exception_handler,
+    make_database_error_handler,
+    make_unexpected_handler,
+)
 from forum.web.headers import make_security_headers_hook
 from forum.web.health import HealthController
 from forum.web.templating import make_template_config
@@ -51,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=make_template_config(settings),
         exception_handlers={
             HTTPException: http_exception_handler,
+            SQLAlchemyError: make_database_error_handler(),
             Exception: make_unexpected_handler(settings.debug),
         },
         before_send=[make_security_headers_hook(https=settings.https)],

@@ -107,12 +107,14 @@ def demo(ctx: click.Context, if_empty: bool) -> None:
     from forum.articles.service import count_articles
 
     database = _database(_settings(ctx))
-    with database.session(write=True) as session:
-        if if_empty and count_articles(session):
-            click.echo("demo content skipped: the database already has articles")
-            return
-        result = load_demo(session)
-    database.dispose()
+    try:
+        with database.session(write=True) as session:
+            if if_empty and count_articles(session):
+                click.echo("demo content skipped: the database already has articles")
+                return
+            result = load_demo(session)
+    finally:
+        database.dispose()
     click.echo(f"demo content loaded: {result.created} new, {result.updated} updated articles")
 
 
@@ -137,9 +139,11 @@ def articles_import(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         click.echo("nothing was imported", err=True)
         sys.exit(1)
     database = _database(settings)
-    with database.session(write=True) as session:
-        result = import_articles(session, parsed)
-    database.dispose()
+    try:
+        with database.session(write=True) as session:
+            result = import_articles(session, parsed)
+    finally:
+        database.dispose()
     click.echo(f"imported {result.created} new and updated {result.updated} articles")
 
 

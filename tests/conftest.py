@@ -32,7 +32,9 @@ from forum.settings import Settings
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED_DIR = Path(
+    os.environ.get("FORUM_TEST_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared"
+)
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
 

@@ -97,7 +97,7 @@ def list_published(session: Session, page: int, per_page: int) -> Page[Article]:
 
 def get_published(session: Session, slug: str) -> Article:
     """The published article with ``slug``, or ``ArticleNotFound``."""
-    if len(slug) > Article.SLUG_MAX:
+    if len(slug) > Article.SLUG_MAX or not SLUG_PATTERN.match(slug):
         raise ArticleNotFound(slug)
     article = session.scalar(select(Article).where(Article.slug == slug, Article.published))
     if article is None:

@@ -120,3 +120,30 @@ def make_unexpected_handler(debug: bool):  # type: ignore[no-untyped-def]
         return error_response(request, 500, FRIENDLY[500], trace=trace)
 
     return handler
+
+
+def make_database_error_handler():  # type: ignore[no-untyped-def]
+    """Safety net for database errors that input checks did not catch first.
+
+    Bad values (e.g. a NUL byte PostgreSQL refuses) are the client's 400; a constraint that a
+    concurrent request won is a 409; a database that cannot be reached is a 503 that clears
+    when it comes back.
+    """
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        if isinstance(exc, DataError):
+            return error_response(request, 400, "The request holds a value that cannot be stored.")
+        if isinstance(exc, IntegrityError):
+            return error_response(request, 409, FRIENDLY[409])
+        if isinstance(exc, OperationalError | PoolTimeout):
+            log.warning(
+                "database unavailable on %s %s",
+                request.method,
+                request.scope.get("path_template", "?"),
+            )
+            return error_response(request, 503, FRIENDLY[503], headers={"Retry-After": "5"})
+        return make_unexpected_handler(False)(request, exc)
+
+    return handler

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from litestar import get
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 PAGES = ["/", "/privacy", "/terms", "/cookies"]
 
@@ -109,3 +110,23 @@ def test_health_and_readiness(client):
 def test_openapi_schema_is_served(client):
     schema = client.get("/schema/openapi.json").json()
     assert "/api/articles" in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (DataError("stmt", {}, Exception("NUL")), 400),
+        (IntegrityError("stmt", {}, Exception("dup")), 409),
+        (OperationalError("stmt", {}, Exception("down")), 503),
+    ],
+)
+def test_database_errors_become_clear_client_or_availability_errors(app, client, error, status):
+    @get("/api/db-error", sync_to_thread=False)
+    def fails() -> None:
+        raise error
+
+    app.register(fails)
+    response = client.get("/api/db-error")
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "stmt" not in response.text
