@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, UTCDateTime, utcnow
+from forum.db import Base, UTCDateTime, enum_column, utcnow
 
 
 class CommentMode(StrEnum):
@@ -17,19 +17,6 @@ class CommentMode(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     HIDDEN = "hidden"
-
-
-def enum_column(enum: type[StrEnum], name: str) -> Enum:
-    """A StrEnum stored as its values in a VARCHAR with a CHECK constraint, on every database."""
-    return Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=max(len(m.value) for m in enum),
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
 
 
 class Article(Base):
