@@ -16,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forum.articles.routes import ArticleApi, ArticlePages
 from forum.db import Database
+from forum.mail.outbox import Outbox
+from forum.mail.worker import run_mail_worker
 from forum.privacy.routes import PolicyPages
 from forum.settings import Settings
 from forum.web.database import provide_db
@@ -35,11 +37,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Build the forum for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
     database = Database(settings.effective_database_url)
+    outbox = Outbox.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         try:
-            yield
+            async with run_mail_worker(outbox, database, enabled=settings.mail_worker):
+                yield
         finally:
             database.dispose()
 
@@ -51,8 +55,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
-        dependencies={"db": Provide(provide_db)},
-        state=State({"settings": settings, "database": database}),
+        dependencies={
+            "db": Provide(provide_db),
+            "outbox": Provide(lambda: outbox, sync_to_thread=False),
+        },
+        state=State({"settings": settings, "database": database, "outbox": outbox}),
         template_config=make_template_config(settings),
         exception_handlers={
             HTTPException: http_exception_handler,

@@ -1,4 +1,4 @@
-"""The ``forum`` command: serve, db, demo, articles import (and more as modules arrive)."""
+"""The ``forum`` command: serve, db, demo, articles import, mail (and more as modules arrive)."""
 
 from __future__ import annotations
 
@@ -145,6 +145,29 @@ def articles_import(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     finally:
         database.dispose()
     click.echo(f"imported {result.created} new and updated {result.updated} articles")
+
+
+@main.group()
+def mail() -> None:
+    """Outgoing mail: deliver what is queued."""
+
+
+@mail.command("send")
+@click.pass_context
+def mail_send(ctx: click.Context) -> None:
+    """Deliver every message that is due now (for cron, or when the app's worker is off)."""
+    from forum.mail.outbox import Outbox
+
+    settings = _settings(ctx)
+    outbox = Outbox.from_settings(settings)
+    database = _database(settings)
+    try:
+        report = outbox.deliver_due(database, limit=None)
+    finally:
+        database.dispose()
+    click.echo(
+        f"mail: {report.sent} sent, {report.failed} failed, {report.retry_later} to retry later"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,3 +4,4 @@ Used by Alembic's env.py and by tests; the app imports models through its router
 """
 
 from forum.articles import models as articles  # noqa: F401
+from forum.mail import models as mail  # noqa: F401

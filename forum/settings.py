@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -32,6 +34,29 @@ def _parse_int(name: str, raw: str) -> int:
         return int(raw.strip())
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+SMTP_SCHEMES = frozenset({"smtp", "smtps"})
+STARTTLS_MODES = frozenset({"auto", "required"})
+
+
+def _check_smtp_url(url: str) -> None:
+    """Refuse an SMTP URL we cannot use; the message never repeats the URL (it holds a password)."""
+    name = "FORUM_SMTP_URL"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise SettingsError(f"{name} is not a valid URL") from None
+    if parts.scheme not in SMTP_SCHEMES:
+        raise SettingsError(f"{name} must start with smtp:// or smtps://")
+    if not parts.hostname:
+        raise SettingsError(f"{name} must name a host")
+    starttls = parse_qs(parts.query).get("starttls", ["auto"])
+    if len(starttls) != 1 or starttls[0] not in STARTTLS_MODES:
+        raise SettingsError(f"{name}: starttls must be auto or required")
+    if parts.scheme == "smtps" and starttls[0] == "required":
+        raise SettingsError(f"{name}: smtps:// is TLS already; starttls applies to smtp://")
 
 
 @dataclass(frozen=True)
@@ -56,6 +81,12 @@ class Settings:
     """The IANA time zone in which dates are shown and naive imported dates are read."""
     articles_per_page: int = 20
     """Articles on one page of the front page."""
+    smtp_url: str = field(default="", repr=False)
+    """SMTP server (``smtp://user:pass@host:587``, ``smtps://…``); empty: ``.eml`` in var/mail."""
+    mail_from: str = "forum <noreply@localhost>"
+    """The From of every mail the forum sends."""
+    mail_worker: bool = True
+    """Deliver queued mail from a background task in each app process; off: ``forum mail send``."""
 
     def __post_init__(self) -> None:
         try:
@@ -66,6 +97,10 @@ class Settings:
             ) from None
         if self.articles_per_page < 1:
             raise SettingsError("FORUM_ARTICLES_PER_PAGE must be at least 1")
+        if self.smtp_url:
+            _check_smtp_url(self.smtp_url)
+        if "@" not in parseaddr(self.mail_from)[1]:
+            raise SettingsError("FORUM_MAIL_FROM must be an e-mail address, optionally with a name")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

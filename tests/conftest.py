@@ -7,15 +7,22 @@ stops the run with an error: it never skips.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
@@ -185,3 +192,202 @@ def shared_corpus(name: str) -> Path:
             pytest.fail(f"corpus file {path} is missing")
         pytest.skip(f"corpus file {name} is not beside the project")
     return path
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 with an ephemeral port, collecting mail.
+
+    ``messages`` holds every message received, parsed; ``wait_for(n)`` waits until n have
+    arrived. ``stop()`` and ``start()`` take it down and up again on the same port. With
+    ``users`` (name → password) it offers SMTP AUTH and notes each login in ``logins``.
+    """
+
+    def __init__(self, *, users: dict[str, str] | None = None, **controller_options: Any) -> None:
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        """(MAIL FROM, RCPT TO) of each message."""
+        self.logins: list[str] = []
+        """The user of each successful AUTH."""
+        self.refused: set[str] = set()
+        """Recipients to refuse with 550, as a server refuses unknown mailboxes."""
+        self._users = users or {}
+        if users:
+            controller_options.setdefault("authenticator", self._authenticate)
+        self._options = controller_options
+        self._controller: Controller | None = None
+        self._arrived = threading.Condition()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        controller = _EphemeralPortController(
+            self, hostname=self.host, port=self.port, **self._options
+        )
+        controller.start()
+        self.port = controller.port
+        self._controller = controller
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """The first ``count`` messages, once they have arrived; fails after ``timeout`` s."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.messages) >= count, timeout):
+                pytest.fail(f"expected {count} messages within {timeout} s, got {self.messages}")
+            return self.messages[:count]
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        """aiosmtpd's hook: refuse the addresses in ``refused``, accept the rest."""
+        if address in self.refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """aiosmtpd's hook: keep the message."""
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        with self._arrived:
+            self.messages.append(cast(EmailMessage, message))
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        """aiosmtpd's authenticator: accept ``users``, note each login."""
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = auth_data.login.decode()
+        if self._users.get(login) != auth_data.password.decode():
+            return AuthResult(success=False, handled=False)
+        self.logins.append(login)
+        return AuthResult(success=True)
+
+
+class _EphemeralPortController(Controller):
+    """aiosmtpd's Controller, learning the port the OS chose for port 0 before its self-test."""
+
+    def _trigger_server(self) -> None:
+        assert self.server is not None
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+@contextmanager
+def serve_smtp(
+    *, users: dict[str, str] | None = None, **controller_options: Any
+) -> Iterator[SmtpServer]:
+    """Run an ``SmtpServer`` for the block; options go to aiosmtpd's Controller (e.g. TLS)."""
+    server = SmtpServer(users=users, **controller_options)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback. To send a test's mail there, override in the module::
+
+    @pytest.fixture
+    def settings_overrides(smtp_server):
+        return {"smtp_url": smtp_server.url}
+    """
+    with serve_smtp() as server:
+        yield server
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+DEFAULT_PASSWORD = "a long enough passphrase"
+
+
+@pytest.fixture
+def make_user(database: Database, settings: Settings) -> Callable[..., Any]:
+    """Create (and commit) a user; returns it. ``role`` and ``verified`` as keywords."""
+    from forum.accounts.models import Role
+    from forum.accounts.passwords import Passwords, make_hasher
+    from forum.accounts.service import Registration, register
+
+    passwords = Passwords(
+        make_hasher(
+            settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+        )
+    )
+
+    def factory(
+        username: str = "reader",
+        *,
+        email: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        role: Role = Role.READER,
+        verified: bool = True,
+        display_name: str = "",
+    ) -> Any:
+        with database.session(write=True) as session:
+            user = register(
+                session,
+                passwords,
+                Registration(
+                    username=username,
+                    email=email or f"{username}@example.org",
+                    password=password,
+                    display_name=display_name,
+                ),
+            )
+            user.role = role
+            if verified:
+                user.email_verified_at = datetime.now(UTC)
+        return user
+
+    return factory
+
+
+class AuthActions:
+    """What a person does with their browser: fetch a form, post it, log in and out."""
+
+    def __init__(self, client: TestClient[Litestar]) -> None:
+        self.client = client
+
+    def csrf_token(self) -> str:
+        token = self.client.cookies.get("forum_csrf")
+        if not token:
+            self.client.get("/login")
+            token = self.client.cookies.get("forum_csrf")
+        assert token, "the site sets a CSRF cookie on a GET"
+        return token
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """A form post with the page's CSRF token, as a browser sends it."""
+        form = {"_csrf_token": self.csrf_token(), **(data or {})}
+        return self.client.post(url, data=form, follow_redirects=False, **kwargs)
+
+    def login(
+        self, login: str = "reader", password: str = DEFAULT_PASSWORD, *, remember: bool = False
+    ) -> Any:
+        data = {"login": login, "password": password}
+        if remember:
+            data["remember"] = "on"
+        return self.post("/login", data)
+
+    def logout(self) -> Any:
+        return self.post("/logout")
+
+    def api_headers(self) -> dict[str, str]:
+        return {"x-csrftoken": self.csrf_token()}
+
+
+@pytest.fixture
+def auth(client: TestClient[Litestar]) -> AuthActions:
+    return AuthActions(client)
