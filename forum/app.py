@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from sqlalchemy.exc import SQLAlchemyError
 
+from forum.accounts.auth import AuthMiddleware, LoginRequired
+from forum.accounts.passwords import Passwords, make_hasher
+from forum.accounts.routes import (
+    AccountDeps,
+    AccountPages,
+    AdminUserPages,
+    AuthPages,
+    ProfilePages,
+    SessionApi,
+    login_redirect_handler,
+)
+from forum.accounts.service import LoginPolicy
+from forum.accounts.throttle import LoginThrottle
 from forum.articles.routes import ArticleApi, ArticlePages
 from forum.db import Database
 from forum.mail.outbox import Outbox
 from forum.mail.worker import run_mail_worker
 from forum.privacy.routes import PolicyPages
 from forum.settings import Settings
+from forum.web.csrf import ForumCSRFMiddleware, make_csrf_config
 from forum.web.database import provide_db
 from forum.web.errors import (
     http_exception_handler,
@@ -28,6 +44,8 @@ from forum.web.errors import (
 )
 from forum.web.headers import make_security_headers_hook
 from forum.web.health import HealthController
+from forum.web.sessions import ForumSessionConfig
+from forum.web.stores import close_stores, make_stores
 from forum.web.templating import make_template_config
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -38,6 +56,36 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     database = Database(settings.effective_database_url)
     outbox = Outbox.from_settings(settings)
+    stores, store_check = make_stores(settings)
+    policy = LoginPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        remember=timedelta(days=settings.remember_days),
+    )
+    accounts = AccountDeps(
+        settings=settings,
+        passwords=Passwords(
+            make_hasher(
+                settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+            )
+        ),
+        outbox=outbox,
+        throttle=LoginThrottle(
+            stores.get("throttle"),
+            attempts=settings.login_attempts,
+            window_seconds=settings.login_window_minutes * 60,
+            secret=settings.effective_secret_key(),
+        ),
+        policy=policy,
+    )
+    sessions = ForumSessionConfig(
+        key="forum_session",
+        store="sessions",
+        secure=settings.https,
+        samesite="lax",
+        httponly=True,
+        max_age=int(max(policy.idle, policy.browser_max).total_seconds()),
+        remember_seconds=int(policy.remember.total_seconds()),
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -45,12 +93,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             async with run_mail_worker(outbox, database, enabled=settings.mail_worker):
                 yield
         finally:
+            await close_stores(stores)
             database.dispose()
 
     return Litestar(
         route_handlers=[
             ArticlePages,
             ArticleApi,
+            AuthPages,
+            AccountPages,
+            ProfilePages,
+            AdminUserPages,
+            SessionApi,
             PolicyPages,
             HealthController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
@@ -59,9 +113,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "db": Provide(provide_db),
             "outbox": Provide(lambda: outbox, sync_to_thread=False),
         },
-        state=State({"settings": settings, "database": database, "outbox": outbox}),
+        state=State(
+            {
+                "settings": settings,
+                "database": database,
+                "outbox": outbox,
+                "accounts": accounts,
+                "store_check": store_check,
+            }
+        ),
+        stores=stores,
+        middleware=[
+            sessions.middleware,
+            AuthMiddleware(policy),
+            DefineMiddleware(ForumCSRFMiddleware, config=make_csrf_config(settings)),
+        ],
+        request_max_body_size=1024 * 1024,
         template_config=make_template_config(settings),
         exception_handlers={
+            LoginRequired: login_redirect_handler,
             HTTPException: http_exception_handler,
             SQLAlchemyError: make_database_error_handler(),
             Exception: make_unexpected_handler(settings.debug),

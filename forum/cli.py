@@ -148,6 +148,45 @@ def articles_import(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 
 @main.group()
+def users() -> None:
+    """User accounts: bootstrap the first administrator."""
+
+
+@users.command("create-admin")
+@click.argument("username")
+@click.argument("email")
+@click.pass_context
+def users_create_admin(ctx: click.Context, username: str, email: str) -> None:
+    """Create an administrator. The password is asked for, or read from standard input."""
+    from forum.accounts.passwords import Passwords, make_hasher
+    from forum.accounts.service import FormErrors, create_admin
+
+    settings = _settings(ctx)
+    stdin = sys.stdin
+    if stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = stdin.readline().rstrip("\r\n")
+    passwords = Passwords(
+        make_hasher(
+            settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+        )
+    )
+    database = _database(settings)
+    try:
+        with database.session(write=True) as session:
+            user = create_admin(session, passwords, username, email, password)
+            name = user.username
+    except FormErrors as exc:
+        for field_name, message in exc.errors.items():
+            click.echo(f"error: {field_name}: {message}", err=True)
+        sys.exit(1)
+    finally:
+        database.dispose()
+    click.echo(f"administrator {name} created")
+
+
+@main.group()
 def mail() -> None:
     """Outgoing mail: deliver what is queued."""
 

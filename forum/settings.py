@@ -69,7 +69,7 @@ class Settings:
     """SQLAlchemy URL; empty means ``var/forum.db`` (SQLite). ``postgresql://`` works as given."""
     redis_url: str = ""
     """Redis for sessions, rate limits and caches; empty means a local file store under ``var/``."""
-    secret_key: str = ""
+    secret_key: str = field(default="", repr=False)
     """Signs tokens and protects CSRF; empty means generated once and kept in ``var/secret_key``."""
     base_url: str = "http://127.0.0.1:8000"
     """The public address, used in mails and feeds; ``https://`` turns on Secure cookies."""
@@ -81,6 +81,26 @@ class Settings:
     """The IANA time zone in which dates are shown and naive imported dates are read."""
     articles_per_page: int = 20
     """Articles on one page of the front page."""
+    redis_prefix: str = "forum"
+    """Prefix of every Redis key, so several sites (or test runs) can share one Redis."""
+    argon2_time_cost: int = 3
+    """argon2id passes; the default is argon2-cffi's RFC 9106 low-memory profile."""
+    argon2_memory_cost: int = 65536
+    """argon2id memory in KiB (RFC 9106 low-memory profile: 64 MiB)."""
+    argon2_parallelism: int = 4
+    """argon2id lanes (RFC 9106 low-memory profile)."""
+    session_idle_minutes: int = 120
+    """A browser session without 'remember me' ends after this long without a request."""
+    remember_days: int = 30
+    """How long 'remember me' keeps someone logged in."""
+    login_attempts: int = 5
+    """Failed logins allowed per account and per client address within the window."""
+    login_window_minutes: int = 15
+    """The window in which failed logins are counted."""
+    verify_link_hours: int = 48
+    """How long an email verification link works."""
+    reset_link_minutes: int = 60
+    """How long a password reset link works (it works once)."""
     smtp_url: str = field(default="", repr=False)
     """SMTP server (``smtp://user:pass@host:587``, ``smtps://…``); empty: ``.eml`` in var/mail."""
     mail_from: str = "forum <noreply@localhost>"

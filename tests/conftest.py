@@ -64,9 +64,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(f"FORUM_TEST_REDIS_URL is set but unreachable: {exc}", returncode=3)
 
 
+FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost": 1024, "argon2_parallelism": 1}
+"""Cheap hashing for tests; tests of the production parameters set their own."""
+
+
 def make_settings(database_url: str, var_dir: Path, **overrides: Any) -> Settings:
-    """Settings for a test: its own var dir, a fixed secret, everything else default."""
-    return Settings(var_dir=var_dir, database_url=database_url, secret_key=TEST_SECRET, **overrides)
+    """Settings for a test: its own var dir, a fixed secret, fast hashing.
+
+    On PostgreSQL the test also uses Redis (when ``FORUM_TEST_REDIS_URL`` is set), with its
+    own key prefix: the "at scale" profile; on SQLite the embedded file store.
+    """
+    values: dict[str, Any] = dict(FAST_ARGON2)
+    if REDIS_URL and database_url.startswith("postgresql"):
+        values.update(redis_url=REDIS_URL, redis_prefix=f"forum-test-{uuid.uuid4().hex[:12]}")
+    values.update(overrides)
+    return Settings(var_dir=var_dir, database_url=database_url, secret_key=TEST_SECRET, **values)
 
 
 @pytest.fixture(scope="session")
@@ -158,8 +170,8 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture
-def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+def client(app: Litestar, settings: Settings) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, base_url=settings.base_url) as test_client:
         yield test_client
 
 

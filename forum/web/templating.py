@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
@@ -14,6 +14,25 @@ from forum.settings import Settings
 from forum.web.dates import byline_date, iso_datetime
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+@pass_context
+def _current_user(context: Any) -> Any:
+    """The logged-in user of the request being rendered (None for visitors)."""
+    request = context.get("request")
+    return request.scope.get("user") if request is not None else None
+
+
+@pass_context
+def _get_flashes(context: Any) -> list[Any]:
+    """Messages queued with ``litestar.plugins.flash.flash``, taken out of the session.
+
+    Reads the scope directly so that pages rendered without the session middleware (a 404 for
+    an unknown path) still render.
+    """
+    request = context.get("request")
+    session = request.scope.get("session") if request is not None else None
+    return session.pop("_messages", []) if isinstance(session, dict) else []
 
 
 def make_environment(settings: Settings) -> Environment:
@@ -33,6 +52,8 @@ def make_environment(settings: Settings) -> Environment:
     env.filters["byline_date"] = _byline
     env.filters["iso"] = iso_datetime
     env.globals["site_name"] = settings.site_name
+    env.globals["current_user"] = _current_user
+    env.globals["get_flashes"] = _get_flashes
     return env
 
 

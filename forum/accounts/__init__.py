@@ -1,0 +1,1 @@
+"""Accounts: users, passwords (argon2id), sessions, roles, tokens, verification and reset."""

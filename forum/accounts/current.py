@@ -1,0 +1,41 @@
+"""The user a request acts for, as a plain value that outlives any database session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from forum.accounts.models import Role, User
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """A snapshot of the logged-in user, taken when the request began."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    email_verified: bool
+    via: str
+    """How the request authenticated: ``session`` or ``token``."""
+    login_id: str | None = None
+
+    @classmethod
+    def of(cls, user: User, *, via: str, login_id: str | None = None) -> CurrentUser:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            email_verified=user.email_verified,
+            via=via,
+            login_id=login_id,
+        )
+
+
+def current_user(scope_or_request: Any) -> CurrentUser | None:
+    """The current user of a request or ASGI scope, None for visitors."""
+    scope = getattr(scope_or_request, "scope", scope_or_request)
+    user = scope.get("user")
+    return user if isinstance(user, CurrentUser) else None

@@ -1,0 +1,121 @@
+"""What a username, an email address and a display name may be."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+from forum.accounts.models import User
+from forum.text import TextProblem, clean_line
+
+# ASCII after NFKC: fullwidth or mathematical letters fold to plain ones, and look-alikes from
+# other scripts (Cyrillic 'а', dotless 'ı') are refused, so nobody can pose as another name.
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+RESERVED_USERNAMES = frozenset(
+    [
+        "abuse",
+        "account",
+        "accounts",
+        "admin",
+        "administrator",
+        "administrators",
+        "anonymous",
+        "api",
+        "auth",
+        "cookies",
+        "deleted",
+        "editor",
+        "everyone",
+        "feed",
+        "feeds",
+        "forum",
+        "guest",
+        "help",
+        "hostmaster",
+        "info",
+        "login",
+        "logout",
+        "mail",
+        "me",
+        "moderation",
+        "moderator",
+        "moderators",
+        "mod",
+        "mods",
+        "none",
+        "noreply",
+        "no-reply",
+        "null",
+        "official",
+        "owner",
+        "password",
+        "postmaster",
+        "privacy",
+        "register",
+        "root",
+        "security",
+        "settings",
+        "signup",
+        "staff",
+        "static",
+        "support",
+        "sysadmin",
+        "system",
+        "team",
+        "terms",
+        "undefined",
+        "unknown",
+        "user",
+        "users",
+        "verify",
+        "webmaster",
+        "www",
+    ]
+)
+
+
+def username_key(username: str) -> str:
+    """How usernames are compared: NFKC, then lower case."""
+    return unicodedata.normalize("NFKC", username).strip().lower()
+
+
+def clean_username(raw: str) -> str:
+    """The username as it will be shown, or ``TextProblem``."""
+    value = unicodedata.normalize("NFKC", raw).strip()
+    if not value:
+        raise TextProblem("Username is required.")
+    if not (User.USERNAME_MIN <= len(value) <= User.USERNAME_MAX):
+        raise TextProblem(
+            f"Username must be {User.USERNAME_MIN} to {User.USERNAME_MAX} characters long."
+        )
+    if not USERNAME_PATTERN.match(value):
+        raise TextProblem("Username may use only the letters a–z, digits, '_' and '-'.")
+    if value.lower() in RESERVED_USERNAMES:
+        raise TextProblem("That username is reserved. Please choose another.")
+    return value
+
+
+def clean_email(raw: str) -> tuple[str, str]:
+    """The normalized address and its comparison key, or ``TextProblem``."""
+    value = unicodedata.normalize("NFKC", raw).strip()
+    if not value:
+        raise TextProblem("Email address is required.")
+    if len(value) > User.EMAIL_MAX:
+        raise TextProblem("Email address is too long.")
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise TextProblem("Please enter a valid email address, like name@example.org.") from None
+    normalized = result.normalized
+    if len(normalized) > User.EMAIL_MAX:
+        raise TextProblem("Email address is too long.")
+    return normalized, normalized.casefold()
+
+
+def clean_display_name(raw: str, fallback: str) -> str:
+    """The name shown beside comments; the username when left empty."""
+    value = clean_line(raw, field="Display name", max_length=User.DISPLAY_NAME_MAX, required=False)
+    return value or fallback

@@ -1,0 +1,73 @@
+"""Checks for text people type: normalization and the characters no field may hold.
+
+NUL bytes, other control characters and bidirectional overrides are refused everywhere: they
+break databases (PostgreSQL refuses NUL), logs and the reading order of a page.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Bidi embeddings/overrides/isolates, which can make text display in a misleading order.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+ALLOWED_CONTROLS_MULTILINE = frozenset("\n\t")
+
+
+# Characters that render as nothing although Unicode calls them letters or symbols.
+BLANK_LOOKALIKES = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+class TextProblem(ValueError):
+    """Why a piece of text cannot be accepted, worded for the person who typed it."""
+
+
+def forbidden_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first character ``text`` may not contain, or None."""
+    allowed = ALLOWED_CONTROLS_MULTILINE if multiline else frozenset()
+    for char in text:
+        if char in allowed:
+            continue
+        if char in BIDI_CONTROLS:
+            return char
+        if unicodedata.category(char) in {"Cc", "Cs"}:
+            return char
+    return None
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether ``text`` shows anything: not only spaces, invisible format marks or fillers."""
+    for char in text:
+        if char.isspace() or char in BLANK_LOOKALIKES:
+            continue
+        if unicodedata.category(char) in {"Cf", "Mn", "Me", "Zs", "Zl", "Zp", "Cc"}:
+            continue
+        return True
+    return False
+
+
+def clean_line(text: str, *, field: str, max_length: int, required: bool = True) -> str:
+    """A one-line field: NFKC-normalized, trimmed, inner whitespace folded, checked."""
+    value = " ".join(unicodedata.normalize("NFKC", text).split())
+    if not has_visible_text(value):
+        if required:
+            raise TextProblem(f"{field} is required.")
+        value = ""
+    if len(value) > max_length:
+        raise TextProblem(f"{field} must be at most {max_length} characters.")
+    if forbidden_character(value) is not None:
+        raise TextProblem(f"{field} contains a character that is not allowed.")
+    return value
+
+
+def clean_multiline(text: str, *, field: str, max_length: int, required: bool = True) -> str:
+    """A multi-line field: line endings unified, trailing space trimmed, checked."""
+    value = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not has_visible_text(value):
+        if required:
+            raise TextProblem(f"{field} is required.")
+        value = ""
+    if len(value) > max_length:
+        raise TextProblem(f"{field} must be at most {max_length:,} characters.")
+    if forbidden_character(value, multiline=True) is not None:
+        raise TextProblem(f"{field} contains a character that is not allowed.")
+    return value
