@@ -1,0 +1,1 @@
+"""Comments: the thread under every article — tree storage, posting, editing, rendering, feeds."""
