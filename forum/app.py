@@ -30,6 +30,8 @@ from forum.accounts.routes import (
 from forum.accounts.service import LoginPolicy
 from forum.accounts.throttle import LoginThrottle
 from forum.articles.routes import ArticleApi, ArticlePages
+from forum.comments.hooks import CommentHooks
+from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPages
 from forum.db import Database
 from forum.mail.outbox import Outbox
 from forum.mail.worker import run_mail_worker
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         policy=policy,
     )
+    comment_hooks = CommentHooks()
     sessions = ForumSessionConfig(
         key="forum_session",
         store="sessions",
@@ -100,6 +103,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             ArticlePages,
             ArticleApi,
+            ThreadPages,
+            CommentFeed,
+            CommentApi,
             AuthPages,
             AccountPages,
             ProfilePages,
@@ -119,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "database": database,
                 "outbox": outbox,
                 "accounts": accounts,
+                "comments": CommentDeps(settings=settings, hooks=comment_hooks),
                 "store_check": store_check,
             }
         ),

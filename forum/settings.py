@@ -101,6 +101,14 @@ class Settings:
     """How long an email verification link works."""
     reset_link_minutes: int = 60
     """How long a password reset link works (it works once)."""
+    comments_per_page: int = 50
+    """Top-level comments (each with all its replies) on one page of a thread."""
+    comment_edit_minutes: int = 15
+    """How long authors may edit their own comments (moderators: always)."""
+    anonymous_comments: bool = False
+    """Let visitors without an account comment under a name (held for moderation)."""
+    comments_close_after_days: int = 0
+    """Close comments automatically this many days after an article's date; 0: never."""
     smtp_url: str = field(default="", repr=False)
     """SMTP server (``smtp://user:pass@host:587``, ``smtps://…``); empty: ``.eml`` in var/mail."""
     mail_from: str = "forum <noreply@localhost>"

@@ -1,4 +1,7 @@
-"""HTTP surface of articles: the front page, an article page, and their JSON twins."""
+"""HTTP surface of articles: the front page, the feed of new articles, and the JSON API.
+
+The article page itself is served by the comments module, which owns the thread on it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from forum.articles import service
 from forum.articles.models import Article
+from forum.db import utcnow
 from forum.web.database import DbSession
 from forum.web.pagination import MAX_PAGE, PageOutOfRange
 
@@ -78,10 +82,19 @@ class ArticlePages(Controller):
         """Published articles, newest first, with their comment counts."""
         return Template("articles/index.html", context={"page": _page(db, request, page)})
 
-    @get("/articles/{slug:str}", name="article", sync_to_thread=True)
-    def show(self, db: DbSession, slug: FromPath[str]) -> Template:
-        """One article with its byline and its thread."""
-        return Template("articles/show.html", context={"article": _article(db, slug)})
+    @get("/feed.atom", name="feed", media_type="application/atom+xml", sync_to_thread=True)
+    def feed(self, db: DbSession, request: Request) -> Template:  # type: ignore[type-arg]
+        """An Atom feed of the newest articles."""
+        settings = request.app.state.settings
+        return Template(
+            "articles/feed.atom",
+            media_type="application/atom+xml",
+            context={
+                "articles": service.list_published(db, 1, 20).items,
+                "base_url": settings.base_url.rstrip("/"),
+                "now": utcnow(),
+            },
+        )
 
 
 class ArticleApi(Controller):

@@ -1,0 +1,80 @@
+"""How higher layers take part in the life of a comment without comments importing them.
+
+``app.py`` builds one ``CommentHooks`` and registers, for example, moderation's screening
+(which decides whether a new comment is published or held) and the listeners that send
+notifications or keep a search index current. Comments only ask and announce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from forum.accounts.current import CurrentUser
+from forum.accounts.models import User
+from forum.articles.models import Article
+from forum.comments.models import Comment, CommentStatus
+
+
+class PostingRefused(Exception):
+    """A rule of a higher layer refuses this post (e.g. a ban, terms to accept first).
+
+    ``status`` is the HTTP status to answer with; ``action`` an optional (label, URL) to offer.
+    """
+
+    def __init__(self, message: str, *, status: int = 403, action: tuple[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.action = action
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A comment about to be written, as screening sees it."""
+
+    article: Article
+    author: User | None
+    author_name: str
+    body: str
+    parent: Comment | None
+    client_address: str | None
+    signals: dict[str, Any] = field(default_factory=dict)
+    """What the form tells about how it was filled in (honeypot, time since it was served)."""
+
+
+class Screening(Protocol):
+    def initial_status(self, session: Session, draft: Draft) -> CommentStatus: ...
+
+
+class PublishEverything:
+    """The default screening: every comment is published at once."""
+
+    def initial_status(self, session: Session, draft: Draft) -> CommentStatus:
+        return CommentStatus.PUBLISHED
+
+
+CheckBeforePosting = Callable[[Session, CurrentUser | None, Article], None]
+"""Raise ``PostingRefused`` to stop a post (bans, terms acceptance…)."""
+
+CommentListener = Callable[[Session, Comment, CommentStatus | None], None]
+"""Called in the writing transaction after a comment was created or changed, with its
+previous status (None when new)."""
+
+
+@dataclass
+class CommentHooks:
+    screening: Screening = field(default_factory=PublishEverything)
+    before_posting: list[CheckBeforePosting] = field(default_factory=list)
+    on_change: list[CommentListener] = field(default_factory=list)
+
+    def check_posting(self, session: Session, user: CurrentUser | None, article: Article) -> None:
+        for check in self.before_posting:
+            check(session, user, article)
+
+    def changed(self, session: Session, comment: Comment, previous: CommentStatus | None) -> None:
+        for listener in self.on_change:
+            listener(session, comment, previous)

@@ -1,0 +1,61 @@
+"""Who may do what with comments: one check per action, shared by HTML, API and templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from forum.accounts.current import CurrentUser
+from forum.accounts.permissions import can_moderate
+from forum.articles.models import CommentMode
+from forum.comments.models import CommentStatus
+
+
+@dataclass(frozen=True)
+class CommentFacts:
+    """What the checks need to know about a comment (a row or a view of one)."""
+
+    author_id: int | None
+    status: CommentStatus
+    created_at: datetime
+
+
+def can_post(user: CurrentUser | None, mode: CommentMode, *, anonymous_allowed: bool) -> bool:
+    if mode is not CommentMode.OPEN:
+        return False
+    return user is not None or anonymous_allowed
+
+
+def is_author(user: CurrentUser | None, comment: CommentFacts) -> bool:
+    return user is not None and comment.author_id is not None and comment.author_id == user.id
+
+
+def can_edit(
+    user: CurrentUser | None, comment: CommentFacts, *, now: datetime, window: timedelta
+) -> bool:
+    """Authors within the edit window; moderators at any time. Deleted text is not edited."""
+    if comment.status is CommentStatus.DELETED:
+        return False
+    if can_moderate(user):
+        return True
+    return is_author(user, comment) and now - comment.created_at <= window
+
+
+def can_delete(user: CurrentUser | None, comment: CommentFacts) -> bool:
+    if comment.status is CommentStatus.DELETED:
+        return False
+    return can_moderate(user) or is_author(user, comment)
+
+
+def can_restore(user: CurrentUser | None, comment: CommentFacts) -> bool:
+    return comment.status is CommentStatus.DELETED and can_moderate(user)
+
+
+def can_reply(user: CurrentUser | None, comment: CommentFacts) -> bool:
+    return comment.status is CommentStatus.PUBLISHED or (
+        comment.status is CommentStatus.PENDING and is_author(user, comment)
+    )
+
+
+def can_see_revisions(user: CurrentUser | None) -> bool:
+    return can_moderate(user)
