@@ -7,3 +7,4 @@ from forum.accounts import models as accounts  # noqa: F401
 from forum.articles import models as articles  # noqa: F401
 from forum.comments import models as comments  # noqa: F401
 from forum.mail import models as mail  # noqa: F401
+from forum.privacy import models as privacy  # noqa: F401
