@@ -36,6 +36,7 @@ from forum.db import Database
 from forum.mail.outbox import Outbox
 from forum.mail.worker import run_mail_worker
 from forum.privacy.routes import PolicyPages
+from forum.search.routes import SearchApi, SearchPages
 from forum.settings import Settings
 from forum.web.csrf import ForumCSRFMiddleware, make_csrf_config
 from forum.web.database import provide_db
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminUserPages,
             SessionApi,
             PolicyPages,
+            SearchPages,
+            SearchApi,
             HealthController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
@@ -140,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             LoginRequired: login_redirect_handler,
             HTTPException: http_exception_handler,
-            SQLAlchemyError: make_database_error_handler(),
+            SQLAlchemyError: make_database_error_handler(settings.debug),
             Exception: make_unexpected_handler(settings.debug),
         },
         before_send=[make_security_headers_hook(https=settings.https)],

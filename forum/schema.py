@@ -15,6 +15,13 @@ from forum.db import make_null_pool_engine
 from forum.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+SEARCH_PREFIX = "fts_"
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave the full-text objects (FTS5 tables, GIN expression indexes), which the search
+    migration creates by hand and no model describes, out of autogenerate comparisons."""
+    return not (name or "").startswith(SEARCH_PREFIX)
 
 
 def alembic_config(settings: Settings, *, engine: Engine | None = None) -> Config:
@@ -27,7 +34,8 @@ def alembic_config(settings: Settings, *, engine: Engine | None = None) -> Confi
     return config
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
+def upgrade(settings: Settings, revision: str = "heads") -> None:
+    """Upgrade to ``revision``; by default every branch to its newest migration."""
     command.upgrade(alembic_config(settings), revision)
 
 
@@ -36,13 +44,16 @@ def downgrade(settings: Settings, revision: str) -> None:
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config(Settings())).get_current_head()
+    """The newest revision ('a+b' when independent modules' migrations form branches)."""
+    heads = ScriptDirectory.from_config(alembic_config(Settings())).get_heads()
+    return "+".join(sorted(heads)) or None
 
 
 def current_revision(settings: Settings) -> str | None:
     engine = make_null_pool_engine(settings.effective_database_url)
     try:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            heads = MigrationContext.configure(connection).get_current_heads()
+            return "+".join(sorted(heads)) or None
     finally:
         engine.dispose()

@@ -6,9 +6,11 @@ from alembic import context
 
 from forum import models  # noqa: F401  (registers every table on the metadata)
 from forum.db import make_null_pool_engine, metadata
+from forum.schema import include_name
 from forum.settings import Settings
 
 config = context.config
+
 settings: Settings = config.attributes.get("settings") or Settings.from_env()
 
 
@@ -19,6 +21,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -34,6 +37,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -403,3 +403,40 @@ class AuthActions:
 @pytest.fixture
 def auth(client: TestClient[Litestar]) -> AuthActions:
     return AuthActions(client)
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hooks() -> Any:
+    """The comment hooks the ``post`` fixture uses: publish everything, no listeners."""
+    from forum.comments.hooks import CommentHooks
+
+    return CommentHooks()
+
+
+@pytest.fixture
+def post(database: Database, hooks: Any) -> Callable[..., Any]:
+    """Post a comment as ``user`` (a User row, or None for anonymous) and commit it."""
+    from forum.accounts.current import CurrentUser
+    from forum.comments import service
+
+    def write(
+        article: Any, user: Any, body: str = "A comment.", parent: Any = None, **kwargs: Any
+    ) -> Any:
+        with database.session(write=True) as session:
+            author = CurrentUser.of(user, via="session") if user is not None else None
+            return service.post_comment(
+                session,
+                hooks,
+                article=article,
+                author=author,
+                request=service.PostRequest(
+                    body=body, parent_id=parent.id if parent is not None else None, **kwargs
+                ),
+                anonymous_allowed=True,
+                close_after_days=0,
+            )
+
+    return write

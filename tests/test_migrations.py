@@ -35,7 +35,9 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 def _differences(url: str) -> list:
     engine = make_null_pool_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": schema.include_name}
+        )
         diff = compare_metadata(context, metadata)
     engine.dispose()
     return diff
@@ -43,7 +45,7 @@ def _differences(url: str) -> list:
 
 def _tables(url: str) -> set[str]:
     engine = make_null_pool_engine(url)
-    names = set(inspect(engine).get_table_names())
+    names = {n for n in inspect(engine).get_table_names() if schema.include_name(n, "table", {})}
     engine.dispose()
     return names - {"alembic_version"}
 

@@ -122,7 +122,24 @@ def make_unexpected_handler(debug: bool):  # type: ignore[no-untyped-def]
     return handler
 
 
-def make_database_error_handler():  # type: ignore[no-untyped-def]
+SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o")
+
+
+def _unavailable(exc: Exception) -> bool:
+    """Whether an OperationalError means "the database cannot be reached right now" (503).
+
+    PostgreSQL drivers raise it for lost connections; SQLite also for mistakes in SQL, which are
+    our bugs and must surface as 500s with a logged traceback.
+    """
+    import sqlite3
+
+    original = getattr(exc, "orig", None)
+    if isinstance(original, sqlite3.Error):
+        return any(word in str(original).lower() for word in SQLITE_UNAVAILABLE)
+    return True
+
+
+def make_database_error_handler(debug: bool = False):  # type: ignore[no-untyped-def]
     """Safety net for database errors that input checks did not catch first.
 
     Bad values (e.g. a NUL byte PostgreSQL refuses) are the client's 400; a constraint that a
@@ -132,18 +149,23 @@ def make_database_error_handler():  # type: ignore[no-untyped-def]
     from sqlalchemy.exc import DataError, IntegrityError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+    unexpected = make_unexpected_handler(debug)
+
     def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         if isinstance(exc, DataError):
             return error_response(request, 400, "The request holds a value that cannot be stored.")
         if isinstance(exc, IntegrityError):
             return error_response(request, 409, FRIENDLY[409])
-        if isinstance(exc, OperationalError | PoolTimeout):
+        if isinstance(exc, PoolTimeout) or (
+            isinstance(exc, OperationalError) and _unavailable(exc)
+        ):
             log.warning(
-                "database unavailable on %s %s",
+                "database unavailable on %s %s: %s",
                 request.method,
                 request.scope.get("path_template", "?"),
+                type(getattr(exc, "orig", exc)).__name__,
             )
             return error_response(request, 503, FRIENDLY[503], headers={"Retry-After": "5"})
-        return make_unexpected_handler(False)(request, exc)
+        return unexpected(request, exc)
 
     return handler

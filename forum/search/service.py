@@ -1,0 +1,189 @@
+"""Running a search: one interface, an engine per database.
+
+Only published comments of published articles whose thread is not hidden are found; pending,
+hidden, rejected, deleted and erased comments never are (the indexes hold published text only,
+and the queries check again).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from forum.accounts.validation import username_key
+from forum.search.query import Kind, Terms
+
+PER_PAGE = 20
+MARK_START, MARK_END = "\x02", "\x03"
+PG_CONFIG = "english"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    terms: Terms
+    kind: Kind = Kind.ALL
+    author: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    """``article`` or ``comment``."""
+    ref_id: int
+    url: str
+    title: str
+    snippet: Markup
+    author: str
+    author_username: str | None
+    date: datetime
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def highlight(snippet: str) -> Markup:
+    """Escape a snippet and turn the engine's match markers into ``<mark>``."""
+    cleaned = snippet.replace("**", "").replace("__", "")
+    escaped = html.escape(cleaned, quote=False)
+    marked = escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return Markup(marked)  # noqa: S704 - escaped above; only our own <mark> tags are added
+
+
+_ARTICLE_FILTER = "a.published"
+_COMMENT_FILTER = "a.published AND a.comment_mode != 'hidden' AND c.status = 'published'"
+
+
+def _sqlite_parts(author: bool) -> tuple[str, str]:
+    # Only constants are interpolated into these statements; user input goes in as parameters.
+    articles = f"""
+        SELECT 'article' AS kind, a.id AS ref_id, a.slug AS slug, a.title AS title,
+               snippet(fts_articles, 1, :ms, :me, '…', 24) AS snip,
+               a.author_name AS author, NULL AS username, a.submitted_at AS date,
+               bm25(fts_articles, 4.0, 1.0) AS rank
+        FROM fts_articles JOIN articles a ON a.id = fts_articles.rowid
+        WHERE fts_articles MATCH :q AND {_ARTICLE_FILTER}
+              {"AND 0" if author else ""}
+    """
+    comments = f"""
+        SELECT 'comment' AS kind, c.id AS ref_id, a.slug AS slug, a.title AS title,
+               snippet(fts_comments, 0, :ms, :me, '…', 24) AS snip,
+               COALESCE(u.display_name, NULLIF(c.author_name, ''), 'Anonymous') AS author,
+               u.username AS username, c.created_at AS date,
+               bm25(fts_comments) AS rank
+        FROM fts_comments JOIN comments c ON c.id = fts_comments.rowid
+             JOIN articles a ON a.id = c.article_id
+             LEFT JOIN users u ON u.id = c.author_id
+        WHERE fts_comments MATCH :q AND {_COMMENT_FILTER}
+              {"AND u.username_key = :author" if author else ""}
+    """
+    return articles, comments
+
+
+def _postgres_parts(author: bool) -> tuple[str, str]:
+    doc_a = f"to_tsvector('{PG_CONFIG}', a.title || ' ' || a.body_source)"
+    doc_c = f"to_tsvector('{PG_CONFIG}', c.body_source)"
+    options = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
+    # Only constants are interpolated into these statements; user input goes in as parameters.
+    articles = f"""
+        SELECT 'article' AS kind, a.id AS ref_id, a.slug AS slug, a.title AS title,
+               ts_headline('{PG_CONFIG}', a.body_source, q.query, '{options}') AS snip,
+               a.author_name AS author, NULL AS username, a.submitted_at AS date,
+               -ts_rank_cd({doc_a}, q.query) AS rank
+        FROM articles a, (SELECT websearch_to_tsquery('{PG_CONFIG}', :q) AS query) q
+        WHERE {doc_a} @@ q.query AND {_ARTICLE_FILTER}
+              {"AND false" if author else ""}
+    """
+    comments = f"""
+        SELECT 'comment' AS kind, c.id AS ref_id, a.slug AS slug, a.title AS title,
+               ts_headline('{PG_CONFIG}', c.body_source, q.query, '{options}') AS snip,
+               COALESCE(u.display_name, NULLIF(c.author_name, ''), 'Anonymous') AS author,
+               u.username AS username, c.created_at AS date,
+               -ts_rank_cd({doc_c}, q.query) AS rank
+        FROM comments c JOIN articles a ON a.id = c.article_id
+             LEFT JOIN users u ON u.id = c.author_id,
+             (SELECT websearch_to_tsquery('{PG_CONFIG}', :q) AS query) q
+        WHERE {doc_c} @@ q.query AND {_COMMENT_FILTER}
+              {"AND u.username_key = :author" if author else ""}
+    """
+    return articles, comments
+
+
+def search(session: Session, request: SearchRequest) -> SearchPage:
+    """One page of hits, best first, with highlighted snippets."""
+    dialect = session.get_bind().dialect.name
+    by_author = bool(request.author.strip())
+    if dialect == "sqlite":
+        articles, comments = _sqlite_parts(by_author)
+        query_text = request.terms.fts5()
+    else:
+        articles, comments = _postgres_parts(by_author)
+        query_text = request.terms.websearch()
+    parts = {
+        Kind.ALL: [articles, comments],
+        Kind.ARTICLES: [articles],
+        Kind.COMMENTS: [comments],
+    }[request.kind]
+    union = " UNION ALL ".join(parts)  # SQLite refuses parenthesised members
+    params = {
+        "q": query_text,
+        "ms": MARK_START,
+        "me": MARK_END,
+        "author": username_key(request.author),
+        "limit": PER_PAGE,
+        "offset": (request.page - 1) * PER_PAGE,
+    }
+    total = session.execute(text(f"SELECT count(*) FROM ({union}) AS hits"), params).scalar() or 0
+    rows = session.execute(
+        text(
+            f"SELECT * FROM ({union}) AS hits ORDER BY rank, date DESC LIMIT :limit OFFSET :offset"
+        ),
+        params,
+    ).mappings()
+    hits = [
+        Hit(
+            kind=row["kind"],
+            ref_id=row["ref_id"],
+            url=(
+                f"/articles/{row['slug']}"
+                if row["kind"] == "article"
+                else f"/comments/{row['ref_id']}#comment-{row['ref_id']}"
+            ),
+            title=row["title"],
+            snippet=highlight(row["snip"] or ""),
+            author=row["author"],
+            author_username=row["username"],
+            date=_as_datetime(row["date"]),
+        )
+        for row in rows
+    ]
+    return SearchPage(hits=hits, total=total, page=request.page)
+
+
+def _as_datetime(value: object) -> datetime:
+    from datetime import UTC
+
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
