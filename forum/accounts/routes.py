@@ -3,6 +3,7 @@ profiles, user administration, and the session API. Thin: each handler calls the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -43,6 +44,11 @@ Query = Annotated[str, QueryParameter(max_length=200)]
 NextPath = Annotated[str, QueryParameter(name="next", max_length=1000)]
 
 
+AccountHook = Callable[[AnyRequest, Session, User], None]
+"""Called with the request, its database session and the user, inside the request's
+transaction: how higher modules (privacy) react to a login or a registration."""
+
+
 @dataclass(frozen=True)
 class AccountDeps:
     """What account handlers use from the app: set up once in ``create_app``."""
@@ -52,6 +58,10 @@ class AccountDeps:
     outbox: mails.Outbox
     throttle: LoginThrottle
     policy: service.LoginPolicy
+    on_login: tuple[AccountHook, ...] = ()
+    """Run after every login (form, API, and the one that follows registration)."""
+    on_register: tuple[AccountHook, ...] = ()
+    """Run when an account has been created, before its first login."""
 
 
 def deps(request: AnyRequest) -> AccountDeps:
@@ -104,6 +114,8 @@ def log_in(request: AnyRequest, db: Session, user: User, *, remember: bool) -> N
     )
     request.set_session({SESSION_LOGIN_KEY: login.id, REMEMBER_KEY: remember})
     rotate_session(request.scope)
+    for hook in deps(request).on_login:
+        hook(request, db, user)
 
 
 def _me(request: AnyRequest) -> CurrentUser:
@@ -155,6 +167,8 @@ class AuthPages(Controller):
                 status_code=400,
                 context={"form": form, "errors": exc.errors, "next": target},
             )
+        for hook in d.on_register:
+            hook(request, db, user)
         mails.send_verification(d.outbox, db, d.settings, user)
         log_in(request, db, user, remember=False)
         flash(
