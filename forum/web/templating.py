@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,14 @@ def _get_flashes(context: Any) -> list[Any]:
     return session.pop("_messages", []) if isinstance(session, dict) else []
 
 
-def make_environment(settings: Settings) -> Environment:
-    """A Jinja environment that escapes everything and fails loudly on undefined names."""
+def make_environment(
+    settings: Settings, extra_globals: Mapping[str, Any] | None = None
+) -> Environment:
+    """A Jinja environment that escapes everything and fails loudly on undefined names.
+
+    ``extra_globals`` are functions higher modules offer to every template (wired in
+    ``create_app``, so that this layer imports none of them).
+    """
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,
@@ -54,10 +61,13 @@ def make_environment(settings: Settings) -> Environment:
     env.globals["site_name"] = settings.site_name
     env.globals["current_user"] = _current_user
     env.globals["get_flashes"] = _get_flashes
+    env.globals.update(extra_globals or {})
     return env
 
 
-def make_template_config(settings: Settings) -> TemplateConfig[Any]:
+def make_template_config(
+    settings: Settings, extra_globals: Mapping[str, Any] | None = None
+) -> TemplateConfig[Any]:
     """Litestar's template config over our environment."""
-    engine = JinjaTemplateEngine.from_environment(make_environment(settings))
+    engine = JinjaTemplateEngine.from_environment(make_environment(settings, extra_globals))
     return TemplateConfig(instance=engine)
