@@ -38,13 +38,16 @@ from forum.mail.worker import run_mail_worker
 from forum.privacy.routes import PolicyPages
 from forum.search.routes import SearchApi, SearchPages
 from forum.settings import Settings
+from forum.web.access_log import install_access_log
 from forum.web.csrf import ForumCSRFMiddleware, make_csrf_config
 from forum.web.database import provide_db
 from forum.web.errors import (
     http_exception_handler,
     make_database_error_handler,
     make_unexpected_handler,
+    overflow_handler,
 )
+from forum.web.openapi import document_problems
 from forum.web.headers import make_security_headers_hook
 from forum.web.health import HealthController
 from forum.web.sessions import ForumSessionConfig
@@ -100,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await close_stores(stores)
             database.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             ArticlePages,
             ArticleApi,
@@ -144,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginRequired: login_redirect_handler,
             HTTPException: http_exception_handler,
             SQLAlchemyError: make_database_error_handler(settings.debug),
+            OverflowError: overflow_handler,
             Exception: make_unexpected_handler(settings.debug),
         },
         before_send=[make_security_headers_hook(https=settings.https)],
@@ -153,3 +157,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         debug=False,
     )
+    document_problems(app)
+    install_access_log(app)
+    return app

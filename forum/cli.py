@@ -27,6 +27,19 @@ def main(ctx: click.Context) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "forum": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "uvicorn.error": {"level": "WARNING", "handlers": ["stderr"], "propagate": False},
+    },
+}
+"""Logging of every ``forum serve`` process: one access line per request (forum.access)."""
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -47,7 +60,8 @@ def serve(host: str, port: int, reload: bool, workers: int) -> None:
         workers=None if reload else workers,
         proxy_headers=True,
         server_header=False,
-        log_level="warning",
+        access_log=False,
+        log_config=LOG_CONFIG,
     )
 
 

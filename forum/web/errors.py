@@ -169,3 +169,8 @@ def make_database_error_handler(debug: bool = False):  # type: ignore[no-untyped
         return unexpected(request, exc)
 
     return handler
+
+
+def overflow_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
+    """A number too large for the database (an id of 30 digits in a URL) is the client's 400."""
+    return error_response(request, 400, "A number in the request is too large.")
