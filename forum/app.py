@@ -29,6 +29,7 @@ from forum.accounts.routes import (
 )
 from forum.accounts.service import LoginPolicy
 from forum.accounts.throttle import LoginThrottle
+from forum.articles.admin_routes import ArticleAdminPages
 from forum.articles.routes import ArticleApi, ArticlePages
 from forum.comments.hooks import CommentHooks
 from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPages
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             ArticlePages,
             ArticleApi,
+            ArticleAdminPages,
             ThreadPages,
             CommentFeed,
             CommentApi,
@@ -150,7 +152,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OverflowError: overflow_handler,
             Exception: make_unexpected_handler(settings.debug),
         },
-        before_send=[make_security_headers_hook(https=settings.https)],
+        before_send=[
+            make_security_headers_hook(https=settings.https, image_hosts=settings.image_hosts)
+        ],
         openapi_config=OpenAPIConfig(
             title=f"{settings.site_name} API", version="1", path="/schema"
         ),

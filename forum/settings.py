@@ -6,6 +6,7 @@ Tests build ``Settings(...)`` directly; the app and the CLI call ``Settings.from
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -34,6 +35,17 @@ def _parse_int(name: str, raw: str) -> int:
         return int(raw.strip())
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+IMAGE_HOST_PATTERN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?$")
+
+
+def image_host_problem(host: str) -> str | None:
+    """Why ``host`` cannot stand in the CSP's img-src (a scheme, path, wildcard…), or None."""
+    if not IMAGE_HOST_PATTERN.match(host):
+        return "must be a host name, optionally with :port (no scheme, path or wildcard)"
+    return None
 
 
 SMTP_SCHEMES = frozenset({"smtp", "smtps"})
@@ -81,6 +93,9 @@ class Settings:
     """The IANA time zone in which dates are shown and naive imported dates are read."""
     articles_per_page: int = 20
     """Articles on one page of the front page."""
+    article_image_hosts: str = ""
+    """Hosts (``host[:port]``, comma-separated) that article images may load from over https;
+    added to the Content-Security-Policy. Images from other hosts are shown as links."""
     redis_prefix: str = "forum"
     """Prefix of every Redis key, so several sites (or test runs) can share one Redis."""
     argon2_time_cost: int = 3
@@ -129,6 +144,9 @@ class Settings:
             _check_smtp_url(self.smtp_url)
         if "@" not in parseaddr(self.mail_from)[1]:
             raise SettingsError("FORUM_MAIL_FROM must be an e-mail address, optionally with a name")
+        for host in self.image_hosts:
+            if problem := image_host_problem(host):
+                raise SettingsError(f"FORUM_ARTICLE_IMAGE_HOSTS: {host!r} {problem}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -157,6 +175,19 @@ class Settings:
     @property
     def https(self) -> bool:
         return self.base_url.lower().startswith("https://")
+
+    @property
+    def image_hosts(self) -> frozenset[str]:
+        """The hosts of ``FORUM_ARTICLE_IMAGE_HOSTS``, lower case, for the CSP and renderer."""
+        return frozenset(
+            h.strip().lower() for h in self.article_image_hosts.split(",") if h.strip()
+        )
+
+    @property
+    def article_image_sources(self) -> frozenset[str]:
+        """Where article images may load from: the listed hosts and, over https, our own."""
+        own = urlsplit(self.base_url).netloc.lower() if self.https else ""
+        return self.image_hosts | ({own} if own else set())
 
     @property
     def effective_database_url(self) -> str:

@@ -167,11 +167,16 @@ def read_articles(paths: Iterable[Path], tz: ZoneInfo) -> list[ArticleInput]:
     return articles
 
 
-def import_articles(session: Session, articles: Iterable[ArticleInput]) -> ImportResult:
+def import_articles(
+    session: Session,
+    articles: Iterable[ArticleInput],
+    *,
+    image_hosts: frozenset[str] = frozenset(),
+) -> ImportResult:
     """Create or update each article by slug (the caller commits once, for all of them)."""
     created = updated = 0
     for article in articles:
-        _, is_new = save_article(session, article)
+        _, is_new = save_article(session, article, image_hosts=image_hosts)
         created += is_new
         updated += not is_new
     return ImportResult(created=created, updated=updated)

@@ -1,11 +1,11 @@
-"""The articles table."""
+"""The articles table, and the revisions that keep every change to an article."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, UTCDateTime, enum_column, utcnow
@@ -49,3 +49,27 @@ class Article(Base):
     @property
     def comments_open(self) -> bool:
         return self.comment_mode is CommentMode.OPEN
+
+
+class ArticleRevision(Base):
+    """One version of an article: its fields as saved, by whom and when.
+
+    Each save writes the state it leaves behind; an article saved before revisions existed
+    gets its earlier state recorded first (without a who), so no version is ever lost.
+    """
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (Index("ix_article_revisions_article_id", "article_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    """Who saved it; NULL for the forum command, an import, or an account since erased."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    slug: Mapped[str] = mapped_column(String(Article.SLUG_MAX))
+    title: Mapped[str] = mapped_column(String(Article.TITLE_MAX))
+    author_name: Mapped[str] = mapped_column(String(Article.AUTHOR_MAX))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    body_source: Mapped[str] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column()
+    comment_mode: Mapped[CommentMode] = mapped_column(enum_column(CommentMode, "comment_mode"))

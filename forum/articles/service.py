@@ -1,16 +1,22 @@
-"""Rules for articles: validation, listing the front page, finding one, creating or updating."""
+"""Rules for articles: validation, listing the front page, finding one, creating or updating,
+and the editors' side: search, drafts, unpublishing, and a revision for every change."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from forum.articles.models import Article, CommentMode
+from forum.accounts.models import User
+from forum.articles.models import Article, ArticleRevision, CommentMode
+from forum.db import utcnow
 from forum.web.markdown import article_renderer, teaser
 from forum.web.pagination import Page, check_page
 
@@ -28,6 +34,17 @@ class InvalidArticle(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class SlugTaken(InvalidArticle):
+    """Another article already has that slug (address)."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__("slug", f"“{slug}” is already the address of another article")
+
+
+class EditConflict(Exception):
+    """The article was saved by someone else since the form was opened."""
 
 
 def slugify(text: str, max_length: int = Article.SLUG_MAX) -> str:
@@ -109,22 +126,259 @@ def count_articles(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Article)) or 0
 
 
-def save_article(session: Session, data: ArticleInput) -> tuple[Article, bool]:
-    """Create the article, or update the one with its slug; returns it and whether it is new."""
+def save_article(
+    session: Session,
+    data: ArticleInput,
+    *,
+    editor_id: int | None = None,
+    image_hosts: frozenset[str] = frozenset(),
+) -> tuple[Article, bool]:
+    """Create the article, or update the one with its slug; returns it and whether it is new.
+
+    A change is kept as a revision (``editor_id`` None: the forum command or an import).
+    """
     data = data.validated()
     article = session.scalar(select(Article).where(Article.slug == data.slug))
     created = article is None
     if article is None:
         article = Article(slug=data.slug, comment_count=0)
         session.add(article)
-    html = article_renderer.render(data.body)
-    article.title = data.title
-    article.author_name = data.author_name
-    article.submitted_at = data.submitted_at
-    article.body_source = data.body
-    article.body_html = html
-    article.teaser = teaser(html)
-    article.published = data.published
-    article.comment_mode = data.comment_mode
-    session.flush()
+    _write(session, article, data, editor_id=editor_id, image_hosts=image_hosts)
     return article, created
+
+
+# --- editors ---------------------------------------------------------------------------------
+
+
+class ArticleState(StrEnum):
+    """Which articles the editors' list shows."""
+
+    ALL = "all"
+    PUBLISHED = "published"
+    DRAFT = "draft"
+
+
+REVISED_FIELDS = (
+    "slug",
+    "title",
+    "author_name",
+    "submitted_at",
+    "body_source",
+    "published",
+    "comment_mode",
+)
+
+
+@dataclass
+class RevisionView:
+    """One version in an article's history: who saved it, when, and what it changed."""
+
+    revision: ArticleRevision
+    editor_username: str | None
+    changed: list[str] = field(default_factory=list)
+
+
+def _snapshot(article: Article | ArticleRevision) -> tuple[object, ...]:
+    return tuple(getattr(article, name) for name in REVISED_FIELDS)
+
+
+def _latest_revision(session: Session, article_id: int) -> ArticleRevision | None:
+    return session.scalar(
+        select(ArticleRevision)
+        .where(ArticleRevision.article_id == article_id)
+        .order_by(ArticleRevision.id.desc())
+        .limit(1)
+    )
+
+
+def _add_revision(
+    session: Session, article: Article, editor_id: int | None, at: datetime | None = None
+) -> None:
+    values = dict(zip(REVISED_FIELDS, _snapshot(article), strict=True))
+    session.add(
+        ArticleRevision(
+            article_id=article.id, editor_id=editor_id, created_at=at or utcnow(), **values
+        )
+    )
+
+
+def _revised(
+    session: Session, article: Article, editor_id: int | None, change: Callable[[], None]
+) -> None:
+    """Make ``change`` to the article and keep a revision if anything changed.
+
+    An article last saved before revisions existed first gets its old state recorded (with
+    no editor, at its last change), so the history always holds every version.
+    """
+    latest = _latest_revision(session, article.id) if article.id is not None else None
+    if latest is None and article.id is not None:
+        _add_revision(session, article, None, at=article.updated_at)
+        before: tuple[object, ...] | None = _snapshot(article)
+    else:
+        before = _snapshot(latest) if latest is not None else None
+    change()
+    session.flush()
+    if _snapshot(article) != before:
+        _add_revision(session, article, editor_id)
+        session.flush()
+
+
+def _write(
+    session: Session,
+    article: Article,
+    data: ArticleInput,
+    *,
+    editor_id: int | None,
+    image_hosts: frozenset[str],
+) -> None:
+    """Apply validated ``data``, rendering the body once, keeping a revision."""
+
+    def change() -> None:
+        html = article_renderer.render(data.body, image_hosts=image_hosts)
+        article.slug = data.slug
+        article.title = data.title
+        article.author_name = data.author_name
+        article.submitted_at = data.submitted_at
+        article.body_source = data.body
+        article.body_html = html
+        article.teaser = teaser(html)
+        article.published = data.published
+        article.comment_mode = data.comment_mode
+
+    _revised(session, article, editor_id, change)
+
+
+def search_articles(
+    session: Session, query: str, state: ArticleState, page: int, per_page: int = 50
+) -> Page[Article]:
+    """Articles for editors, drafts included, newest first; ``query`` matches title or slug."""
+    statement = select(Article)
+    if state is ArticleState.PUBLISHED:
+        statement = statement.where(Article.published)
+    elif state is ArticleState.DRAFT:
+        statement = statement.where(Article.published.is_(False))
+    words = query.strip()
+    if words:
+        escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        statement = statement.where(
+            or_(
+                func.lower(Article.title).like(pattern, escape="\\"),
+                Article.slug.like(pattern, escape="\\"),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    check_page(page, per_page, total)
+    rows = session.scalars(
+        statement.order_by(Article.submitted_at.desc(), Article.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=list(rows), number=page, per_page=per_page, total=total)
+
+
+def get_article(session: Session, article_id: int) -> Article:
+    """Any article, draft or published, by id (editors), or ``ArticleNotFound``."""
+    article = session.get(Article, article_id)
+    if article is None:
+        raise ArticleNotFound(str(article_id))
+    return article
+
+
+def _slug_free(session: Session, slug: str, article_id: int | None) -> None:
+    other = session.scalar(select(Article.id).where(Article.slug == slug))
+    if other is not None and other != article_id:
+        raise SlugTaken(slug)
+
+
+def create_article(
+    session: Session, data: ArticleInput, *, editor_id: int, image_hosts: frozenset[str]
+) -> Article:
+    """A new article written in the browser, or ``InvalidArticle`` / ``SlugTaken``."""
+    data = data.validated()
+    _slug_free(session, data.slug, None)
+    article = Article(slug=data.slug, comment_count=0)
+    try:
+        with session.begin_nested():
+            session.add(article)
+            _write(session, article, data, editor_id=editor_id, image_hosts=image_hosts)
+    except IntegrityError:
+        raise SlugTaken(data.slug) from None  # taken by a concurrent save
+    return article
+
+
+def update_article(
+    session: Session,
+    article_id: int,
+    data: ArticleInput,
+    *,
+    editor_id: int,
+    image_hosts: frozenset[str],
+    base_revision: int | None = None,
+) -> Article:
+    """Save an editor's changes; ``base_revision`` (the version the form showed) guards against
+    overwriting someone else's save made meanwhile."""
+    article = get_article(session, article_id)
+    data = data.validated()
+    _slug_free(session, data.slug, article.id)
+    latest = _latest_revision(session, article.id)
+    if base_revision is not None and latest is not None and latest.id != base_revision:
+        raise EditConflict(article_id)
+    try:
+        with session.begin_nested():
+            _write(session, article, data, editor_id=editor_id, image_hosts=image_hosts)
+    except IntegrityError:
+        raise SlugTaken(data.slug) from None
+    return article
+
+
+def unpublish_article(session: Session, article_id: int, *, editor_id: int) -> Article:
+    """Take an article off the site (a draft again); kept as a revision like any change."""
+    article = get_article(session, article_id)
+    if article.published:
+        _revised(session, article, editor_id, lambda: setattr(article, "published", False))
+    return article
+
+
+def input_of(article: Article) -> ArticleInput:
+    """An article's fields as an editor's form holds them."""
+    return ArticleInput(
+        title=article.title,
+        author_name=article.author_name,
+        submitted_at=article.submitted_at,
+        body=article.body_source,
+        slug=article.slug,
+        published=article.published,
+        comment_mode=article.comment_mode,
+    )
+
+
+def latest_revision_id(session: Session, article_id: int) -> int | None:
+    latest = _latest_revision(session, article_id)
+    return latest.id if latest is not None else None
+
+
+def history(session: Session, article_id: int) -> list[RevisionView]:
+    """Every version of an article, newest first, each with what it changed."""
+    rows = session.execute(
+        select(ArticleRevision, User.username)
+        .outerjoin(User, User.id == ArticleRevision.editor_id)
+        .where(ArticleRevision.article_id == article_id)
+        .order_by(ArticleRevision.id)
+    ).all()
+    views: list[RevisionView] = []
+    previous: ArticleRevision | None = None
+    for revision, username in rows:
+        changed = [
+            name
+            for name in REVISED_FIELDS
+            if previous is None or getattr(previous, name) != getattr(revision, name)
+        ]
+        views.append(RevisionView(revision, username, [] if previous is None else changed))
+        previous = revision
+    return list(reversed(views))
+
+
+def preview(data: ArticleInput, *, image_hosts: frozenset[str]) -> str:
+    """The body as the article page will show it (rendered, sanitized), saving nothing."""
+    return article_renderer.render(data.body, image_hosts=image_hosts)

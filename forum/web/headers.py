@@ -6,6 +6,8 @@ Installed as a ``before_send`` hook, which Litestar runs for every message of ev
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
@@ -42,13 +44,23 @@ BASE_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def make_security_headers_hook(*, https: bool):  # type: ignore[no-untyped-def]
+def content_security_policy(image_hosts: Iterable[str] = ()) -> str:
+    """Our CSP; ``image_hosts`` (``FORUM_ARTICLE_IMAGE_HOSTS``) may serve images over https."""
+    extra = " ".join(f"https://{host}" for host in sorted(image_hosts))
+    if not extra:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {extra}", 1)
+
+
+def make_security_headers_hook(*, https: bool, image_hosts: Iterable[str] = ()):  # type: ignore[no-untyped-def]
     """A ``before_send`` hook that adds our headers; HSTS only when the site is served over https.
 
     HTML gets ``Cache-Control: no-store`` unless its handler chose otherwise: pages carry a CSRF
-    token and, when logged in, personal data that no shared cache may keep.
+    token and, when logged in, personal data that no shared cache may keep. The operator's
+    article image hosts are the only third parties a page may load anything from.
     """
     headers_to_add = dict(BASE_HEADERS)
+    headers_to_add["content-security-policy"] = content_security_policy(image_hosts)
     if https:
         headers_to_add["strict-transport-security"] = HSTS
 

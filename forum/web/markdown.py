@@ -2,6 +2,11 @@
 
 Raw HTML is never passed through: markdown-it escapes it, and nh3 removes anything outside the
 allowlist even if a Markdown construct produced it. Links keep only http, https and mailto.
+
+Articles may show images, from ``https`` sources only. Our Content-Security-Policy lets pages load
+images from our own site and from the hosts the operator lists (``FORUM_ARTICLE_IMAGE_HOSTS``),
+nowhere else: an image from any other host would be blocked by the browser, so it is rendered as
+a plain link to the picture instead. Comments never show images.
 """
 
 from __future__ import annotations
@@ -9,16 +14,20 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
 COMMENT_TAGS = frozenset(
     {"p", "br", "em", "strong", "a", "blockquote", "code", "pre", "ul", "ol", "li"}
 )
-ARTICLE_TAGS = COMMENT_TAGS | {"h1", "h2", "h3", "h4", "h5", "h6", "hr"}
+ARTICLE_TAGS = COMMENT_TAGS | {"h1", "h2", "h3", "h4", "h5", "h6", "hr", "img"}
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -33,6 +42,8 @@ class MarkdownProfile:
     attributes: dict[str, set[str]] = field(
         default_factory=lambda: {"a": {"href", "title"}, "ol": {"start"}}
     )
+    images: bool = False
+    """Markdown images become ``<img>`` (https, allowed hosts) or links; off: plain text."""
 
 
 COMMENT = MarkdownProfile(
@@ -42,9 +53,45 @@ COMMENT = MarkdownProfile(
 )
 ARTICLE = MarkdownProfile(
     tags=ARTICLE_TAGS,
-    disabled_rules=("image", "html_block", "html_inline"),
+    disabled_rules=("html_block", "html_inline"),
     link_rel="noopener",
+    attributes={"a": {"href", "title"}, "ol": {"start"}, "img": {"src", "alt", "title"}},
+    images=True,
 )
+
+
+def image_host(url: str) -> str | None:
+    """The ``host[:port]`` an https URL loads from, lower-cased; None for anything else."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc:
+        return None
+    return parts.netloc.lower()
+
+
+def _https_sources_only(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's last word on every attribute: an image source must be https, whatever made it."""
+    if tag == "img" and attribute == "src" and image_host(value) is None:
+        return None
+    return value
+
+
+def _render_image(
+    renderer: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """An ``<img>`` when its https host may be loaded from, else a link to the picture."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    title = token.attrGet("title")
+    host = image_host(src)
+    if host is not None and host in env.get("image_hosts", ()):
+        title_attr = f' title="{escapeHtml(str(title))}"' if title else ""
+        return f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}"{title_attr}>'
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(alt or src)}</a>'
 
 
 class MarkdownRenderer:
@@ -55,18 +102,27 @@ class MarkdownRenderer:
         self._md = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(
             list(profile.disabled_rules)
         )
+        if profile.images:
+            self._md.add_render_rule("image", _render_image)
         self._cleaner = nh3.Cleaner(
             tags=set(profile.tags),
             attributes={tag: set(attrs) for tag, attrs in profile.attributes.items()},
+            attribute_filter=_https_sources_only,
+            set_tag_attribute_values={"img": {"loading": "lazy"}} if profile.images else None,
             url_schemes=set(LINK_SCHEMES),
             url_relative="deny",
             link_rel=profile.link_rel,
             strip_comments=True,
         )
 
-    def render(self, source: str) -> str:
-        """Sanitized HTML for ``source``; safe to insert into a page unescaped."""
-        return self._cleaner.clean(self._md.render(source)).strip()
+    def render(self, source: str, *, image_hosts: frozenset[str] = frozenset()) -> str:
+        """Sanitized HTML for ``source``; safe to insert into a page unescaped.
+
+        ``image_hosts`` (``host[:port]``, lower case) are where images may load from; images
+        elsewhere become links. Profiles without images ignore it.
+        """
+        env = {"image_hosts": image_hosts}
+        return self._cleaner.clean(self._md.render(source, env)).strip()
 
 
 def plain_text(html_fragment: str) -> str:
