@@ -106,8 +106,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     """An engine for ``url`` with the settings each database needs."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _ensure_sqlite_folder(parsed)
         engine = create_engine(
             parsed,
             echo=echo,
@@ -141,10 +140,17 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _ensure_sqlite_folder(parsed: URL) -> None:
+    """SQLite creates the file but not its folder (``var/`` on a fresh clone)."""
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_null_pool_engine(url: str) -> Engine:
     """An engine without a pool, for one-off work such as migrations."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _ensure_sqlite_folder(parsed)
         engine = create_engine(parsed, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

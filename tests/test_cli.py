@@ -124,3 +124,11 @@ def test_import_reads_every_markdown_file_in_a_folder(run, database, tmp_path):
     write(folder / "two.md", GOOD.replace("What do we mean", "What else do we mean"))
     assert run("articles", "import", str(folder)).exit_code == 0
     assert article_count(database) == 2
+
+
+def test_db_upgrade_works_on_a_fresh_checkout_without_var(tmp_path):
+    var = tmp_path / "fresh" / "var"
+    env = {"FORUM_VAR_DIR": str(var), "FORUM_SECRET_KEY": "s" * 40}
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (var / "forum.db").exists()

@@ -143,18 +143,21 @@ def _root_listed(viewer: Viewer):  # type: ignore[no-untyped-def]
     if viewer.moderator:
         return True
     reply = aliased(Comment)
-    has_published_reply = exists().where(
+    reply_shown = reply.status == CommentStatus.PUBLISHED
+    mine = Comment.status == CommentStatus.PUBLISHED
+    if viewer.user_id:
+        reply_shown = or_(
+            reply_shown,
+            and_(reply.author_id == viewer.user_id, reply.status == CommentStatus.PENDING),
+        )
+        mine = and_(Comment.author_id == viewer.user_id, Comment.status == CommentStatus.PENDING)
+    has_shown_reply = exists().where(
         reply.article_id == Comment.article_id,
         reply.root_seq == Comment.root_seq,
         reply.depth > 0,
-        reply.status == CommentStatus.PUBLISHED,
+        reply_shown,
     )
-    mine = (
-        and_(Comment.author_id == viewer.user_id, Comment.status == CommentStatus.PENDING)
-        if viewer.user_id
-        else False
-    )
-    return or_(Comment.status == CommentStatus.PUBLISHED, mine, has_published_reply)
+    return or_(Comment.status == CommentStatus.PUBLISHED, mine, has_shown_reply)
 
 
 def _views(rows, viewer: Viewer) -> list[CommentView]:  # type: ignore[no-untyped-def]

@@ -268,3 +268,21 @@ def test_deep_threads_nest_without_limit_in_storage(db, make_article, make_user,
         parent = post(article, ann, f"level {n}", parent=parent)
     nodes = page(db, article).nodes
     assert [n.depth for n in walk(nodes)] == list(range(40))
+
+
+def test_a_deleted_thread_start_stays_as_a_placeholder_above_the_authors_pending_reply(
+    db, database, make_article, make_user, post, hooks
+):
+    article = make_article()
+    ann = make_user("ann")
+    root = post(article, ann, "root")
+    reply = post(article, ann, "held reply", parent=root)
+    with database.session(write=True) as s:
+        s.execute(
+            update(Comment).where(Comment.id == reply.id).values(status=CommentStatus.PENDING)
+        )
+        service.delete_comment(s, hooks, root.id, actor=CurrentUser.of(ann, via="session"))
+    mine = page(db, article, Viewer(ann.id))
+    assert ids(mine.nodes) == [root.id, reply.id] and mine.total_roots == 1
+    assert mine.nodes[0].item.placeholder
+    assert ids(page(db, article, Viewer()).nodes) == []
