@@ -36,7 +36,14 @@ from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPa
 from forum.db import Database
 from forum.mail.outbox import Outbox
 from forum.mail.worker import run_mail_worker
-from forum.privacy.routes import PolicyPages
+from forum.privacy.hooks import (
+    accept_policies_at_registration,
+    merge_consent_at_login,
+    require_current_terms,
+    template_globals,
+)
+from forum.privacy.middleware import ConsentMiddleware, PageViewMiddleware, PrivacyConfig
+from forum.privacy.routes import AdminPrivacyPages, CookiePages, PolicyPages
 from forum.search.routes import SearchApi, SearchPages
 from forum.settings import Settings
 from forum.web.access_log import install_access_log
@@ -83,8 +90,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.effective_secret_key(),
         ),
         policy=policy,
+        on_login=(merge_consent_at_login,),
+        on_register=(accept_policies_at_registration,),
     )
+    privacy = PrivacyConfig.from_settings(settings)
     comment_hooks = CommentHooks()
+    comment_hooks.before_posting.append(require_current_terms)
     sessions = ForumSessionConfig(
         key="forum_session",
         store="sessions",
@@ -118,6 +129,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminUserPages,
             SessionApi,
             PolicyPages,
+            CookiePages,
+            AdminPrivacyPages,
             SearchPages,
             SearchApi,
             HealthController,
@@ -133,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "database": database,
                 "outbox": outbox,
                 "accounts": accounts,
+                "privacy": privacy,
                 "comments": CommentDeps(settings=settings, hooks=comment_hooks),
                 "store_check": store_check,
             }
@@ -142,9 +156,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             sessions.middleware,
             AuthMiddleware(policy),
             DefineMiddleware(ForumCSRFMiddleware, config=make_csrf_config(settings)),
+            ConsentMiddleware(privacy),
+            PageViewMiddleware(privacy),
         ],
         request_max_body_size=1024 * 1024,
-        template_config=make_template_config(settings),
+        template_config=make_template_config(settings, template_globals()),
         exception_handlers={
             LoginRequired: login_redirect_handler,
             HTTPException: http_exception_handler,
