@@ -109,7 +109,7 @@ def chromium() -> Iterator[Any]:
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             pytest.fail(f"FORUM_TEST_BROWSER is set but Chromium does not start: {exc}")
         yield browser
         browser.close()

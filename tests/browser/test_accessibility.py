@@ -23,7 +23,10 @@ def violations(page, axe_source: str) -> list[dict]:
 
 def describe(found: list[dict]) -> str:
     return json.dumps(
-        [{"id": v["id"], "help": v["help"], "nodes": [n["html"][:200] for n in v["nodes"][:3]]} for v in found],
+        [
+            {"id": v["id"], "help": v["help"], "nodes": [n["html"][:200] for n in v["nodes"][:3]]}
+            for v in found
+        ],
         indent=1,
     )
 
