@@ -131,7 +131,7 @@ class Settings:
     mail_worker: bool = True
     """Deliver queued mail from a background task in each app process; off: ``forum mail send``."""
     consent_log_retention_days: int = 1825
-    """How long records of consent decisions are kept as proof (5 years), then deleted."""
+    """How long records of consent decisions are kept as proof (5 years); older ones may go."""
 
     def __post_init__(self) -> None:
         try:

@@ -32,9 +32,9 @@ preferences and to count page views.
 
 ## Cookies and analytics
 
-See the [cookie settings](/cookies). Page views are counted, with your consent only, in our
-own database: per page and per day, without any identifier. Nothing is shared with an
-advertising or analytics company, and no page loads anything from another site.
+See *Cookie settings*, linked at the foot of every page. Page views are counted, with your
+consent only, in our own database: per page and per day, without any identifier. Nothing is
+shared with an advertising or analytics company, and no page loads anything from another site.
 
 ## How long
 
@@ -89,10 +89,30 @@ cookies of a category you switch off are deleted. If your browser sends the Glob
 Control signal, we treat it as 'reject non-essential' unless you choose otherwise here.
 """
 
+
+def unwrap(markdown: str) -> str:
+    """Join the lines these texts are wrapped at here: the renderer keeps line breaks."""
+    lines: list[str] = []
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        continues = (
+            stripped
+            and lines
+            and lines[-1]
+            and not stripped.startswith(("- ", "#"))
+            and not lines[-1].startswith("#")
+        )
+        if continues:
+            lines[-1] += " " + stripped
+        else:
+            lines.append(stripped)
+    return "\n".join(lines).strip() + "\n"
+
+
 DEFAULT_SOURCES = {
-    PolicyKind.PRIVACY: PRIVACY,
-    PolicyKind.TERMS: TERMS,
-    PolicyKind.COOKIES: COOKIES,
+    PolicyKind.PRIVACY: unwrap(PRIVACY),
+    PolicyKind.TERMS: unwrap(TERMS),
+    PolicyKind.COOKIES: unwrap(COOKIES),
 }
 
 TITLES = {
