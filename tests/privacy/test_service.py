@@ -22,6 +22,7 @@ def test_until_one_is_published_version_1_is_the_built_in_text(db):
         assert (doc.version, doc.stored) == (1, False)
         assert doc.source == DEFAULT_SOURCES[kind]
         assert doc.html.startswith("<")
+        assert "<br" not in doc.html, "the built-in texts are not broken mid-sentence"
         assert [d.version for d in service.policy_history(db, kind)] == [1]
 
 
