@@ -32,6 +32,8 @@ from forum.accounts.throttle import LoginThrottle
 from forum.articles.admin_routes import ArticleAdminPages
 from forum.articles.routes import ArticleApi, ArticlePages
 from forum.comments.hooks import CommentHooks
+from forum.comments.notify.notifier import Notifier
+from forum.comments.notify.routes import NotificationApi, NotificationPages, account_section
 from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPages
 from forum.db import Database
 from forum.mail.outbox import Outbox
@@ -90,12 +92,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.effective_secret_key(),
         ),
         policy=policy,
+        sections=(account_section,),
         on_login=(merge_consent_at_login,),
         on_register=(accept_policies_at_registration,),
     )
     privacy = PrivacyConfig.from_settings(settings)
     comment_hooks = CommentHooks()
     comment_hooks.before_posting.append(require_current_terms)
+    comment_hooks.on_change.append(Notifier(settings, outbox).comment_changed)
     sessions = ForumSessionConfig(
         key="forum_session",
         store="sessions",
@@ -123,6 +127,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ThreadPages,
             CommentFeed,
             CommentApi,
+            NotificationPages,
+            NotificationApi,
             AuthPages,
             AccountPages,
             ProfilePages,

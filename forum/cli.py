@@ -348,5 +348,28 @@ def mail_send(ctx: click.Context) -> None:
     )
 
 
+@main.group()
+def notifications() -> None:
+    """Notification mails about comments: the daily digest."""
+
+
+@notifications.command("digest")
+@click.pass_context
+def notifications_digest(ctx: click.Context) -> None:
+    """Queue each waiting reader's digest mail (run daily from cron)."""
+    from forum.comments.notify.notifier import Notifier
+    from forum.mail.outbox import Outbox
+
+    settings = _settings(ctx)
+    database = _database(settings)
+    try:
+        report = Notifier(settings, Outbox.from_settings(settings)).send_digests(database)
+    finally:
+        database.dispose()
+    click.echo(
+        f"notifications: {report.mails} digest mails queued, with {report.comments} comments"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -124,6 +124,8 @@ class Settings:
     """Let visitors without an account comment under a name (held for moderation)."""
     comments_close_after_days: int = 0
     """Close comments automatically this many days after an article's date; 0: never."""
+    notify_max_per_hour: int = 10
+    """Notification mails one person gets at most in any hour; the rest wait for the digest."""
     smtp_url: str = field(default="", repr=False)
     """SMTP server (``smtp://user:pass@host:587``, ``smtps://…``); empty: ``.eml`` in var/mail."""
     mail_from: str = "forum <noreply@localhost>"
@@ -142,6 +144,8 @@ class Settings:
             ) from None
         if self.articles_per_page < 1:
             raise SettingsError("FORUM_ARTICLES_PER_PAGE must be at least 1")
+        if self.notify_max_per_hour < 0:
+            raise SettingsError("FORUM_NOTIFY_MAX_PER_HOUR must not be negative")
         if self.smtp_url:
             _check_smtp_url(self.smtp_url)
         if "@" not in parseaddr(self.mail_from)[1]:

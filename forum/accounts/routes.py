@@ -3,7 +3,7 @@ profiles, user administration, and the session API. Thin: each handler calls the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -49,6 +49,10 @@ AccountHook = Callable[[AnyRequest, Session, User], None]
 transaction: how higher modules (privacy) react to a login or a registration."""
 
 
+AccountSection = Callable[[Session, int], tuple[str, Mapping[str, Any]]]
+"""Given the session and the user's id: a template for /account and its ``section`` context."""
+
+
 @dataclass(frozen=True)
 class AccountDeps:
     """What account handlers use from the app: set up once in ``create_app``."""
@@ -62,6 +66,8 @@ class AccountDeps:
     """Run after every login (form, API, and the one that follows registration)."""
     on_register: tuple[AccountHook, ...] = ()
     """Run when an account has been created, before its first login."""
+    sections: tuple[AccountSection, ...] = ()
+    """Sections higher modules add to /account (notification mails…), in this order."""
 
 
 def deps(request: AnyRequest) -> AccountDeps:
@@ -333,6 +339,7 @@ class AccountPages(Controller):
                 "tokens": service.list_access_tokens(db, me.id),
                 "errors": errors or {},
                 "new_token": new_token,
+                "sections": [section(db, me.id) for section in deps(request).sections],
             },
         )
 

@@ -23,6 +23,7 @@ from forum.articles.models import Article, CommentMode
 from forum.comments import permissions, service
 from forum.comments.hooks import CommentHooks, PostingRefused
 from forum.comments.models import Comment, CommentStatus
+from forum.comments.notify import service as notify
 from forum.comments.service import CommentRefused, CommentView, Sort, Viewer
 from forum.db import utcnow
 from forum.settings import Settings
@@ -166,6 +167,7 @@ class ThreadPages(Controller):
                 "form": form or {},
                 "error": error,
                 "form_started": int(time.time()),
+                "watch": notify.watch_of(db, user.id, article.id) if user else None,
             },
         )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -33,6 +36,45 @@ def check_subject(subject: str) -> str:
     return subject
 
 
+HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,75}")
+RESERVED_HEADERS = frozenset(
+    {"from", "to", "cc", "bcc", "sender", "subject", "date", "message-id", "auto-submitted"}
+    | {"mime-version", "content-type", "content-transfer-encoding", "content-disposition"}
+)
+"""Header fields the outbox sets itself: a caller may not replace or repeat them."""
+
+
+def check_headers(headers: Mapping[str, str]) -> str | None:
+    """Extra header fields as stored (a JSON object), or InvalidMail.
+
+    Values must be printable ASCII on one line: they are written as given, never encoded, so
+    that fields of URLs (``List-Unsubscribe``, RFC 2369) stay readable to mail programs.
+    """
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if not HEADER_NAME.fullmatch(name) or name.lower() in RESERVED_HEADERS:
+            raise InvalidMail(f"the header field {name!r} cannot be set")
+        if not value.isascii() or not value.isprintable() or len(name) + len(value) > 996:
+            raise InvalidMail(f"the {name} header must be one line of printable ASCII")
+    return json.dumps(dict(headers), separators=(",", ":"))
+
+
+class _VerbatimHeader(str):
+    """A header value the generator writes as it is: no folding, no RFC 2047 encoded-words,
+    which mail programs do not decode in fields of URLs."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _VerbatimHeader:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: object) -> str:
+        return f"{self.name}: {self}{getattr(policy, 'linesep', chr(10))}"
+
+
 def sender_domain(sender: str) -> str:
     """The domain of the From address, for Message-IDs (never a DNS look-up)."""
     return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
@@ -53,6 +95,8 @@ def compose(mail: OutgoingMail, *, sender: str) -> EmailMessage:
     message["Message-ID"] = message_id(mail, sender_domain(sender))
     # RFC 3834: vacation responders must not answer notifications.
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in json.loads(mail.extra_headers or "{}").items():
+        message[name] = _VerbatimHeader(name, value)
     message.set_content(mail.body_text)
     if mail.body_html is not None:
         message.add_alternative(mail.body_html, subtype="html")

@@ -49,3 +49,5 @@ class OutgoingMail(Base):
     """Set while one deliverer is sending the message, so that no other sends it too."""
     last_error: Mapped[str | None] = mapped_column(String(ERROR_MAX))
     """Why the last attempt failed, in our words: an error class and SMTP code, no addresses."""
+    extra_headers: Mapped[str | None] = mapped_column(Text)
+    """More header fields as a JSON object (``List-Unsubscribe``…), checked when queued."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -20,7 +20,7 @@ from sqlalchemy import CursorResult, delete, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from forum.db import Database, utcnow
-from forum.mail.message import check_recipient, check_subject, compose
+from forum.mail.message import check_headers, check_recipient, check_subject, compose
 from forum.mail.models import MailStatus, OutgoingMail
 from forum.mail.transport import (
     FileTransport,
@@ -100,12 +100,20 @@ class Outbox:
             self._listeners.remove(callback)
 
     def queue(
-        self, session: Session, *, to: str, subject: str, text: str, html: str | None = None
+        self,
+        session: Session,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         """Add a message to the outbox in ``session``'s transaction; it is sent after commit.
 
         ``to`` is one bare address (``user@example.org``); ``html``, when given, is sent as an
-        alternative to ``text``. Raises ``InvalidMail`` for a bad address or subject.
+        alternative to ``text``; ``headers`` adds fields such as ``List-Unsubscribe`` (one
+        line of ASCII each). Raises ``InvalidMail`` for a bad address, subject or header.
         """
         now = self.clock()
         session.add(
@@ -114,6 +122,7 @@ class Outbox:
                 subject=check_subject(subject),
                 body_text=text,
                 body_html=html,
+                extra_headers=check_headers(headers or {}),
                 status=MailStatus.QUEUED,
                 created_at=now,
                 attempts=0,
