@@ -74,8 +74,9 @@ class Node(Generic[T]):
 
 
 def _parent_path(path: str) -> str | None:
-    parts = segments(path)
-    return SEPARATOR.join(parts[:-1]) + SEPARATOR if len(parts) > 1 else None
+    """The parent's path: everything up to the separator before the last segment."""
+    cut = path.rfind(SEPARATOR, 0, len(path) - 1)
+    return path[: cut + 1] if cut >= 0 else None
 
 
 def nest(
