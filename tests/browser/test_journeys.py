@@ -109,3 +109,49 @@ def test_the_thread_is_usable_by_keyboard(live_server, page):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/comments/\d+"))
     assert page.get_by_text("Typed without a mouse.").is_visible()
+
+
+def test_a_deep_thread_reads_well_and_continues_past_eight_levels(live_server, page):
+    from forum.accounts.current import CurrentUser
+    from forum.accounts.models import Role
+    from forum.accounts.passwords import Passwords, make_hasher
+    from forum.accounts.service import Registration, register
+    from forum.articles.service import get_published
+    from forum.comments import service
+    from forum.comments.hooks import CommentHooks
+
+    add_article(live_server)
+    hooks = CommentHooks()
+    with live_server.database.session(write=True) as session:
+        people = []
+        for name, shown in [("ann", "Ann Archer"), ("bob", "Bob"), ("cleo", "Cleo M.")]:
+            user = register(
+                session,
+                Passwords(make_hasher(1, 1024, 1)),
+                Registration(name, f"{name}@example.org", PASSWORD, shown),
+            )
+            user.role = Role.MODERATOR  # published at once, whatever the screening
+            people.append(CurrentUser.of(user, via="session"))
+        article = get_published(session, "socialism")
+        parent = None
+        for depth in range(12):
+            parent = service.post_comment(
+                session,
+                hooks,
+                article=article,
+                author=people[depth % 3],
+                request=service.PostRequest(
+                    body=f"Level {depth}: a point, *answered* below.",
+                    parent_id=parent.id if parent else None,
+                ),
+                anonymous_allowed=False,
+                close_after_days=0,
+            )
+    page.set_viewport_size({"width": 1000, "height": 900})
+    page.goto(live_server.url + "/articles/socialism")
+    expect(page.get_by_text("Level 7:")).to_be_visible()
+    expect(page.get_by_text("Level 8:")).to_have_count(0)
+    page.get_by_role("link", name=re.compile("Continue this thread")).click()
+    expect(page.get_by_text("Level 11:")).to_be_visible()
+    page.goto(live_server.url + "/articles/socialism")
+    screenshot(page, "article-with-deep-thread")
