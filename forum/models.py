@@ -9,4 +9,5 @@ from forum.comments import models as comments  # noqa: F401
 from forum.comments.notify import models as notifications  # noqa: F401
 from forum.importers import models as importers  # noqa: F401
 from forum.mail import models as mail  # noqa: F401
+from forum.moderation import models as moderation  # noqa: F401
 from forum.privacy import models as privacy  # noqa: F401
