@@ -60,6 +60,12 @@ class PublishEverything:
 CheckBeforePosting = Callable[[Session, CurrentUser | None, Article], None]
 """Raise ``PostingRefused`` to stop a post (bans, terms acceptance…)."""
 
+CheckBeforeReplying = Callable[[Session, CurrentUser | None, Comment], None]
+"""Raise ``PostingRefused`` to stop a reply to this comment (a locked thread…)."""
+
+CheckBeforeEditing = Callable[[Session, CurrentUser, Comment], None]
+"""Raise ``PostingRefused`` to stop an edit of this comment (a ban…)."""
+
 CommentListener = Callable[[Session, Comment, CommentStatus | None], None]
 """Called in the writing transaction after a comment was created or changed, with its
 previous status (None when new)."""
@@ -69,11 +75,31 @@ previous status (None when new)."""
 class CommentHooks:
     screening: Screening = field(default_factory=PublishEverything)
     before_posting: list[CheckBeforePosting] = field(default_factory=list)
+    before_replying: list[CheckBeforeReplying] = field(default_factory=list)
+    before_editing: list[CheckBeforeEditing] = field(default_factory=list)
     on_change: list[CommentListener] = field(default_factory=list)
 
     def check_posting(self, session: Session, user: CurrentUser | None, article: Article) -> None:
         for check in self.before_posting:
             check(session, user, article)
+
+    def posting_refusal(
+        self, session: Session, user: CurrentUser | None, article: Article
+    ) -> PostingRefused | None:
+        """Why this user may not post here (shown instead of the form), or None."""
+        try:
+            self.check_posting(session, user, article)
+        except PostingRefused as refusal:
+            return refusal
+        return None
+
+    def check_reply(self, session: Session, user: CurrentUser | None, parent: Comment) -> None:
+        for check in self.before_replying:
+            check(session, user, parent)
+
+    def check_edit(self, session: Session, user: CurrentUser, comment: Comment) -> None:
+        for check in self.before_editing:
+            check(session, user, comment)
 
     def changed(self, session: Session, comment: Comment, previous: CommentStatus | None) -> None:
         for listener in self.on_change:

@@ -68,15 +68,26 @@ def _refused(exc: CommentRefused | PostingRefused) -> HTTPException:
 class ThreadActions:
     """What the templates ask about each comment for the current reader."""
 
-    def __init__(self, user: CurrentUser | None, d: CommentDeps, mode: CommentMode) -> None:
+    def __init__(
+        self,
+        user: CurrentUser | None,
+        d: CommentDeps,
+        mode: CommentMode,
+        refusal: PostingRefused | None = None,
+    ) -> None:
         self.user = user
         self.now = utcnow()
         self.window = d.edit_window
         self.mode = mode
         self.anonymous_allowed = d.settings.anonymous_comments
+        self.refusal = refusal
+        """Why a higher layer refuses this user's posts here (a ban…), shown instead of the form."""
+        self.moderator = Viewer.of(user).moderator
 
     def can_post(self) -> bool:
-        return permissions.can_post(self.user, self.mode, anonymous_allowed=self.anonymous_allowed)
+        return self.refusal is None and permissions.can_post(
+            self.user, self.mode, anonymous_allowed=self.anonymous_allowed
+        )
 
     def can_reply(self, c: CommentView) -> bool:
         return self.can_post() and not c.placeholder and permissions.can_reply(self.user, c.facts)
@@ -101,6 +112,13 @@ class ThreadActions:
             and c.status is CommentStatus.PUBLISHED
             and not permissions.is_author(self.user, c.facts)
         )
+
+    def can_decide(self, c: CommentView) -> bool:
+        """Moderators approve or reject a comment where it sits (the decision is theirs)."""
+        return self.moderator and c.status in DECIDABLE
+
+
+DECIDABLE = frozenset({CommentStatus.PENDING, CommentStatus.HIDDEN, CommentStatus.PUBLISHED})
 
 
 def _names(nodes) -> dict[int, str]:  # type: ignore[no-untyped-def]
@@ -142,6 +160,7 @@ class ThreadPages(Controller):
             article, close_after_days=d.settings.comments_close_after_days
         )
         thread = None
+        refusal = d.hooks.posting_refusal(db, user, article) if mode is CommentMode.OPEN else None
         if mode is not CommentMode.HIDDEN:
             try:
                 thread = service.thread_page(
@@ -162,7 +181,7 @@ class ThreadPages(Controller):
                 "mode": mode.value,
                 "thread": thread,
                 "names": _names(thread.nodes) if thread else {},
-                "actions": ThreadActions(user, d, mode),
+                "actions": ThreadActions(user, d, mode, refusal),
                 "max_indent": MAX_INDENT,
                 "form": form or {},
                 "error": error,
@@ -276,6 +295,8 @@ class ThreadPages(Controller):
             )
         except service.CommentNotFound:
             raise NotFoundException("There is no such comment.") from None
+        except PostingRefused as exc:
+            raise _refused(exc) from None
         except CommentRefused as exc:
             if exc.field is None:
                 raise _refused(exc) from None
@@ -347,6 +368,7 @@ def _subtree_page(
     )
     if mode is CommentMode.HIDDEN:
         raise NotFoundException("There is no such comment.")
+    refusal = d.hooks.posting_refusal(db, user, sub.article) if mode is CommentMode.OPEN else None
     names = _names(sub.nodes)
     names.update(
         {a.id: ("[deleted]" if a.placeholder else a.author_display) for a in sub.ancestors}
@@ -360,7 +382,7 @@ def _subtree_page(
             "nodes": sub.nodes,
             "focus_id": sub.focus_id,
             "names": names,
-            "actions": ThreadActions(user, d, mode),
+            "actions": ThreadActions(user, d, mode, refusal),
             "max_indent": MAX_INDENT,
             "reply": reply,
             "form": form or {},
@@ -615,7 +637,7 @@ class CommentApi(Controller):
             )
         except service.CommentNotFound:
             raise NotFoundException("There is no such comment.") from None
-        except CommentRefused as exc:
+        except (CommentRefused, PostingRefused) as exc:
             raise _refused(exc) from None
         return _single(db, comment, user)
 

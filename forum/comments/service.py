@@ -423,6 +423,7 @@ def post_comment(
         facts = permissions.CommentFacts(parent.author_id, parent.status, parent.created_at)
         if not (permissions.can_reply(author, facts) or viewer.moderator):
             raise CommentRefused("The comment you are replying to is no longer there.", 409)
+        hooks.check_reply(session, author, parent)
     author_row = session.get(User, author.id) if author else None
     draft = Draft(
         article=article,
@@ -475,6 +476,7 @@ def edit_comment(
         if permissions.is_author(editor, facts) and comment.status is not CommentStatus.DELETED:
             raise CommentRefused("The time for editing this comment has passed.", 403)
         raise CommentRefused("You may not edit this comment.", 403)
+    hooks.check_edit(session, editor, comment)
     new_body = clean_body(body)
     if new_body == comment.body_source:
         return comment
