@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, UTCDateTime, enum_column, utcnow
@@ -18,6 +18,22 @@ class Role(StrEnum):
     EDITOR = "editor"
     MODERATOR = "moderator"
     ADMIN = "admin"
+
+
+class ProfileVisibility(StrEnum):
+    """Who may see a user's profile page (and be linked to it from their comments)."""
+
+    EVERYONE = "everyone"
+    MEMBERS = "members"
+    """Logged-in users only."""
+    NOBODY = "nobody"
+
+
+class PublicName(StrEnum):
+    """Which of their names is shown beside a user's comments."""
+
+    DISPLAY_NAME = "display_name"
+    USERNAME = "username"
 
 
 class User(Base):
@@ -45,6 +61,20 @@ class User(Base):
     comment_count: Mapped[int] = mapped_column(default=0)
     """Published comments, kept current by the comments module for profiles."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    profile_visibility: Mapped[ProfileVisibility] = mapped_column(
+        enum_column(ProfileVisibility, "profile_visibility"),
+        default=ProfileVisibility.EVERYONE,
+        server_default=ProfileVisibility.EVERYONE.value,
+    )
+    public_name: Mapped[PublicName] = mapped_column(
+        enum_column(PublicName, "public_name"),
+        default=PublicName.DISPLAY_NAME,
+        server_default=PublicName.DISPLAY_NAME.value,
+    )
+    list_comments: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """Whether the profile lists the user's comments (and their number)."""
+    allow_indexing: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Whether search engines may index the profile; off unless the user opts in."""
 
     @property
     def email_verified(self) -> bool:

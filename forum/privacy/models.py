@@ -1,5 +1,5 @@
 """Tables of the privacy module: versioned policies, consent decisions and their log,
-acceptances of the terms, and first-party page-view counts.
+acceptances of the terms, first-party page-view counts, and requests to erase an account.
 
 Users are referred to by table name. The consent log keeps its rows when an account goes
 (``user_id`` becomes NULL): it is the proof of what was agreed, kept as long as the law needs.
@@ -118,3 +118,19 @@ class PageViewCount(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     path: Mapped[str] = mapped_column(String(PATH_MAX), primary_key=True)
     views: Mapped[int] = mapped_column(default=0)
+
+
+class ErasureRequest(Base):
+    """A user asked for their account to be erased; it happens at ``due_at`` (after the grace
+    period) unless they log in and cancel. Goes with the account (``ON DELETE CASCADE``)."""
+
+    __tablename__ = "erasure_requests"
+    __table_args__ = (Index("ix_erasure_requests_due_at", "due_at"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delete_comments: Mapped[bool] = mapped_column(default=False)
+    """Delete the user's comments too; otherwise they stay, signed '[deleted user]'."""
