@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from sqlalchemy.orm import Session
 
-from forum.accounts import mails, service
+from forum.accounts import mails, profiles, service
 from forum.accounts.auth import (
     SESSION_LOGIN_KEY,
     LoginRequired,
@@ -52,6 +52,10 @@ transaction: how higher modules (privacy) react to a login or a registration."""
 AccountSection = Callable[[Session, int], tuple[str, Mapping[str, Any]]]
 """Given the session and the user's id: a template for /account and its ``section`` context."""
 
+ProfileSection = Callable[[Session, User], tuple[str, Mapping[str, Any]] | None]
+"""Given the session and a profile's user: a template for /users/{username} and its
+``section`` context, or None to show nothing (the owner's privacy settings say so)."""
+
 
 @dataclass(frozen=True)
 class AccountDeps:
@@ -68,6 +72,8 @@ class AccountDeps:
     """Run when an account has been created, before its first login."""
     sections: tuple[AccountSection, ...] = ()
     """Sections higher modules add to /account (notification mails…), in this order."""
+    profile_sections: tuple[ProfileSection, ...] = ()
+    """Sections higher modules add to public profiles (the user's comments…), in this order."""
 
 
 def deps(request: AnyRequest) -> AccountDeps:
@@ -442,13 +448,32 @@ class ProfilePages(Controller):
     include_in_schema = False
 
     @get("/users/{username:str}", name="profile", sync_to_thread=True)
-    def profile(self, db: DbSession, username: FromPath[str]) -> Template:
-        """A user's public profile."""
+    def profile(self, request: AnyRequest, db: DbSession, username: FromPath[str]) -> Template:
+        """A user's public profile, as its owner's privacy settings allow.
+
+        A profile the reader may not see answers exactly as a missing user does: 404.
+        """
+        me = current_user(request)
         try:
             user = service.get_by_username(db, username)
         except service.NotFound:
-            raise NotFoundException("There is no user with that name.") from None
-        return Template("accounts/profile.html", context={"profile": user})
+            user = None
+        own = user is not None and me is not None and me.id == user.id
+        if user is None or not profiles.profile_visible(
+            user.profile_visibility, member=me is not None, own=own
+        ):
+            raise NotFoundException("There is no user with that name.")
+        sections = [section(db, user) for section in deps(request).profile_sections]
+        return Template(
+            "accounts/profile.html",
+            context={
+                "profile": user,
+                "name": profiles.shown_name(user.public_name, user.username, user.display_name),
+                "indexable": profiles.indexable(user),
+                "own": own,
+                "sections": [s for s in sections if s is not None],
+            },
+        )
 
 
 class AdminUserPages(Controller):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
 from forum.accounts.permissions import can_moderate
+from forum.accounts.profiles import profile_visible, shown_name
 from forum.articles.models import Article, CommentMode
 from forum.comments import permissions, tree
 from forum.comments.hooks import CommentHooks, Draft, PostingRefused
@@ -160,10 +161,22 @@ def _root_listed(viewer: Viewer):  # type: ignore[no-untyped-def]
     return or_(Comment.status == CommentStatus.PUBLISHED, mine, has_shown_reply)
 
 
+def _author(row, viewer: Viewer) -> tuple[str | None, str]:  # type: ignore[no-untyped-def]
+    """The author's username, for the profile link (None when this viewer may not see that
+    profile), and the name shown, as the author's privacy settings say."""
+    if row.username is None:  # anonymous, or an erased account ('[deleted user]')
+        return None, row.author_name or "Anonymous"
+    own = viewer.user_id is not None and row.author_id == viewer.user_id
+    linked = profile_visible(row.profile_visibility, member=viewer.user_id is not None, own=own)
+    name = shown_name(row.public_name, row.username, row.display_name)
+    return (row.username if linked else None), name
+
+
 def _views(rows, viewer: Viewer) -> list[CommentView]:  # type: ignore[no-untyped-def]
     views = []
     for row in rows:
         shown = _visible(row.status, row.author_id, viewer)
+        username, name = _author(row, viewer)
         views.append(
             CommentView(
                 id=row.id,
@@ -176,10 +189,8 @@ def _views(rows, viewer: Viewer) -> list[CommentView]:  # type: ignore[no-untype
                 created_at=row.created_at,
                 edited_at=row.edited_at,
                 author_id=row.author_id if shown else None,
-                author_username=row.username if shown else None,
-                author_display=(row.display_name or row.author_name or "Anonymous")
-                if shown
-                else "",
+                author_username=username if shown else None,
+                author_display=name if shown else "",
                 mine=viewer.user_id is not None and row.author_id == viewer.user_id,
                 placeholder=not shown,
             )
@@ -210,6 +221,8 @@ VIEW_COLUMNS = (
     Comment.author_name,
     User.username,
     User.display_name,
+    User.public_name,
+    User.profile_visibility,
 )
 
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from forum.accounts.current import current_user
 from forum.search import service
 from forum.search.query import Kind, QueryProblem, parse
 from forum.web.database import DbSession
 from forum.web.pagination import MAX_PAGE
 
+AnyRequest = Request[Any, Any, Any]
 Query = Annotated[str, QueryParameter(max_length=2000, description='Words or "a phrase"')]
 KindParam = Annotated[Kind, QueryParameter(description="all, articles or comments")]
 Author = Annotated[
@@ -48,6 +50,7 @@ class SearchPages(Controller):
     @get("/search", name="search", sync_to_thread=True)
     def search(
         self,
+        request: AnyRequest,
         db: DbSession,
         q: Query = "",
         kind: KindParam = Kind.ALL,
@@ -66,7 +69,14 @@ class SearchPages(Controller):
                 "search/search.html", status_code=status, context={**context, "error": str(problem)}
             )
         results = service.search(
-            db, service.SearchRequest(terms=terms, kind=kind, author=author, page=page)
+            db,
+            service.SearchRequest(
+                terms=terms,
+                kind=kind,
+                author=author,
+                page=page,
+                member=current_user(request) is not None,
+            ),
         )
         return Template("search/search.html", context={**context, "results": results})
 
@@ -78,6 +88,7 @@ class SearchApi(Controller):
     @get("/", sync_to_thread=True)
     def search(
         self,
+        request: AnyRequest,
         db: DbSession,
         q: Query,
         kind: KindParam = Kind.ALL,
@@ -90,7 +101,14 @@ class SearchApi(Controller):
         except QueryProblem as problem:
             raise HTTPException(detail=str(problem), status_code=400) from None
         results = service.search(
-            db, service.SearchRequest(terms=terms, kind=kind, author=author, page=page)
+            db,
+            service.SearchRequest(
+                terms=terms,
+                kind=kind,
+                author=author,
+                page=page,
+                member=current_user(request) is not None,
+            ),
         )
         return SearchOut(
             query=q,

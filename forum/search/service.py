@@ -29,6 +29,8 @@ class SearchRequest:
     kind: Kind = Kind.ALL
     author: str = ""
     page: int = 1
+    member: bool = False
+    """The searcher is logged in: profiles shown to members are linked, and searchable."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,31 @@ _ARTICLE_FILTER = "a.published"
 _COMMENT_FILTER = "a.published AND a.comment_mode != 'hidden' AND c.status = 'published'"
 
 
-def _sqlite_parts(author: bool) -> tuple[str, str]:
+# Authors as their privacy settings say (forum.accounts.profiles): the name they chose, and
+# their username only where their profile may be seen. The 'comments by' filter finds only
+# authors whose profile may be seen and who list their comments.
+_AUTHOR = """CASE WHEN u.id IS NULL THEN COALESCE(NULLIF(c.author_name, ''), 'Anonymous')
+                 WHEN u.public_name = 'username' THEN u.username
+                 ELSE COALESCE(NULLIF(u.display_name, ''), u.username) END"""
+
+
+def _profile_shown(member: bool) -> str:
+    return (
+        "u.profile_visibility IN ('everyone', 'members')"
+        if member
+        else "u.profile_visibility = 'everyone'"
+    )
+
+
+def _username(member: bool) -> str:
+    return f"CASE WHEN {_profile_shown(member)} THEN u.username END"
+
+
+def _by_author(member: bool) -> str:
+    return f"AND u.username_key = :author AND u.list_comments AND {_profile_shown(member)}"
+
+
+def _sqlite_parts(author: bool, member: bool) -> tuple[str, str]:
     # Only constants are interpolated into these statements; user input goes in as parameters.
     articles = f"""
         SELECT 'article' AS kind, a.id AS ref_id, a.slug AS slug, a.title AS title,
@@ -89,19 +115,18 @@ def _sqlite_parts(author: bool) -> tuple[str, str]:
     comments = f"""
         SELECT 'comment' AS kind, c.id AS ref_id, a.slug AS slug, a.title AS title,
                snippet(fts_comments, 0, :ms, :me, '…', 24) AS snip,
-               COALESCE(u.display_name, NULLIF(c.author_name, ''), 'Anonymous') AS author,
-               u.username AS username, c.created_at AS date,
+               {_AUTHOR} AS author, {_username(member)} AS username, c.created_at AS date,
                bm25(fts_comments) AS rank
         FROM fts_comments JOIN comments c ON c.id = fts_comments.rowid
              JOIN articles a ON a.id = c.article_id
              LEFT JOIN users u ON u.id = c.author_id
         WHERE fts_comments MATCH :q AND {_COMMENT_FILTER}
-              {"AND u.username_key = :author" if author else ""}
+              {_by_author(member) if author else ""}
     """
     return articles, comments
 
 
-def _postgres_parts(author: bool) -> tuple[str, str]:
+def _postgres_parts(author: bool, member: bool) -> tuple[str, str]:
     doc_a = f"to_tsvector('{PG_CONFIG}', a.title || ' ' || a.body_source)"
     doc_c = f"to_tsvector('{PG_CONFIG}', c.body_source)"
     options = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
@@ -118,14 +143,13 @@ def _postgres_parts(author: bool) -> tuple[str, str]:
     comments = f"""
         SELECT 'comment' AS kind, c.id AS ref_id, a.slug AS slug, a.title AS title,
                ts_headline('{PG_CONFIG}', c.body_source, q.query, '{options}') AS snip,
-               COALESCE(u.display_name, NULLIF(c.author_name, ''), 'Anonymous') AS author,
-               u.username AS username, c.created_at AS date,
+               {_AUTHOR} AS author, {_username(member)} AS username, c.created_at AS date,
                -ts_rank_cd({doc_c}, q.query) AS rank
         FROM comments c JOIN articles a ON a.id = c.article_id
              LEFT JOIN users u ON u.id = c.author_id,
              (SELECT websearch_to_tsquery('{PG_CONFIG}', :q) AS query) q
         WHERE {doc_c} @@ q.query AND {_COMMENT_FILTER}
-              {"AND u.username_key = :author" if author else ""}
+              {_by_author(member) if author else ""}
     """
     return articles, comments
 
@@ -135,10 +159,10 @@ def search(session: Session, request: SearchRequest) -> SearchPage:
     dialect = session.get_bind().dialect.name
     by_author = bool(request.author.strip())
     if dialect == "sqlite":
-        articles, comments = _sqlite_parts(by_author)
+        articles, comments = _sqlite_parts(by_author, request.member)
         query_text = request.terms.fts5()
     else:
-        articles, comments = _postgres_parts(by_author)
+        articles, comments = _postgres_parts(by_author, request.member)
         query_text = request.terms.websearch()
     parts = {
         Kind.ALL: [articles, comments],

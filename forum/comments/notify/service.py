@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
+from forum.accounts.profiles import shown_name
 from forum.articles.models import Article, CommentMode
 from forum.comments.models import Comment, CommentStatus
 from forum.comments.notify.models import (
@@ -305,7 +306,7 @@ def take_digest(session: Session, user_id: int) -> tuple[User | None, list[Diges
         return user, []
     reasons: dict[int, Reason] = {row[0]: row[1] for row in taken}
     rows = session.execute(
-        select(Comment, Article, User.display_name)
+        select(Comment, Article, User.username, User.display_name, User.public_name)
         .join(Article, Article.id == Comment.article_id)
         .outerjoin(User, User.id == Comment.author_id)
         .where(Comment.id.in_(reasons))
@@ -316,7 +317,7 @@ def take_digest(session: Session, user_id: int) -> tuple[User | None, list[Diges
     )
     replies_on = get_reply_mails(session, user_id)
     entries = []
-    for comment, article, display_name in rows:
+    for comment, article, username, display_name, public_name in rows:
         reason = reasons[comment.id]
         if not readers_can_see(article, comment) or comment.author_id == user_id:
             continue
@@ -324,15 +325,24 @@ def take_digest(session: Session, user_id: int) -> tuple[User | None, list[Diges
             continue
         if reason is Reason.REPLY and not replies_on:
             continue
-        name = display_name or comment.author_name or "Anonymous"
+        name = (
+            shown_name(public_name, username, display_name)
+            if username
+            else comment.author_name or "Anonymous"
+        )
         entries.append(DigestEntry(comment, article, reason, name))
     return user, entries
 
 
 def author_name(session: Session, comment: Comment) -> str:
-    """How the comment's author is named in mails (as on the page)."""
+    """How the comment's author is named in mails (as on the page: their privacy settings
+    choose display name or username)."""
     if comment.author_id is not None:
-        name = session.scalar(select(User.display_name).where(User.id == comment.author_id))
-        if name:
-            return name
+        row = session.execute(
+            select(User.username, User.display_name, User.public_name).where(
+                User.id == comment.author_id
+            )
+        ).first()
+        if row is not None:
+            return shown_name(row.public_name, row.username, row.display_name)
     return comment.author_name or "Anonymous"
