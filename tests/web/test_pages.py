@@ -130,3 +130,17 @@ def test_database_errors_become_clear_client_or_availability_errors(app, client,
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "stmt" not in response.text
+
+
+def test_no_template_has_inline_script_or_style():
+    """The CSP allows scripts and styles from our own files only, so none may be inline."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    for template in root.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"<script\b[^>]*>", text):
+            assert "src=" in match.group(0), f"inline script in {template}"
+        assert "<style" not in text, f"inline <style> in {template}"
+        assert not re.search(r"\sstyle=", text), f"style attribute in {template}"
+        assert not re.search(r"\son[a-z]+=", text), f"event-handler attribute in {template}"
