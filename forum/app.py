@@ -38,12 +38,16 @@ from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPa
 from forum.db import Database
 from forum.mail.outbox import Outbox
 from forum.mail.worker import run_mail_worker
+from forum.privacy.account_routes import PersonalDataApi, PrivacySettingsPages
 from forum.privacy.hooks import (
     accept_policies_at_registration,
     merge_consent_at_login,
+    profile_comments,
+    remind_pending_erasure,
     require_current_terms,
     template_globals,
 )
+from forum.privacy.hooks import account_section as privacy_section
 from forum.privacy.middleware import ConsentMiddleware, PageViewMiddleware, PrivacyConfig
 from forum.privacy.routes import AdminPrivacyPages, CookiePages, PolicyPages
 from forum.search.routes import SearchApi, SearchPages
@@ -92,8 +96,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.effective_secret_key(),
         ),
         policy=policy,
-        sections=(account_section,),
-        on_login=(merge_consent_at_login,),
+        sections=(account_section, privacy_section),
+        profile_sections=(profile_comments,),
+        on_login=(merge_consent_at_login, remind_pending_erasure),
         on_register=(accept_policies_at_registration,),
     )
     privacy = PrivacyConfig.from_settings(settings)
@@ -137,6 +142,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PolicyPages,
             CookiePages,
             AdminPrivacyPages,
+            PrivacySettingsPages,
+            PersonalDataApi,
             SearchPages,
             SearchApi,
             HealthController,

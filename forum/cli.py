@@ -371,5 +371,27 @@ def notifications_digest(ctx: click.Context) -> None:
     )
 
 
+@main.group()
+def privacy() -> None:
+    """Privacy: carry out due erasures and retention (run from cron)."""
+
+
+@privacy.command("purge")
+@click.pass_context
+def privacy_purge(ctx: click.Context) -> None:
+    """Erase accounts whose grace period is over; remove client addresses, consent records
+    and undelivered mail past their retention. Safe to run again at any time."""
+    from forum.mail.outbox import Outbox
+    from forum.privacy.retention import purge
+
+    settings = _settings(ctx)
+    database = _database(settings)
+    try:
+        report = purge(database, Outbox.from_settings(settings), settings)
+    finally:
+        database.dispose()
+    click.echo(report.summary())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

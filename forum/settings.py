@@ -134,6 +134,15 @@ class Settings:
     """Deliver queued mail from a background task in each app process; off: ``forum mail send``."""
     consent_log_retention_days: int = 1825
     """How long records of consent decisions are kept as proof (5 years); older ones may go."""
+    erasure_grace_hours: int = 24
+    """How long after someone asks for their account to be deleted it happens; logging in and
+    confirming cancels it meanwhile. 0: at once."""
+    client_address_retention_days: int = 30
+    """Client (IP) addresses kept with comments for abuse control are removed after this many
+    days by ``forum privacy purge``."""
+    mail_retention_days: int = 7
+    """Mail the outbox could not deliver is deleted after this many days by
+    ``forum privacy purge`` (it holds addresses and text)."""
 
     def __post_init__(self) -> None:
         try:
@@ -146,6 +155,14 @@ class Settings:
             raise SettingsError("FORUM_ARTICLES_PER_PAGE must be at least 1")
         if self.notify_max_per_hour < 0:
             raise SettingsError("FORUM_NOTIFY_MAX_PER_HOUR must not be negative")
+        for name in (
+            "erasure_grace_hours",
+            "client_address_retention_days",
+            "mail_retention_days",
+            "consent_log_retention_days",
+        ):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"FORUM_{name.upper()} must not be negative")
         if self.smtp_url:
             _check_smtp_url(self.smtp_url)
         if "@" not in parseaddr(self.mail_from)[1]:

@@ -7,22 +7,30 @@
   a user accepts the new version before posting again;
 * ``template_globals`` — ``consent_banner()`` and ``consent_allows(category)`` for templates;
 * ``allows`` (from ``forum.privacy.consent``) — for comments: may a preference (the thread
-  sort) be remembered in a cookie.
+  sort) be remembered in a cookie;
+* ``remind_pending_erasure`` — accounts' login hook: logging in during the grace period of an
+  erasure says so, and how to keep the account;
+* ``account_section`` and ``profile_comments`` — a section of ``/account`` (privacy settings,
+  export, deletion) and of ``/users/{username}`` (the comments, when the owner lists them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import pass_context
+from litestar.plugins.flash import flash
 from sqlalchemy.orm import Session
 
 from forum.accounts.current import CurrentUser
+from forum.accounts.models import User
 from forum.articles.models import Article
 from forum.comments.hooks import PostingRefused
-from forum.privacy import service
+from forum.privacy import erasure, profile, service
 from forum.privacy.consent import CONSENT_COOKIE, allows, consent_state, remember
+from forum.web.dates import byline_date
 
 BANNER_HIDDEN_ON = frozenset({"/cookies"})
 """The preference centre is the full form: no banner on top of it."""
@@ -41,6 +49,35 @@ def accept_policies_at_registration(request: Any, db: Session, user: Any) -> Non
     """Accounts' ``on_register`` hook: registering accepts the terms in effect (and records
     that the privacy policy in effect was shown)."""
     service.accept_current_policies(db, user.id)
+
+
+def remind_pending_erasure(request: Any, db: Session, user: Any) -> None:
+    """Accounts' ``on_login`` hook: during an erasure's grace period, say when it happens and
+    where to keep the account (logging in alone does not cancel it: the person confirms)."""
+    pending = erasure.pending(db, user.id)
+    if pending is not None:
+        when = byline_date(pending.due_at, request.app.state.settings.tz)
+        flash(
+            request,
+            f"Your account is due to be deleted on {when}. To keep it, choose “Keep my "
+            "account” on your account page (/account) or at /account/delete.",
+            category="info",
+        )
+
+
+def account_section(session: Session, user_id: int) -> tuple[str, Mapping[str, Any]]:
+    """The privacy section of /account: settings, export, deletion (or the waiting one)."""
+    return "privacy/_account_section.html", {"pending": erasure.pending(session, user_id)}
+
+
+def profile_comments(session: Session, user: User) -> tuple[str, Mapping[str, Any]] | None:
+    """A profile's list of comments, unless its owner chose not to list them."""
+    if not user.list_comments:
+        return None
+    return "privacy/_profile_comments.html", {
+        "comments": profile.profile_comments(session, user.id),
+        "limit": profile.PROFILE_COMMENTS,
+    }
 
 
 def require_current_terms(session: Session, user: CurrentUser | None, article: Article) -> None:
