@@ -38,6 +38,12 @@ from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPa
 from forum.db import Database
 from forum.mail.outbox import Outbox
 from forum.mail.worker import run_mail_worker
+from forum.moderation import hooks as moderation
+from forum.moderation.admin_routes import AdminModerationPages
+from forum.moderation.api import ModerationApi
+from forum.moderation.reader_routes import ReaderPages, ReportApi
+from forum.moderation.routes import ModerationPages
+from forum.moderation.service import Context as ModerationContext
 from forum.privacy.account_routes import PersonalDataApi, PrivacySettingsPages
 from forum.privacy.hooks import (
     accept_policies_at_registration,
@@ -103,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     privacy = PrivacyConfig.from_settings(settings)
     comment_hooks = CommentHooks()
+    moderation.install(comment_hooks, settings)
     comment_hooks.before_posting.append(require_current_terms)
     comment_hooks.on_change.append(Notifier(settings, outbox).comment_changed)
     sessions = ForumSessionConfig(
@@ -146,6 +153,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PersonalDataApi,
             SearchPages,
             SearchApi,
+            ModerationPages,
+            ModerationApi,
+            AdminModerationPages,
+            ReaderPages,
+            ReportApi,
             HealthController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
@@ -161,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "accounts": accounts,
                 "privacy": privacy,
                 "comments": CommentDeps(settings=settings, hooks=comment_hooks),
+                "moderation": ModerationContext(comment_hooks, outbox, settings),
                 "store_check": store_check,
             }
         ),
@@ -173,7 +186,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageViewMiddleware(privacy),
         ],
         request_max_body_size=1024 * 1024,
-        template_config=make_template_config(settings, template_globals()),
+        template_config=make_template_config(
+            settings, {**template_globals(), **moderation.template_globals()}
+        ),
         exception_handlers={
             LoginRequired: login_redirect_handler,
             HTTPException: http_exception_handler,

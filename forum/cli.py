@@ -372,6 +372,28 @@ def notifications_digest(ctx: click.Context) -> None:
 
 
 @main.group()
+def moderation() -> None:
+    """Moderation: reminder mails about items that have waited too long."""
+
+
+@moderation.command("remind")
+@click.pass_context
+def moderation_remind(ctx: click.Context) -> None:
+    """Mail opted-in moderators about queue items past the waiting time (run from cron)."""
+    from forum.mail.outbox import Outbox
+    from forum.moderation.reminders import send_reminders
+
+    settings = _settings(ctx)
+    database = _database(settings)
+    try:
+        with database.session(write=True) as session:
+            sent = send_reminders(session, Outbox.from_settings(settings), settings)
+    finally:
+        database.dispose()
+    click.echo(f"moderation: {sent} reminder mails queued")
+
+
+@main.group()
 def privacy() -> None:
     """Privacy: carry out due erasures and retention (run from cron)."""
 

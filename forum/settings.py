@@ -124,6 +124,26 @@ class Settings:
     """Let visitors without an account comment under a name (held for moderation)."""
     comments_close_after_days: int = 0
     """Close comments automatically this many days after an article's date; 0: never."""
+    moderation_min_approved: int = 1
+    """Hold a user's comments until this many of theirs are published (admins may change it)."""
+    moderation_reports_to_hide: int = 3
+    """Reports from different readers that hide a comment until a moderator decides."""
+    moderation_max_links: int = 3
+    """Hold a comment with more links than this."""
+    moderation_min_seconds: int = 3
+    """Hold a comment whose form was sent sooner than this after the page was served."""
+    moderation_duplicate_minutes: int = 10
+    """Hold a comment repeating the author's own text from within this many minutes."""
+    moderation_reject_percent: int = 30
+    """Hold everything from a user whose comments were rejected more often than this (in %)…"""
+    moderation_reject_days: int = 7
+    """…over this many days…"""
+    moderation_reject_min_decisions: int = 3
+    """…once at least this many of their comments were decided."""
+    moderation_remind_hours: int = 12
+    """Mail opted-in moderators about queue items that have waited longer than this."""
+    moderation_all_default: bool = False
+    """'Moderate all' for articles without their own choice (admins: for new articles only)."""
     notify_max_per_hour: int = 10
     """Notification mails one person gets at most in any hour; the rest wait for the digest."""
     smtp_url: str = field(default="", repr=False)

@@ -1,0 +1,123 @@
+"""Appeals: an author contests a rejection or hide once; another moderator decides, where
+there is one, and the outcome is logged and told to the author (DSA art. 20)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, exists, select, update
+from sqlalchemy.orm import Session
+
+from forum.accounts.current import CurrentUser
+from forum.accounts.models import Role, User
+from forum.articles.models import Article
+from forum.comments import service as comments
+from forum.comments.models import Comment, CommentStatus
+from forum.db import utcnow
+from forum.moderation import log, mails
+from forum.moderation.errors import AlreadyHandled, NotFound, Refused
+from forum.moderation.models import Appeal, AppealStatus, LogAction, LogEntry
+from forum.moderation.service import Context, claim, clean_reason
+
+APPEALABLE = frozenset({LogAction.REJECT, LogAction.HIDE})
+DECIDED = frozenset({CommentStatus.REJECTED, CommentStatus.HIDDEN})
+
+
+def decision_to_appeal(session: Session, comment_id: int, user: CurrentUser) -> LogEntry:
+    """The rejection or hide this author may appeal against; otherwise why not."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.author_id != user.id:
+        raise NotFound("There is no comment of yours to appeal about here.")
+    latest = log.latest_on_comment(session, comment.id)
+    if comment.status not in DECIDED or latest is None or latest[0].action not in APPEALABLE:
+        raise Refused("There is no decision on this comment to appeal against.", status=409)
+    decision = latest[0]
+    if session.scalar(select(exists().where(Appeal.decision_id == decision.id))):
+        raise AlreadyHandled("You have already appealed against this decision.")
+    return decision
+
+
+def file_appeal(session: Session, comment_id: int, user: CurrentUser, statement: str) -> Appeal:
+    decision = decision_to_appeal(session, comment_id, user)
+    text = clean_reason(statement, required=True, label="Your appeal")
+    appeal = Appeal(
+        comment_id=comment_id, decision_id=decision.id, appellant_id=user.id, statement=text
+    )
+    session.add(appeal)
+    session.flush()
+    return appeal
+
+
+def _other_moderator_exists(session: Session, decider_id: int | None) -> bool:
+    query = select(User.id).where(User.role.in_([Role.MODERATOR, Role.ADMIN]))
+    if decider_id is not None:
+        query = query.where(User.id != decider_id)
+    return session.scalar(select(exists(query))) or False
+
+
+def may_decide(session: Session, appeal: Appeal, actor: CurrentUser) -> bool:
+    """Not the moderator who made the decision — unless nobody else could."""
+    decision = session.get(LogEntry, appeal.decision_id)
+    decider = decision.actor_id if decision else None
+    return decider != actor.id or not _other_moderator_exists(session, decider)
+
+
+def decide(
+    session: Session,
+    ctx: Context,
+    appeal_id: int,
+    actor: CurrentUser,
+    *,
+    overturn: bool,
+    reason: str,
+) -> Appeal:
+    appeal = session.get(Appeal, appeal_id)
+    if appeal is None:
+        raise NotFound("There is no such appeal.")
+    if not may_decide(session, appeal, actor):
+        raise Refused("Another moderator decides appeals against your own decision.")
+    reason = clean_reason(reason)
+    outcome = AppealStatus.OVERTURNED if overturn else AppealStatus.UPHELD
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Appeal)
+            .where(Appeal.id == appeal.id, Appeal.status == AppealStatus.OPEN)
+            .values(status=outcome, decided_at=utcnow(), decided_by_id=actor.id)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if result.rowcount != 1:
+        raise AlreadyHandled("This appeal has already been decided.")
+    session.refresh(appeal)
+    comment = session.get(Comment, appeal.comment_id)
+    assert comment is not None
+    if overturn:
+        if comment.status not in DECIDED:
+            raise AlreadyHandled(f"The comment is already {comment.status.value}.")
+        claim(session, comment, comment.status)
+        comments.set_status(session, ctx.hooks, comment, CommentStatus.PUBLISHED)
+    log.record(
+        session,
+        actor_id=actor.id,
+        action=LogAction.APPEAL_OVERTURNED if overturn else LogAction.APPEAL_UPHELD,
+        comment_id=comment.id,
+        article_id=comment.article_id,
+        target_user_id=comment.author_id,
+        reason=reason,
+        detail=f"appeal {appeal.id} against entry {appeal.decision_id}",
+    )
+    author = session.get(User, comment.author_id) if comment.author_id else None
+    article = session.get(Article, comment.article_id)
+    if author is not None and author.email is not None and article is not None:
+        mails.appeal_outcome(
+            ctx.outbox,
+            session,
+            ctx.settings,
+            author=author,
+            comment=comment,
+            article=article,
+            overturned=overturn,
+            reason=reason,
+        )
+    return appeal

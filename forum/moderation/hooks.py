@@ -1,0 +1,76 @@
+"""What moderation plugs into lower layers, wired in ``app.py`` (they never import moderation):
+
+* ``ModerationScreening`` (``forum.moderation.screening``) — ``CommentHooks.screening``;
+* ``record_hold_reasons`` (same module) — a ``CommentHooks.on_change`` listener;
+* ``Gate`` — ``before_posting``, ``before_replying`` and ``before_editing`` checks: bans and
+  locked threads;
+* ``template_globals`` — ``moderation_waiting()`` for the header of moderators' pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import pass_context
+from sqlalchemy.orm import Session
+
+from forum.accounts.current import CurrentUser, current_user
+from forum.accounts.permissions import can_moderate
+from forum.articles.models import Article
+from forum.comments.hooks import CommentHooks, PostingRefused
+from forum.comments.models import Comment
+from forum.moderation import queues
+from forum.moderation.screening import ModerationScreening, record_hold_reasons
+from forum.moderation.service import ban_message, locked_above
+from forum.moderation.standing import active_ban
+from forum.settings import Settings
+
+
+class Gate:
+    """Refuses posts, replies and edits that moderators have ruled out."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _refuse_banned(self, session: Session, user: CurrentUser | None) -> None:
+        if user is None:
+            return
+        ban = active_ban(session, user.id)
+        if ban is not None:
+            raise PostingRefused(ban_message(ban, self.settings), status=403)
+
+    def before_posting(self, session: Session, user: CurrentUser | None, article: Article) -> None:
+        self._refuse_banned(session, user)
+
+    def before_replying(self, session: Session, user: CurrentUser | None, parent: Comment) -> None:
+        if can_moderate(user):
+            return
+        if locked_above(session, parent) is not None:
+            raise PostingRefused("This thread is locked: no new replies here.", status=403)
+
+    def before_editing(self, session: Session, user: CurrentUser, comment: Comment) -> None:
+        self._refuse_banned(session, user)
+
+
+def install(hooks: CommentHooks, settings: Settings) -> None:
+    """Make moderation answer the comments module's questions."""
+    gate = Gate(settings)
+    hooks.screening = ModerationScreening(settings)
+    hooks.before_posting.append(gate.before_posting)
+    hooks.before_replying.append(gate.before_replying)
+    hooks.before_editing.append(gate.before_editing)
+    hooks.on_change.append(record_hold_reasons)
+
+
+@pass_context
+def moderation_waiting(context: Any) -> int | None:
+    """Pending plus reported items, for moderators; None for everyone else."""
+    request = context.get("request")
+    if request is None or not can_moderate(current_user(request)):
+        return None
+    with request.app.state.database.session() as session:
+        return queues.waiting(session)
+
+
+def template_globals() -> dict[str, Any]:
+    return {"moderation_waiting": moderation_waiting}

@@ -1,0 +1,290 @@
+"""The queues moderators work: Pending, Reported, Recently handled, Appeals.
+
+Each item carries its context (article, parent comment), its author's record, its reports and
+why it was held, read for a whole page in a fixed number of queries. Oldest first, except
+'Recently handled' (newest first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from forum.accounts.current import CurrentUser
+from forum.accounts.models import User
+from forum.articles.models import Article
+from forum.comments.models import Comment, CommentStatus
+from forum.db import utcnow
+from forum.moderation import appeals as appeal_rules
+from forum.moderation.log import COMMENT_ACTIONS, LogRow
+from forum.moderation.models import (
+    Appeal,
+    AppealStatus,
+    HoldReason,
+    LogEntry,
+    Report,
+    ThreadLock,
+    Violation,
+)
+from forum.moderation.standing import AuthorRecord, records
+from forum.web.pagination import Page, check_page
+
+RECENT = timedelta(days=7)
+"""How far back 'Recently handled' reaches."""
+
+
+class Queue(StrEnum):
+    PENDING = "pending"
+    REPORTED = "reported"
+    HANDLED = "handled"
+    APPEALS = "appeals"
+
+
+TITLES = {
+    Queue.PENDING: "Pending",
+    Queue.REPORTED: "Reported",
+    Queue.HANDLED: "Recently handled",
+    Queue.APPEALS: "Appeals",
+}
+
+
+@dataclass(frozen=True)
+class ReportView:
+    reason: Violation
+    note: str
+    created_at: datetime
+    reporter: str | None
+    open: bool
+
+
+@dataclass
+class QueueItem:
+    comment: Comment
+    article: Article
+    author_name: str
+    """How the comment is signed: the display name, or an anonymous commenter's name."""
+    author: AuthorRecord | None
+    since: datetime
+    """When the item entered its queue (posted, first open report, appeal filed, handled)."""
+    age: timedelta
+    parent: Comment | None = None
+    parent_author: str | None = None
+    reports: list[ReportView] = field(default_factory=list)
+    held: list[HoldReason] = field(default_factory=list)
+    locked: bool = False
+    entry: LogRow | None = None
+    """'Recently handled': what was done."""
+    appeal: Appeal | None = None
+    decision: LogRow | None = None
+    """'Appeals': the decision appealed against."""
+    may_decide: bool = True
+
+    @property
+    def open_reports(self) -> int:
+        return sum(1 for r in self.reports if r.open)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    article: str = ""
+    """An article's slug."""
+    author: str = ""
+    """The comment author's username."""
+
+
+def _filtered(query: Select[Any], filters: QueueFilter) -> Select[Any]:
+    if filters.article:
+        query = query.join(Article, Article.id == Comment.article_id).where(
+            Article.slug == filters.article
+        )
+    if filters.author:
+        query = query.join(User, User.id == Comment.author_id).where(
+            User.username_key == filters.author.casefold()
+        )
+    return query
+
+
+def queue_keys(queue: Queue, filters: QueueFilter, now: datetime) -> Select[Any]:
+    """(comment id, since, extra id) of every item in a queue, in queue order."""
+    if queue is Queue.PENDING:
+        query = (
+            select(Comment.id, Comment.created_at.label("since"), Comment.id.label("extra"))
+            .where(Comment.status == CommentStatus.PENDING)
+            .order_by(Comment.created_at, Comment.id)
+        )
+    elif queue is Queue.REPORTED:
+        first = func.min(Report.created_at).label("since")
+        query = (
+            select(Comment.id, first, Comment.id.label("extra"))
+            .join(Report, Report.comment_id == Comment.id)
+            .where(Report.resolved_at.is_(None))
+            .group_by(Comment.id)
+            .order_by(first, Comment.id)
+        )
+    elif queue is Queue.HANDLED:
+        query = (
+            select(Comment.id, LogEntry.created_at.label("since"), LogEntry.id.label("extra"))
+            .join(LogEntry, LogEntry.comment_id == Comment.id)
+            .where(LogEntry.action.in_(COMMENT_ACTIONS), LogEntry.created_at >= now - RECENT)
+            .order_by(LogEntry.id.desc())
+        )
+    else:
+        query = (
+            select(Comment.id, Appeal.created_at.label("since"), Appeal.id.label("extra"))
+            .join(Appeal, Appeal.comment_id == Comment.id)
+            .where(Appeal.status == AppealStatus.OPEN)
+            .order_by(Appeal.created_at, Appeal.id)
+        )
+    return _filtered(query, filters)
+
+
+def counts(
+    session: Session, queues: tuple[Queue, ...] = tuple(Queue), now: datetime | None = None
+) -> dict[Queue, int]:
+    """How many items are in each queue (what the tabs show)."""
+    now = now or utcnow()
+    out = {}
+    for queue in queues:
+        keys = queue_keys(queue, QueueFilter(), now).order_by(None).subquery()
+        out[queue] = session.scalar(select(func.count()).select_from(keys)) or 0
+    return out
+
+
+def waiting(session: Session) -> int:
+    """Pending plus reported: the number in the moderators' header link."""
+    return sum(counts(session, (Queue.PENDING, Queue.REPORTED)).values())
+
+
+def list_queue(
+    session: Session,
+    queue: Queue,
+    actor: CurrentUser,
+    *,
+    page: int,
+    per_page: int,
+    filters: QueueFilter = QueueFilter(),
+    now: datetime | None = None,
+) -> Page[QueueItem]:
+    now = now or utcnow()
+    keys = queue_keys(queue, filters, now)
+    total = session.scalar(select(func.count()).select_from(keys.order_by(None).subquery())) or 0
+    check_page(page, per_page, total)
+    rows = session.execute(keys.limit(per_page).offset((page - 1) * per_page)).all()
+    items = _hydrate(session, queue, [(r[0], r[1], r[2]) for r in rows], actor, now)
+    return Page(items=items, number=page, per_page=per_page, total=total)
+
+
+def item(session: Session, comment_id: int, actor: CurrentUser) -> QueueItem | None:
+    """One comment with everything a queue shows about it (for its own moderation page)."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        return None
+    return _hydrate(session, Queue.PENDING, [(comment.id, comment.created_at, 0)], actor, utcnow())[
+        0
+    ]
+
+
+def _hydrate(
+    session: Session,
+    queue: Queue,
+    keys: list[tuple[int, datetime, int]],
+    actor: CurrentUser,
+    now: datetime,
+) -> list[QueueItem]:
+    if not keys:
+        return []
+    ids = sorted({k[0] for k in keys})
+    found = {
+        c.id: (c, a, name)
+        for c, a, name in session.execute(
+            select(Comment, Article, User.display_name)
+            .join(Article, Article.id == Comment.article_id)
+            .outerjoin(User, User.id == Comment.author_id)
+            .where(Comment.id.in_(ids))
+        )
+    }
+    parent_ids = sorted({c.parent_id for c, _, _ in found.values() if c.parent_id})
+    parents = {
+        p.id: (p, name)
+        for p, name in session.execute(
+            select(Comment, User.display_name)
+            .outerjoin(User, User.id == Comment.author_id)
+            .where(Comment.id.in_(parent_ids))
+        )
+    }
+    authors = records(session, {c.author_id for c, _, _ in found.values() if c.author_id})
+    reports: dict[int, list[ReportView]] = {}
+    for report, reporter in session.execute(
+        select(Report, User.username)
+        .outerjoin(User, User.id == Report.reporter_id)
+        .where(Report.comment_id.in_(ids))
+        .order_by(Report.created_at)
+    ):
+        reports.setdefault(report.comment_id, []).append(
+            ReportView(
+                report.reason, report.note, report.created_at, reporter, report.resolved_at is None
+            )
+        )
+    held: dict[int, list[HoldReason]] = {}
+    for reason in session.scalars(
+        select(HoldReason).where(HoldReason.comment_id.in_(ids)).order_by(HoldReason.id)
+    ):
+        held.setdefault(reason.comment_id, []).append(reason)
+    locked = set(
+        session.scalars(select(ThreadLock.comment_id).where(ThreadLock.comment_id.in_(ids)))
+    )
+    entries = _log_rows(session, [k[2] for k in keys] if queue is Queue.HANDLED else [])
+    appeals: dict[int, Appeal] = {}
+    if queue is Queue.APPEALS:
+        appeals = {
+            a.id: a
+            for a in session.scalars(select(Appeal).where(Appeal.id.in_([k[2] for k in keys])))
+        }
+        entries = _log_rows(session, [a.decision_id for a in appeals.values()])
+    items = []
+    for comment_id, since, extra in keys:
+        comment, article, display = found[comment_id]
+        parent = parents.get(comment.parent_id) if comment.parent_id else None
+        appeal = appeals.get(extra)
+        entry = entries.get(extra) if queue is Queue.HANDLED else None
+        items.append(
+            QueueItem(
+                comment=comment,
+                article=article,
+                author_name=display or comment.author_name or "Anonymous",
+                author=authors.get(comment.author_id) if comment.author_id else None,
+                since=since,
+                age=now - since,
+                parent=parent[0] if parent else None,
+                parent_author=(parent[1] or parent[0].author_name or "Anonymous")
+                if parent
+                else None,
+                reports=reports.get(comment_id, []),
+                held=held.get(comment_id, []),
+                locked=comment_id in locked,
+                entry=entry,
+                appeal=appeal,
+                decision=entries.get(appeal.decision_id) if appeal else None,
+                may_decide=appeal_rules.may_decide(session, appeal, actor) if appeal else True,
+            )
+        )
+    return items
+
+
+def _log_rows(session: Session, entry_ids: list[int]) -> dict[int, LogRow]:
+    if not entry_ids:
+        return {}
+    actor = aliased(User)
+    return {
+        e.id: LogRow(e, name, None, None, None)
+        for e, name in session.execute(
+            select(LogEntry, actor.username)
+            .outerjoin(actor, actor.id == LogEntry.actor_id)
+            .where(LogEntry.id.in_(entry_ids))
+        )
+    }
