@@ -45,6 +45,7 @@ from forum.moderation.reader_routes import ReaderPages, ReportApi
 from forum.moderation.routes import ModerationPages
 from forum.moderation.service import Context as ModerationContext
 from forum.privacy.account_routes import PersonalDataApi, PrivacySettingsPages
+from forum.privacy.consent import allows
 from forum.privacy.hooks import (
     accept_policies_at_registration,
     merge_consent_at_login,
@@ -67,9 +68,9 @@ from forum.web.errors import (
     make_unexpected_handler,
     overflow_handler,
 )
-from forum.web.openapi import document_problems
 from forum.web.headers import make_security_headers_hook
 from forum.web.health import HealthController
+from forum.web.openapi import document_problems
 from forum.web.sessions import ForumSessionConfig
 from forum.web.stores import close_stores, make_stores
 from forum.web.templating import make_template_config
@@ -172,7 +173,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "outbox": outbox,
                 "accounts": accounts,
                 "privacy": privacy,
-                "comments": CommentDeps(settings=settings, hooks=comment_hooks),
+                "comments": CommentDeps(
+                    settings=settings,
+                    hooks=comment_hooks,
+                    preferences_allowed=lambda request: allows(request, "preferences"),
+                ),
                 "moderation": ModerationContext(comment_hooks, outbox, settings),
                 "store_check": store_check,
             }

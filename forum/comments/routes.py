@@ -4,12 +4,14 @@ editing, deleting, feeds, and the JSON API. Thin: parse, call the service, answe
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
@@ -36,6 +38,7 @@ PageNumber = Annotated[
     int, QueryParameter(ge=1, le=MAX_PAGE, description="Page of top-level comments")
 ]
 SortOrder = Annotated[Sort, QueryParameter(description="oldest (default) or newest first")]
+OptionalSortOrder = Annotated[Sort | None, QueryParameter(description="oldest or newest first")]
 MAX_INDENT = 8
 """How many levels a page indents; deeper branches continue on the comment's own page."""
 
@@ -44,6 +47,8 @@ MAX_INDENT = 8
 class CommentDeps:
     settings: Settings
     hooks: CommentHooks
+    preferences_allowed: Callable[[Any], bool] = lambda _request: False
+    """Whether the reader allowed preference cookies (privacy answers, wired in app.py)."""
 
     @property
     def edit_window(self) -> timedelta:
@@ -130,6 +135,34 @@ def _names(nodes) -> dict[int, str]:  # type: ignore[no-untyped-def]
     }
 
 
+SORT_COOKIE = "forum_prefs"
+"""The preferences cookie (listed in privacy's cookie table); set only with consent."""
+SORT_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def remembered_sort(request: AnyRequest) -> Sort | None:
+    """The thread order this reader chose before, if they allowed preference cookies."""
+    if not deps(request).preferences_allowed(request):
+        return None
+    value = request.cookies.get(SORT_COOKIE, "")
+    try:
+        return Sort(value.removeprefix("sort:")) if value.startswith("sort:") else None
+    except ValueError:
+        return None
+
+
+def sort_cookie(sort: Sort, *, secure: bool) -> Cookie:
+    return Cookie(
+        key=SORT_COOKIE,
+        value=f"sort:{sort.value}",
+        max_age=SORT_COOKIE_SECONDS,
+        path="/",
+        samesite="lax",
+        httponly=True,
+        secure=secure,
+    )
+
+
 def form_signals(data: dict[str, Any]) -> dict[str, object]:
     """What moderation may want to know about how the form was filled in."""
     started = field(data, "form_started")
@@ -196,11 +229,18 @@ class ThreadPages(Controller):
         request: AnyRequest,
         db: DbSession,
         slug: FromPath[str],
-        sort: SortOrder = Sort.OLDEST,
+        sort: OptionalSortOrder = None,
         page: PageNumber = 1,
     ) -> Template:
-        """The article, its byline and its thread."""
-        return self._article_page(request, db, _article(db, slug), sort=sort, page=page)
+        """The article, its byline and its thread (in the reader's remembered sort order)."""
+        remembered = remembered_sort(request)
+        response = self._article_page(
+            request, db, _article(db, slug), sort=sort or remembered or Sort.OLDEST, page=page
+        )
+        d = deps(request)
+        if sort is not None and sort is not remembered and d.preferences_allowed(request):
+            response.cookies.append(sort_cookie(sort, secure=d.settings.https))
+        return response
 
     @post("/articles/{slug:str}/comments", sync_to_thread=True)
     def post_comment(
