@@ -61,7 +61,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, smtp_server: Any) -> Iterator[LiveServer]:
+def live_overrides() -> dict[str, Any]:
+    """Settings a test wants for its server (override with parametrize)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    tmp_path: Path, smtp_server: Any, live_overrides: dict[str, Any]
+) -> Iterator[LiveServer]:
     """The forum on a free loopback port, SQLite under tmp, mail to the loopback SMTP server."""
     import uvicorn
 
@@ -76,6 +84,7 @@ def live_server(tmp_path: Path, smtp_server: Any) -> Iterator[LiveServer]:
         argon2_time_cost=1,
         argon2_memory_cost=1024,
         argon2_parallelism=1,
+        **live_overrides,
     )
     schema.upgrade(settings)
     server = uvicorn.Server(
