@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,8 @@ class ForumSessionBackend(ServerSideSessionBackend):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> dict[str, Any]:
         data = await super().load_from_connection(connection)
-        connection.scope.setdefault("state", {})[LOADED_KEY] = dict(data)
+        # A deep copy: a flash appended to a list already in the session must count as a change.
+        connection.scope.setdefault("state", {})[LOADED_KEY] = copy.deepcopy(data)
         return data
 
     async def store_in_message(

@@ -235,3 +235,12 @@ def test_role_change_gives_the_user_a_new_session_id(make_user, auth, database):
     after = auth.client.cookies.get("forum_session")
     assert after and after != before
     assert is_logged_in(auth.client)
+
+
+def test_a_second_message_in_one_session_is_not_lost(make_user, auth):
+    make_user("janine")
+    auth.login("janine")
+    auth.post("/account/profile", {"display_name": "First"})  # queues a message, not yet shown
+    auth.post("/account/profile", {"display_name": "Second"})  # appends to the same list
+    page = auth.client.get("/account").text
+    assert page.count("Your display name has been saved.") == 2
