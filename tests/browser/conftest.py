@@ -106,9 +106,13 @@ def live_server(
         database.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium under Playwright; a set FORUM_TEST_BROWSER that cannot start it fails."""
+    """Debian's Chromium under Playwright; a set FORUM_TEST_BROWSER that cannot start it fails.
+
+    Module-scoped: Playwright's sync API keeps an event loop running in the main thread while
+    it lives, which later async tests (anyio) must not find.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - a broken install
