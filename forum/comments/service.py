@@ -25,7 +25,7 @@ from forum.comments.models import Comment, CommentRevision, CommentStatus
 from forum.db import utcnow
 from forum.text import TextProblem, clean_line, clean_multiline
 from forum.web.markdown import comment_renderer
-from forum.web.pagination import check_page
+from forum.web.pagination import Page, check_page
 
 PLACEHOLDER_STATUSES = frozenset(
     {CommentStatus.DELETED, CommentStatus.HIDDEN, CommentStatus.REJECTED}
@@ -88,25 +88,19 @@ class CommentView:
         return permissions.CommentFacts(self.author_id, self.status, self.created_at)
 
 
-@dataclass
-class ThreadPage:
-    nodes: list[tree.Node[CommentView]]
-    number: int
-    per_page: int
-    total_roots: int
-    sort: Sort
+@dataclass(frozen=True)
+class ThreadPage(Page[tree.Node[CommentView]]):
+    """One page of threads: ``items`` are the top-level nodes, ``total`` counts the threads."""
+
+    sort: Sort = Sort.OLDEST
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total_roots // self.per_page))
+    def nodes(self) -> list[tree.Node[CommentView]]:
+        return self.items
 
     @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
+    def total_roots(self) -> int:
+        return self.total
 
 
 @dataclass
@@ -255,7 +249,7 @@ def thread_page(
         .order_by(root_order, Comment.path)
     ).all()
     nodes = _nest(_views(rows, viewer), viewer)
-    return ThreadPage(nodes=nodes, number=page, per_page=per_page, total_roots=total, sort=sort)
+    return ThreadPage(items=nodes, number=page, per_page=per_page, total=total, sort=sort)
 
 
 def thread_etag(
