@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from forum.accounts.models import User
 from forum.articles.models import Article
+from forum.comments.models import Comment
 from forum.db import utcnow
 from forum.moderation.models import LogAction, LogEntry, Violation
 from forum.web.pagination import Page, check_page
@@ -86,6 +87,30 @@ class LogRow:
     target: str | None
     article_slug: str | None
     article_title: str | None
+
+
+def record_on_comment(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: LogAction,
+    comment: Comment,
+    violation: Violation | None = None,
+    reason: str = "",
+    detail: str = "",
+) -> LogEntry:
+    """An entry about one comment: the comment, its article and its author as the target."""
+    return record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        comment_id=comment.id,
+        article_id=comment.article_id,
+        target_user_id=comment.author_id,
+        violation=violation,
+        reason=reason,
+        detail=detail,
+    )
 
 
 def read(

@@ -216,13 +216,11 @@ def act(
         raise _already(session, comment)
     comments.set_status(session, ctx.hooks, comment, TO[decision.act])
     detail = f"was {previous.value}" + (f"; {resolved} reports closed" if resolved else "")
-    entry = log.record(
+    entry = log.record_on_comment(
         session,
         actor_id=actor.id,
         action=LogAction(decision.act.value),
-        comment_id=comment.id,
-        article_id=comment.article_id,
-        target_user_id=comment.author_id,
+        comment=comment,
         violation=decision.violation if decision.act in NEEDS_VIOLATION else None,
         reason=reason,
         detail=detail,
@@ -293,13 +291,11 @@ def edit(
         raise Refused(exc.message, status=exc.status, field=exc.field) from None
     if comment.body_source == before:
         return comment
-    log.record(
+    log.record_on_comment(
         session,
         actor_id=actor.id,
         action=LogAction.EDIT,
-        comment_id=comment.id,
-        article_id=comment.article_id,
-        target_user_id=comment.author_id,
+        comment=comment,
         reason=reason,
     )
     return comment
@@ -315,13 +311,11 @@ def lock(session: Session, comment_id: int, actor: CurrentUser, reason: str = ""
         raise AlreadyHandled("This thread is already locked.")
     session.add(ThreadLock(comment_id=comment.id, locked_by_id=actor.id))
     session.flush()
-    log.record(
+    log.record_on_comment(
         session,
         actor_id=actor.id,
         action=LogAction.LOCK,
-        comment_id=comment.id,
-        article_id=comment.article_id,
-        target_user_id=comment.author_id,
+        comment=comment,
         reason=clean_reason(reason),
     )
 
@@ -333,13 +327,11 @@ def unlock(session: Session, comment_id: int, actor: CurrentUser, reason: str = 
         raise AlreadyHandled("This thread is not locked.")
     session.delete(found)
     session.flush()
-    log.record(
+    log.record_on_comment(
         session,
         actor_id=actor.id,
         action=LogAction.UNLOCK,
-        comment_id=comment.id,
-        article_id=comment.article_id,
-        target_user_id=comment.author_id,
+        comment=comment,
         reason=clean_reason(reason),
     )
 
