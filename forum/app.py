@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -14,9 +15,11 @@ from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
+from litestar.stores.registry import StoreRegistry
 from sqlalchemy.exc import SQLAlchemyError
 
-from forum.accounts.auth import AuthMiddleware, LoginRequired
+from forum.accounts.auth import AuthMiddleware
+from forum.accounts.current import provide_current_user, provide_me
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.routes import (
     AccountDeps,
@@ -25,7 +28,6 @@ from forum.accounts.routes import (
     AuthPages,
     ProfilePages,
     SessionApi,
-    login_redirect_handler,
 )
 from forum.accounts.service import LoginPolicy
 from forum.accounts.throttle import LoginThrottle
@@ -36,11 +38,13 @@ from forum.comments.notify.notifier import Notifier
 from forum.comments.notify.routes import NotificationApi, NotificationPages, account_section
 from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPages
 from forum.db import Database
+from forum.errors import DomainError
 from forum.mail.outbox import Outbox
 from forum.mail.worker import run_mail_worker
 from forum.moderation import hooks as moderation
 from forum.moderation.admin_routes import AdminModerationPages
 from forum.moderation.api import ModerationApi
+from forum.moderation.hooks import count_waiting
 from forum.moderation.reader_routes import ReaderPages, ReportApi
 from forum.moderation.routes import ModerationPages
 from forum.moderation.service import Context as ModerationContext
@@ -61,8 +65,8 @@ from forum.search.routes import SearchApi, SearchPages
 from forum.settings import Settings
 from forum.web.access_log import install_access_log
 from forum.web.csrf import ForumCSRFMiddleware, make_csrf_config
-from forum.web.database import provide_db
 from forum.web.errors import (
+    domain_error_handler,
     http_exception_handler,
     make_database_error_handler,
     make_unexpected_handler,
@@ -74,21 +78,63 @@ from forum.web.openapi import document_problems
 from forum.web.sessions import ForumSessionConfig
 from forum.web.stores import close_stores, make_stores
 from forum.web.templating import make_template_config
+from forum.web.unit_of_work import UnitOfWorkMiddleware, provide_db, provide_uow
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+NO_AUTH = ["^/static/", "^/healthz$"]
+"""Paths that never need to know who is asking."""
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the forum for ``settings`` (read from the environment when not given)."""
-    settings = settings or Settings.from_env()
-    database = Database(settings.effective_database_url)
-    outbox = Outbox.from_settings(settings)
-    stores, store_check = make_stores(settings)
-    policy = LoginPolicy(
-        idle=timedelta(minutes=settings.session_idle_minutes),
-        remember=timedelta(days=settings.remember_days),
-    )
-    accounts = AccountDeps(
+def _constant(value: Any) -> Provide:
+    return Provide(lambda: value, use_cache=True, sync_to_thread=False)
+
+
+def _route_handlers() -> list[Any]:
+    return [
+        ArticlePages,
+        ArticleApi,
+        ArticleAdminPages,
+        ThreadPages,
+        CommentFeed,
+        CommentApi,
+        NotificationPages,
+        NotificationApi,
+        AuthPages,
+        AccountPages,
+        ProfilePages,
+        AdminUserPages,
+        SessionApi,
+        PolicyPages,
+        CookiePages,
+        AdminPrivacyPages,
+        PrivacySettingsPages,
+        PersonalDataApi,
+        SearchPages,
+        SearchApi,
+        ModerationPages,
+        ModerationApi,
+        AdminModerationPages,
+        ReaderPages,
+        ReportApi,
+        HealthController,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+    ]
+
+
+def _comment_hooks(settings: Settings, outbox: Outbox) -> CommentHooks:
+    """Higher layers take part in a comment's life: moderation screens, privacy asks for the
+    current terms, notifications are sent."""
+    hooks = CommentHooks()
+    moderation.install(hooks, settings)
+    hooks.before_posting.append(require_current_terms)
+    hooks.on_change.append(Notifier(settings, outbox).comment_changed)
+    return hooks
+
+
+def _account_deps(
+    settings: Settings, outbox: Outbox, stores: StoreRegistry, policy: LoginPolicy
+) -> AccountDeps:
+    return AccountDeps(
         settings=settings,
         passwords=Passwords(
             make_hasher(
@@ -108,11 +154,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_login=(merge_consent_at_login, remind_pending_erasure),
         on_register=(accept_policies_at_registration,),
     )
-    privacy = PrivacyConfig.from_settings(settings)
-    comment_hooks = CommentHooks()
-    moderation.install(comment_hooks, settings)
-    comment_hooks.before_posting.append(require_current_terms)
-    comment_hooks.on_change.append(Notifier(settings, outbox).comment_changed)
+
+
+def _middleware(
+    settings: Settings, database: Database, policy: LoginPolicy, privacy: PrivacyConfig
+) -> list[Any]:
+    """Outermost first: the unit of work wraps everything that reads the database."""
     sessions = ForumSessionConfig(
         key="forum_session",
         store="sessions",
@@ -122,6 +169,41 @@ def create_app(settings: Settings | None = None) -> Litestar:
         max_age=int(max(policy.idle, policy.browser_max).total_seconds()),
         remember_seconds=int(policy.remember.total_seconds()),
     )
+    return [
+        UnitOfWorkMiddleware(database),
+        sessions.middleware,
+        DefineMiddleware(
+            AuthMiddleware, policy=policy, on_authenticated=(count_waiting,), exclude=NO_AUTH
+        ),
+        DefineMiddleware(ForumCSRFMiddleware, config=make_csrf_config(settings)),
+        ConsentMiddleware(privacy),
+        PageViewMiddleware(privacy),
+    ]
+
+
+def _exception_handlers(settings: Settings) -> dict[Any, Any]:
+    return {
+        DomainError: domain_error_handler,
+        HTTPException: http_exception_handler,
+        SQLAlchemyError: make_database_error_handler(settings.debug),
+        OverflowError: overflow_handler,
+        Exception: make_unexpected_handler(settings.debug),
+    }
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the forum for ``settings`` (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+    database = Database(settings.effective_database_url)
+    outbox = Outbox.from_settings(settings)
+    stores, store_check = make_stores(settings)
+    policy = LoginPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        remember=timedelta(days=settings.remember_days),
+    )
+    accounts = _account_deps(settings, outbox, stores, policy)
+    privacy = PrivacyConfig.from_settings(settings)
+    comment_hooks = _comment_hooks(settings, outbox)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -133,41 +215,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
             database.dispose()
 
     app = Litestar(
-        route_handlers=[
-            ArticlePages,
-            ArticleApi,
-            ArticleAdminPages,
-            ThreadPages,
-            CommentFeed,
-            CommentApi,
-            NotificationPages,
-            NotificationApi,
-            AuthPages,
-            AccountPages,
-            ProfilePages,
-            AdminUserPages,
-            SessionApi,
-            PolicyPages,
-            CookiePages,
-            AdminPrivacyPages,
-            PrivacySettingsPages,
-            PersonalDataApi,
-            SearchPages,
-            SearchApi,
-            ModerationPages,
-            ModerationApi,
-            AdminModerationPages,
-            ReaderPages,
-            ReportApi,
-            HealthController,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
-        ],
+        route_handlers=_route_handlers(),
         dependencies={
+            "settings": _constant(settings),
+            "database": _constant(database),
+            "uow": Provide(provide_uow),
             "db": Provide(provide_db),
-            "outbox": Provide(lambda: outbox, sync_to_thread=False),
+            "outbox": _constant(outbox),
+            "hooks": _constant(comment_hooks),
+            "passwords": _constant(accounts.passwords),
+            "throttle": _constant(accounts.throttle),
+            "store_check": _constant(store_check),
+            "current_user": Provide(provide_current_user, sync_to_thread=False),
+            "me": Provide(provide_me, sync_to_thread=False),
         },
         state=State(
             {
+                # Transitional: being replaced by the providers above (issue 11, point 3).
                 "settings": settings,
                 "database": database,
                 "outbox": outbox,
@@ -183,24 +247,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             }
         ),
         stores=stores,
-        middleware=[
-            sessions.middleware,
-            AuthMiddleware(policy),
-            DefineMiddleware(ForumCSRFMiddleware, config=make_csrf_config(settings)),
-            ConsentMiddleware(privacy),
-            PageViewMiddleware(privacy),
-        ],
+        middleware=_middleware(settings, database, policy, privacy),
         request_max_body_size=1024 * 1024,
         template_config=make_template_config(
             settings, {**template_globals(), **moderation.template_globals()}
         ),
-        exception_handlers={
-            LoginRequired: login_redirect_handler,
-            HTTPException: http_exception_handler,
-            SQLAlchemyError: make_database_error_handler(settings.debug),
-            OverflowError: overflow_handler,
-            Exception: make_unexpected_handler(settings.debug),
-        },
+        exception_handlers=_exception_handlers(settings),
         before_send=[
             make_security_headers_hook(https=settings.https, image_hosts=settings.image_hosts)
         ],

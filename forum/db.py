@@ -6,7 +6,8 @@ URLs are given the psycopg driver. Models subclass ``Base``; times are stored as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -30,6 +31,8 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+log = logging.getLogger("forum.db")
 
 
 class Base(DeclarativeBase):
@@ -186,3 +189,85 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+AfterWork = Callable[[Session], None]
+"""Bookkeeping done after the response is decided, each in its own short write."""
+
+
+class UnitOfWork:
+    """One request's database work: one session, opened on first use, finished once.
+
+    Reads go through ``read()`` (a deferred transaction: never SQLite's write lock). A request
+    that writes calls ``write()`` before its first write: on SQLite a read transaction already
+    open (authentication, consent) is ended first, then the write begins ``IMMEDIATE`` so that
+    writers queue on the busy timeout instead of failing. ``release()`` ends a read before slow
+    work (password hashing) so no transaction is held meanwhile. ``finish()`` commits or rolls
+    back once; ``after()`` queues bookkeeping (``last_seen_at``…) that must never make a read
+    request a writer: it runs later, only when there is something to do.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._session: Session | None = None
+        self._writing = False
+        self._after: list[AfterWork] = []
+
+    @property
+    def opened(self) -> bool:
+        return self._session is not None
+
+    @property
+    def writing(self) -> bool:
+        return self._writing
+
+    def read(self) -> Session:
+        """The request's session (its transaction begins on first use)."""
+        if self._session is None:
+            self._session = self.database.session_factory()
+        return self._session
+
+    def write(self) -> Session:
+        """The request's session in a write transaction; call before the first write."""
+        session = self.read()
+        if self._writing:
+            return session
+        if self.database.dialect == "sqlite":
+            if session.in_transaction():
+                session.commit()  # only reads so far: end them, keep the loaded objects
+            session.connection(execution_options={"forum_write": True})
+        self._writing = True
+        return session
+
+    def release(self) -> None:
+        """End a read-only transaction before slow work; the session stays usable."""
+        if self._session is not None and not self._writing and self._session.in_transaction():
+            self._session.commit()
+
+    def after(self, work: AfterWork) -> None:
+        """Queue ``work(session)`` to run after the response, in its own short transaction."""
+        self._after.append(work)
+
+    def finish(self, *, ok: bool) -> None:
+        """Commit (``ok``) or roll back what the request did; the session is closed after."""
+        session, self._session = self._session, None
+        self._writing = False
+        if session is None:
+            return
+        try:
+            if ok:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+
+    def run_after_work(self) -> None:
+        """Run the queued bookkeeping; a failure is logged and never reaches the reader."""
+        work, self._after = self._after, []
+        for item in work:
+            try:
+                with self.database.session(write=True) as session:
+                    item(session)
+            except Exception:
+                log.warning("bookkeeping after a request failed", exc_info=True)

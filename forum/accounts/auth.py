@@ -7,84 +7,119 @@ cookie; otherwise the server-side session names a row of ``logins``. The user is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from anyio import to_thread
 from litestar.connection import ASGIConnection
-from litestar.enums import ScopeType
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Scopes, Send
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp, Scope
+from sqlalchemy.orm import Session
 
 from forum.accounts import service
 from forum.accounts.current import CurrentUser, current_user
 from forum.accounts.permissions import can_edit_articles, can_manage_users, can_moderate
-from forum.db import Database
+from forum.db import UnitOfWork
+from forum.errors import Forbidden, LoginNeeded
 from forum.web.csrf import has_bearer_token, header_value
 from forum.web.errors import API_PREFIX
 from forum.web.sessions import rotate_session
+from forum.web.unit_of_work import unit_of_work
 
 SESSION_LOGIN_KEY = "login"
 TOUCH_EVERY = timedelta(minutes=1)
 
+Authenticated = Callable[[Session, CurrentUser, dict[str, Any]], None]
+"""Called in the request's read transaction once a user is known, with the request's state:
+how higher modules put what every page of theirs shows (a moderator's queue count) in the
+request without a template ever querying the database."""
 
-class LoginRequired(NotAuthorizedException):
-    """Raised by guards for a visitor on an HTML page: answered with a redirect to /login."""
 
-
-def _from_token(database: Database, secret: str) -> CurrentUser | None:
-    with database.session(write=True) as session:
-        user = service.user_for_access_token(session, secret)
-        return CurrentUser.of(user, via="token") if user else None
+def _from_token(uow: UnitOfWork, secret: str) -> CurrentUser | None:
+    found = service.user_for_access_token(uow.read(), secret)
+    if found is None:
+        return None
+    user, token = found
+    if service.token_use_is_stale(token):
+        uow.after(partial(service.token_used, token_id=token.id))
+    return CurrentUser.of(user, via="token")
 
 
 def _from_login(
-    database: Database, login_id: str, policy: service.LoginPolicy
+    uow: UnitOfWork, login_id: str, policy: service.LoginPolicy
 ) -> tuple[CurrentUser, bool] | None:
-    with database.session(write=True) as session:
-        found = service.resolve_login(session, login_id, policy, touch_every=TOUCH_EVERY)
-        if found is None:
-            return None
-        user, login = found
-        rotate = login.rotate
-        login.rotate = False
-        return CurrentUser.of(user, via="session", login_id=login.id), rotate
+    check = service.resolve_login(uow.read(), login_id, policy, touch_every=TOUCH_EVERY)
+    if check.expired:
+        uow.after(partial(service.end_login, login_id=login_id))
+    if check.user is None or check.login is None:
+        return None
+    if check.stale:
+        uow.after(partial(service.touch_login, login_id=login_id, every=TOUCH_EVERY))
+    rotate = check.login.rotate
+    if rotate:
+        uow.after(partial(service.rotation_done, login_id=login_id))
+    return CurrentUser.of(check.user, via="session", login_id=login_id), rotate
 
 
-class AuthMiddleware(ASGIMiddleware):
-    """Resolve the current user once per request (after the session middleware)."""
+class AuthMiddleware(AbstractAuthenticationMiddleware):
+    """Resolve the current user once per request (after the session middleware), in the
+    request's unit of work: a read, never a write (bookkeeping is queued for afterwards).
 
-    scopes: Scopes = (ScopeType.HTTP,)
+    ``request.user`` is a ``CurrentUser`` or None for visitors.
+    """
 
-    def __init__(self, policy: service.LoginPolicy) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        policy: service.LoginPolicy,
+        on_authenticated: tuple[Authenticated, ...] = (),
+        exclude: str | list[str] | None = None,
+    ) -> None:
+        super().__init__(app, exclude=exclude)
         self.policy = policy
+        self.on_authenticated = on_authenticated
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        database: Database = scope["app"].state.database
-        scope["user"] = None  # type: ignore[typeddict-unknown-key]
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        scope = connection.scope
+        uow = unit_of_work(scope)
+        user: CurrentUser | None = None
         if has_bearer_token(scope):
             secret = (header_value(scope, b"authorization") or "")[7:].strip()
-            user = await to_thread.run_sync(_from_token, database, secret)
+            user = await to_thread.run_sync(_from_token, uow, secret)
             if user is None:
                 raise NotAuthorizedException("The access token is not valid.")
-            scope["user"] = user  # type: ignore[typeddict-unknown-key]
         else:
-            session = scope.get("session")
-            login_id = session.get(SESSION_LOGIN_KEY) if isinstance(session, dict) else None
-            if isinstance(login_id, str):
-                found = await to_thread.run_sync(_from_login, database, login_id, self.policy)
-                if found is None:
-                    session.pop(SESSION_LOGIN_KEY, None)  # type: ignore[union-attr]
-                    session.pop("remember", None)  # type: ignore[union-attr]
-                else:
-                    user, rotate = found
-                    if rotate:
-                        rotate_session(scope)
-                    scope["user"] = user  # type: ignore[typeddict-unknown-key]
-        await next_app(scope, receive, send)
+            user = await self._from_session(scope, uow)
+        if user is not None and self.on_authenticated:
+            await to_thread.run_sync(self._announce, uow, user, scope)
+        return AuthenticationResult(user=user, auth=user.via if user else None)
+
+    async def _from_session(self, scope: Scope, uow: UnitOfWork) -> CurrentUser | None:
+        session = scope.get("session")
+        login_id = session.get(SESSION_LOGIN_KEY) if isinstance(session, dict) else None
+        if not isinstance(login_id, str):
+            return None
+        found = await to_thread.run_sync(_from_login, uow, login_id, self.policy)
+        if found is None:
+            session.pop(SESSION_LOGIN_KEY, None)  # type: ignore[union-attr]
+            session.pop("remember", None)  # type: ignore[union-attr]
+            return None
+        user, rotate = found
+        if rotate:
+            rotate_session(scope)
+        return user
+
+    def _announce(self, uow: UnitOfWork, user: CurrentUser, scope: Scope) -> None:
+        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[assignment]
+        for hook in self.on_authenticated:
+            hook(uow.read(), user, state)
 
 
 # --- guards ---------------------------------------------------------------------------------
@@ -94,15 +129,18 @@ def login_required(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
     """Visitors are sent to log in (HTML) or told 401 (API)."""
     if current_user(connection) is None:
         if connection.url.path.startswith(API_PREFIX):
-            raise NotAuthorizedException("Please log in (or send an access token).")
-        raise LoginRequired("Please log in to continue.")
+            raise LoginNeeded("Please log in (or send an access token).")
+        raise LoginNeeded("Please log in to continue.")
 
 
-def _role_guard(check, what: str):  # type: ignore[no-untyped-def]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def _role_guard(check: Callable[[CurrentUser | None], bool], what: str) -> Guard:
     def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         login_required(connection, handler)
         if not check(current_user(connection)):
-            raise PermissionDeniedException(f"Only {what} can do that.")
+            raise Forbidden(f"Only {what} can do that.")
 
     guard.__name__ = f"requires_{what.replace(' ', '_')}"
     return guard

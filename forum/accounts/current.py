@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forum.accounts.models import Role, User
+from forum.errors import LoginNeeded
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,16 @@ def current_user(scope_or_request: Any) -> CurrentUser | None:
     scope = getattr(scope_or_request, "scope", scope_or_request)
     user = scope.get("user")
     return user if isinstance(user, CurrentUser) else None
+
+
+def provide_current_user(request: Any) -> CurrentUser | None:
+    """Dependency ``current_user``: who is asking, None for visitors."""
+    return current_user(request)
+
+
+def provide_me(request: Any) -> CurrentUser:
+    """Dependency ``me``: the logged-in user; a visitor is asked to log in."""
+    user = current_user(request)
+    if user is None:
+        raise LoginNeeded("Please log in to continue.")
+    return user

@@ -22,21 +22,20 @@ from sqlalchemy.orm import Session
 from forum.accounts import mails, profiles, service
 from forum.accounts.auth import (
     SESSION_LOGIN_KEY,
-    LoginRequired,
     admin_required,
     login_required,
-    login_url,
 )
 from forum.accounts.current import CurrentUser, current_user
 from forum.accounts.models import Role, User
 from forum.accounts.passwords import Passwords
 from forum.accounts.throttle import LoginThrottle
 from forum.accounts.tokens import BadToken
+from forum.errors import LoginNeeded
 from forum.settings import Settings
-from forum.web.database import DbSession
 from forum.web.forms import FormData, checked, field, safe_next
 from forum.web.pagination import MAX_PAGE, PageOutOfRange
 from forum.web.sessions import REMEMBER_KEY, rotate_session
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
@@ -133,14 +132,8 @@ def log_in(request: AnyRequest, db: Session, user: User, *, remember: bool) -> N
 def _me(request: AnyRequest) -> CurrentUser:
     user = current_user(request)
     if user is None:  # guards run first; this is a safety net
-        raise LoginRequired()
+        raise LoginNeeded("Please log in to continue.")
     return user
-
-
-def login_redirect_handler(request: AnyRequest, exc: LoginRequired) -> Response[Any]:
-    """Send a visitor who needs to log in to the login page, and back afterwards."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(login_url(target), status_code=303)
 
 
 class AuthPages(Controller):

@@ -173,26 +173,53 @@ def start_login(
     return login
 
 
+@dataclass(frozen=True)
+class LoginCheck:
+    """What a login id resolves to, read without writing: the user (None when the login is
+    gone, expired or idle) and the bookkeeping the caller should do after the response."""
+
+    user: User | None
+    login: Login | None
+    expired: bool = False
+    stale: bool = False
+    """``last_seen_at`` is older than the touch interval: update it after the response."""
+
+
 def resolve_login(
     session: Session, login_id: str, policy: LoginPolicy, *, touch_every: timedelta
-) -> tuple[User, Login] | None:
-    """The user of a live login; an expired or idle one is deleted and gives None."""
+) -> LoginCheck:
+    """The user of a live login. Reads only: the caller deletes an expired login and touches
+    a stale one afterwards (``end_login``, ``touch_login``), so a read never writes."""
     if not login_id or len(login_id) > 64:
-        return None
+        return LoginCheck(None, None)
     row = session.execute(
         select(Login, User).join(User, User.id == Login.user_id).where(Login.id == login_id)
     ).first()
     if row is None:
-        return None
+        return LoginCheck(None, None)
     login, user = row
     now = utcnow()
     idle_limit = policy.remember if login.remember else policy.idle
     if login.expires_at <= now or login.last_seen_at + idle_limit <= now or not user.can_log_in:
-        session.delete(login)
-        return None
-    if now - login.last_seen_at >= touch_every:
-        login.last_seen_at = now
-    return user, login
+        return LoginCheck(None, login, expired=True)
+    return LoginCheck(user, login, stale=now - login.last_seen_at >= touch_every)
+
+
+def touch_login(session: Session, login_id: str, *, every: timedelta) -> None:
+    """Record that a login was used: a conditional UPDATE, so racing requests write once."""
+    now = utcnow()
+    session.execute(
+        update(Login)
+        .where(Login.id == login_id, Login.last_seen_at <= now - every)
+        .values(last_seen_at=now)
+    )
+
+
+def rotation_done(session: Session, login_id: str) -> None:
+    """The session id was rotated after a role change: stop asking for it."""
+    session.execute(
+        update(Login).where(Login.id == login_id, Login.rotate.is_(True)).values(rotate=False)
+    )
 
 
 def end_login(session: Session, login_id: str) -> None:
@@ -449,8 +476,9 @@ def revoke_access_token(session: Session, user_id: int, token_id: int) -> bool:
     return bool(result.rowcount)
 
 
-def user_for_access_token(session: Session, secret: str) -> User | None:
-    """The user a bearer token belongs to (its last use recorded at most once a minute)."""
+def user_for_access_token(session: Session, secret: str) -> tuple[User, AccessToken] | None:
+    """The user a bearer token belongs to, and the token (reads only; the caller records its
+    use with ``token_used`` after the response, at most once a minute)."""
     if not secret.startswith(ACCESS_TOKEN_PREFIX) or len(secret) > 100:
         return None
     row = session.execute(
@@ -461,7 +489,27 @@ def user_for_access_token(session: Session, secret: str) -> User | None:
     if row is None:
         return None
     token, user = row
+    return (user, token) if user.can_log_in else None
+
+
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def token_use_is_stale(token: AccessToken) -> bool:
+    return token.last_used_at is None or utcnow() - token.last_used_at > TOKEN_TOUCH_EVERY
+
+
+def token_used(session: Session, token_id: int) -> None:
+    """Record a token's use (conditional, so racing requests write once)."""
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
-    return user if user.can_log_in else None
+    session.execute(
+        update(AccessToken)
+        .where(
+            AccessToken.id == token_id,
+            or_(
+                AccessToken.last_used_at.is_(None),
+                AccessToken.last_used_at <= now - TOKEN_TOUCH_EVERY,
+            ),
+        )
+        .values(last_used_at=now)
+    )

@@ -24,9 +24,9 @@ from forum.articles.models import Article, CommentMode
 from forum.articles.service import ArticleInput, ArticleState, InvalidArticle
 from forum.db import utcnow
 from forum.settings import Settings
-from forum.web.database import DbSession
 from forum.web.forms import FormData, checked, field
 from forum.web.pagination import MAX_PAGE, PageOutOfRange
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]

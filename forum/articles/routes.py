@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from forum.articles import service
 from forum.articles.models import Article
 from forum.db import utcnow
-from forum.web.database import DbSession
 from forum.web.pagination import MAX_PAGE, PageOutOfRange
+from forum.web.unit_of_work import DbSession
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number")]
 

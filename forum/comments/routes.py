@@ -29,9 +29,9 @@ from forum.comments.notify import service as notify
 from forum.comments.service import CommentRefused, CommentView, Sort, Viewer
 from forum.db import utcnow
 from forum.settings import Settings
-from forum.web.database import DbSession
 from forum.web.forms import FormData, field
 from forum.web.pagination import MAX_PAGE, PageOutOfRange
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 PageNumber = Annotated[

@@ -15,8 +15,8 @@ from forum.moderation import log
 from forum.moderation import policy as policies
 from forum.moderation.models import LogAction
 from forum.moderation.routes import context_of
-from forum.web.database import DbSession
 from forum.web.forms import FormData, field
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 FORM_FIELDS = (*policies.LIMITS, "blocked_words", "blocked_domains", "moderate_all_default")

@@ -24,8 +24,8 @@ from forum.moderation.queues import Queue, QueueFilter, QueueItem
 from forum.moderation.routes import as_http, context_of, me
 from forum.moderation.service import Act, Decision
 from forum.moderation.standing import records
-from forum.web.database import DbSession
 from forum.web.pagination import MAX_PAGE, PageOutOfRange
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number")]

@@ -4,7 +4,8 @@
 * ``record_hold_reasons`` (same module) — a ``CommentHooks.on_change`` listener;
 * ``Gate`` — ``before_posting``, ``before_replying`` and ``before_editing`` checks: bans and
   locked threads;
-* ``template_globals`` — ``moderation_waiting()`` for the header of moderators' pages.
+* ``count_waiting`` — an ``AuthMiddleware`` hook that counts a moderator's waiting items;
+* ``template_globals`` — ``moderation_waiting()`` shows that count in the header.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from jinja2 import pass_context
 from sqlalchemy.orm import Session
 
-from forum.accounts.current import CurrentUser, current_user
+from forum.accounts.current import CurrentUser
 from forum.accounts.permissions import can_moderate
 from forum.articles.models import Article
 from forum.comments.hooks import CommentHooks, PostingRefused
@@ -62,14 +63,24 @@ def install(hooks: CommentHooks, settings: Settings) -> None:
     hooks.on_change.append(record_hold_reasons)
 
 
+WAITING_KEY = "moderation_waiting"
+
+
+def count_waiting(session: Session, user: CurrentUser, state: dict[str, Any]) -> None:
+    """For a moderator, the pending plus reported items, read once in the request's read
+    transaction (an ``AuthMiddleware`` hook) for the header badge."""
+    if can_moderate(user):
+        state[WAITING_KEY] = queues.waiting(session)
+
+
 @pass_context
 def moderation_waiting(context: Any) -> int | None:
-    """Pending plus reported items, for moderators; None for everyone else."""
+    """The badge count worked out for this request; None for everyone but moderators."""
     request = context.get("request")
-    if request is None or not can_moderate(current_user(request)):
+    if request is None:
         return None
-    with request.app.state.database.session() as session:
-        return queues.waiting(session)
+    value = request.scope.get("state", {}).get(WAITING_KEY)
+    return value if isinstance(value, int) else None
 
 
 def template_globals() -> dict[str, Any]:

@@ -29,8 +29,8 @@ from forum.moderation.models import Violation
 from forum.moderation.routes import as_http, context_of
 from forum.moderation.service import ban_message
 from forum.moderation.standing import active_ban
-from forum.web.database import DbSession
 from forum.web.forms import FormData, field
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 

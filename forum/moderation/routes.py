@@ -28,9 +28,9 @@ from forum.moderation.models import LogAction, Violation
 from forum.moderation.queues import Queue, QueueFilter
 from forum.moderation.service import Act, Context, Decision
 from forum.moderation.standing import records
-from forum.web.database import DbSession
 from forum.web.forms import FormData, checked, field, safe_next
 from forum.web.pagination import MAX_PAGE, PageOutOfRange
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number")]

@@ -19,10 +19,10 @@ from forum.accounts.models import ProfileVisibility, PublicName, User
 from forum.db import utcnow
 from forum.privacy import erasure, export, mails, profile
 from forum.settings import Settings
-from forum.web.database import DbSession
 from forum.web.dates import byline_date
 from forum.web.forms import FormData, checked, field
 from forum.web.sessions import rotate_session
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 COMMENT_CHOICES = {"delete": True, "keep": False}

@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,10 +24,9 @@ from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Scopes, Send
-from sqlalchemy.exc import SQLAlchemyError
 
 from forum.accounts.current import current_user
-from forum.db import Database
+from forum.db import UnitOfWork
 from forum.privacy import service
 from forum.privacy.consent import (
     CONSENT_COOKIE,
@@ -48,6 +48,7 @@ from forum.privacy.cookies import CONSENT_DAYS, cookies_of
 from forum.privacy.models import PolicyKind
 from forum.settings import Settings
 from forum.web.csrf import header_value
+from forum.web.unit_of_work import unit_of_work
 
 log = logging.getLogger("forum.privacy")
 
@@ -103,26 +104,29 @@ def sends_gpc(scope: Scope) -> bool:
 
 
 def _resolve(
-    database: Database, browser: Decision | None, user_id: int | None, gpc: bool
+    uow: UnitOfWork, browser: Decision | None, user_id: int | None, gpc: bool
 ) -> tuple[ConsentState, Decision | None]:
-    """The consent state of a request, and a decision to put in the cookie (or None)."""
+    """The consent state of a request, and a decision to put in the cookie (or None).
+
+    Reads in the request's unit of work; a GPC decision to log is recorded after the
+    response (its own short write), so a page view never becomes a writer.
+    """
     to_write: Decision | None = None
-    with database.session() as session:
-        version = service.current_version(session, PolicyKind.COOKIES)
-        stored = browser
-        if user_id is not None:
-            saved = service.user_decision(session, user_id)
-            if saved is not None and newer(browser, saved) is saved:
-                # Chosen on another device since this cookie was written: it wins here too.
-                stored = saved.for_visitor(browser.visitor_id if browser else None)
-                if not saved.same_choice(browser):
-                    to_write = stored
+    session = uow.read()
+    version = service.current_version(session, PolicyKind.COOKIES)
+    stored = browser
+    if user_id is not None:
+        saved = service.user_decision(session, user_id)
+        if saved is not None and newer(browser, saved) is saved:
+            # Chosen on another device since this cookie was written: it wins here too.
+            stored = saved.for_visitor(browser.visitor_id if browser else None)
+            if not saved.same_choice(browser):
+                to_write = stored
     decision, needs_gpc = effective_decision(stored, policy_version=version, gpc=gpc)
     visitor = stored.visitor_id if stored else None
     if needs_gpc:
         decision = to_write = gpc_decision(version, visitor)
-        with database.session(write=True) as session:
-            service.record_decision(session, decision, user_id=user_id)
+        uow.after(partial(service.record_decision, decision=decision, user_id=user_id))
         visitor = decision.visitor_id
     return ConsentState(version, decision, visitor, gpc), to_write
 
@@ -142,7 +146,7 @@ class ConsentMiddleware(ASGIMiddleware):
         user = current_user(scope)
         state, to_write = await to_thread.run_sync(
             _resolve,
-            scope["app"].state.database,
+            unit_of_work(scope),
             browser,
             user.id if user else None,
             sends_gpc(scope),
@@ -170,11 +174,6 @@ class ConsentMiddleware(ASGIMiddleware):
             for name in cookies_of(category):
                 if name in cookies:
                     headers.add("Set-Cookie", self.config.deleted_cookie(name))
-
-
-def _count(database: Database, path: str, timezone: ZoneInfo) -> None:
-    with database.session(write=True) as session:
-        service.count_page_view(session, path, datetime.now(timezone).date())
 
 
 class PageViewMiddleware(ASGIMiddleware):
@@ -208,8 +207,6 @@ class PageViewMiddleware(ASGIMiddleware):
             and str(seen.get("type", "")).startswith("text/html")
             and allows(scope, Category.ANALYTICS)
         ):
-            try:
-                database = scope["app"].state.database
-                await to_thread.run_sync(_count, database, scope["path"], self.config.timezone)
-            except SQLAlchemyError:
-                log.warning("page view not counted", exc_info=True)
+            day = datetime.now(self.config.timezone).date()
+            # Counted after the response, in its own short write (a failure is only logged).
+            unit_of_work(scope).after(partial(service.count_page_view, path=scope["path"], day=day))

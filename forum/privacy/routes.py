@@ -28,8 +28,8 @@ from forum.privacy.consent import (
 from forum.privacy.cookies import cookie_table
 from forum.privacy.defaults import PAGES, TITLES
 from forum.privacy.models import ConsentMethod, PolicyKind
-from forum.web.database import DbSession
 from forum.web.forms import FormData, checked, field, safe_next
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 NextPath = Annotated[str, QueryParameter(name="next", max_length=1000)]

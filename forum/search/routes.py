@@ -14,8 +14,8 @@ from litestar.response import Template
 from forum.accounts.current import current_user
 from forum.search import service
 from forum.search.query import Kind, QueryProblem, parse
-from forum.web.database import DbSession
 from forum.web.pagination import MAX_PAGE
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 Query = Annotated[str, QueryParameter(max_length=2000, description='Words or "a phrase"')]

@@ -9,10 +9,13 @@ import logging
 import traceback
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
+
+from forum import errors
 
 log = logging.getLogger("forum.errors")
 
@@ -78,6 +81,7 @@ def error_response(
     headers: dict[str, str] | None = None,
     trace: str | None = None,
     extra: dict[str, Any] | None = None,
+    action: tuple[str, str] | None = None,
 ) -> Response[Any]:
     """The error in the form the client asked for."""
     title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
@@ -85,7 +89,13 @@ def error_response(
         return problem(status, title, message, headers=headers, extra=extra)
     return Template(
         "errors/error.html",
-        context={"status": status, "title": title, "message": message, "trace": trace},
+        context={
+            "status": status,
+            "title": title,
+            "message": message,
+            "trace": trace,
+            "action": action,
+        },
         status_code=status,
         headers=headers,
         media_type=MediaType.HTML,
@@ -174,3 +184,41 @@ def make_database_error_handler(debug: bool = False):  # type: ignore[no-untyped
 def overflow_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
     """A number too large for the database (an id of 30 digits in a URL) is the client's 400."""
     return error_response(request, 400, "A number in the request is too large.")
+
+
+DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
+    errors.Invalid: 400,
+    errors.LoginNeeded: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.RateLimited: 429,
+    errors.Unavailable: 503,
+}
+"""Each domain error class and its HTTP status: the one mapping, used for HTML and JSON."""
+
+
+def status_of(exc: errors.DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in DOMAIN_STATUS:
+            return DOMAIN_STATUS[cls]  # type: ignore[index]
+    return 400
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: errors.DomainError) -> Response[Any]:
+    """A domain error as the page or problem the client asked for (the unit of work has
+    already rolled back: the ``db`` dependency saw the error first)."""
+    status = status_of(exc)
+    if isinstance(exc, errors.LoginNeeded) and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/"
+        return Redirect("/login?next=" + quote(target, safe="/"), status_code=303)
+    headers: dict[str, str] = {}
+    if isinstance(exc, errors.RateLimited | errors.Unavailable):
+        headers["Retry-After"] = str(exc.retry_after)
+    extra: dict[str, Any] | None = None
+    if isinstance(exc, errors.Invalid):
+        extra = {"errors": dict(exc.errors)}
+    message = exc.message or FRIENDLY.get(status, "Error")
+    return error_response(request, status, message, headers=headers, extra=extra, action=exc.action)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from forum.errors import NotFound
+
 T = TypeVar("T")
 
 MAX_PAGE = 1_000_000
 
 
-class PageOutOfRange(LookupError):
+class PageOutOfRange(NotFound):
     """A page number past the last page of a list."""
 
 

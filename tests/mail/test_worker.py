@@ -19,7 +19,7 @@ from forum.mail.models import OutgoingMail
 from forum.mail.outbox import Outbox
 from forum.mail.worker import MailWorker
 from forum.settings import Settings
-from forum.web.database import DbSession
+from forum.web.unit_of_work import DbSession
 from tests.conftest import SmtpServer
 
 ADDRESS = "janine@example.org"

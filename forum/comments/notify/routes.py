@@ -25,8 +25,8 @@ from forum.articles.models import Article
 from forum.comments.notify import mails, service
 from forum.comments.notify.models import ArticleWatch, WatchMode
 from forum.settings import Settings
-from forum.web.database import DbSession
 from forum.web.forms import FormData, field, safe_next
+from forum.web.unit_of_work import DbSession
 
 AnyRequest = Request[Any, Any, Any]
 ACCOUNT_SECTION = "comments/_account_notifications.html"
