@@ -233,7 +233,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 # Transitional: being replaced by the providers above (issue 11, point 3).
                 "settings": settings,
-                "database": database,
                 "outbox": outbox,
                 "accounts": accounts,
                 "privacy": privacy,
@@ -243,7 +242,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     preferences_allowed=lambda request: allows(request, "preferences"),
                 ),
                 "moderation": ModerationContext(comment_hooks, outbox, settings),
-                "store_check": store_check,
             }
         ),
         stores=stores,

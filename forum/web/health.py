@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from anyio import to_thread
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from sqlalchemy import text
 
 from forum.db import Database
+from forum.web.stores import StoreCheck
 
 
 def _database_ready(database: Database) -> bool:
@@ -29,10 +31,13 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/readyz", name="readyz")
-    async def readyz(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    async def readyz(
+        self,
+        database: NamedDependency[Database],
+        store_check: NamedDependency[StoreCheck | None],
+    ) -> Response[dict[str, Any]]:
         """The database (and the shared store, when configured) can be reached."""
-        checks = {"database": await to_thread.run_sync(_database_ready, request.app.state.database)}
-        store_check = request.app.state.get("store_check")
+        checks = {"database": await to_thread.run_sync(_database_ready, database)}
         if store_check is not None:
             checks["store"] = await store_check()
         ready = all(checks.values())

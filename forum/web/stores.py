@@ -14,8 +14,11 @@ from litestar.stores.registry import StoreRegistry
 
 from forum.settings import Settings
 
+StoreCheck = Callable[[], Awaitable[bool]]
+"""Answers whether the shared store (Redis) can be reached; provided as ``store_check``."""
 
-def make_stores(settings: Settings) -> tuple[StoreRegistry, Callable[[], Awaitable[bool]] | None]:
+
+def make_stores(settings: Settings) -> tuple[StoreRegistry, StoreCheck | None]:
     """The store registry, and a readiness check for the shared store (None for files)."""
     if settings.redis_url:
         root = RedisStore.with_client(settings.redis_url, namespace=settings.redis_prefix)
