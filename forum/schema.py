@@ -39,8 +39,12 @@ def upgrade(settings: Settings, revision: str = "heads") -> None:
     command.upgrade(alembic_config(settings), revision)
 
 
-def downgrade(settings: Settings, revision: str) -> None:
-    command.downgrade(alembic_config(settings), revision)
+def downgrade(settings: Settings, revision: str, *, allow_data_loss: bool = False) -> None:
+    """Downgrade to ``revision``. A migration whose downgrade must drop data people chose
+    (privacy settings) refuses unless ``allow_data_loss`` confirms it."""
+    config = alembic_config(settings)
+    config.attributes["allow_data_loss"] = allow_data_loss
+    command.downgrade(config, revision)
 
 
 def head_revision() -> str | None:

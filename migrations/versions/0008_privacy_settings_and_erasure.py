@@ -12,7 +12,7 @@ Create Date: 2026-11-29 17:07:55.828729
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 import forum.db
 
@@ -78,7 +78,30 @@ def upgrade() -> None:
         )
 
 
+PRIVATE_CHOICES = sa.text(
+    "SELECT COUNT(*) FROM users WHERE profile_visibility <> 'everyone' "
+    "OR public_name <> 'display_name' OR NOT list_comments OR allow_indexing"
+)
+
+
 def downgrade() -> None:
+    """Drops data: every user's privacy settings and the pending erasure requests (the code
+    before this revision has neither).
+
+    Dropping them would silently make hidden profiles public and forget who asked to be
+    erased, so this refuses while any user chose settings other than the defaults or an
+    erasure is pending — unless the operator confirms the loss (``forum db downgrade REV
+    --allow-data-loss``, which sets the ``allow_data_loss`` attribute of the Alembic config).
+    """
+    bind = op.get_bind()
+    private = bind.execute(PRIVATE_CHOICES).scalar_one()
+    pending = bind.execute(sa.text("SELECT COUNT(*) FROM erasure_requests")).scalar_one()
+    if (private or pending) and not context.config.attributes.get("allow_data_loss"):
+        raise RuntimeError(
+            f"downgrading below 0008 would drop the privacy settings of {private} users "
+            f"(hidden profiles would become public) and {pending} pending erasure requests; "
+            "run it with --allow-data-loss to confirm"
+        )
     with op.batch_alter_table("users", schema=None) as batch_op:
         # SQLite copies the table's CHECK constraints into the new table: drop them first.
         batch_op.drop_constraint(op.f("ck_users_public_name"), type_="check")
