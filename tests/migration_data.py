@@ -34,6 +34,8 @@ from sqlalchemy import (
 ROWS_PER_TABLE = 6
 SKIP_PREFIXES = ("fts_", "alembic_", "sqlite_")
 IN_LIST = re.compile(r"""["`]?(\w+)["`]?\s+IN\s*\(([^)]*)\)""", re.IGNORECASE)
+ANY_ARRAY = re.compile(r"\(?(\w+)\)?::text\s*=\s*ANY\s*\(+ARRAY\[([^\]]*)\]")
+"""How PostgreSQL reports ``col IN (...)``: ``(col)::text = ANY (ARRAY['a'::varchar…])``."""
 
 
 def user_tables(connection: Connection) -> list[str]:
@@ -45,7 +47,8 @@ def _allowed_values(connection: Connection, table: str) -> dict[str, list[str]]:
     """Column → the values a ``col IN ('a', 'b')`` CHECK constraint allows (enums)."""
     allowed: dict[str, list[str]] = {}
     for check in inspect(connection).get_check_constraints(table):
-        for column, values in IN_LIST.findall(check.get("sqltext", "")):
+        sql = str(check.get("sqltext", ""))
+        for column, values in IN_LIST.findall(sql) + ANY_ARRAY.findall(sql):
             allowed[column] = re.findall(r"'([^']*)'", values)
     return allowed
 
@@ -53,7 +56,7 @@ def _allowed_values(connection: Connection, table: str) -> dict[str, list[str]]:
 def _value(column: Any, table: str, index: int, allowed: dict[str, list[str]]) -> Any:
     name = column.name
     kind = column.type
-    if name in allowed and allowed[name]:
+    if allowed.get(name):
         return allowed[name][index % len(allowed[name])]
     moment = datetime(2024, 1, 1, 9, 0, tzinfo=UTC) + timedelta(hours=index)
     if isinstance(kind, Boolean):

@@ -114,7 +114,8 @@ def test_the_privacy_downgrade_refuses_to_make_hidden_profiles_public(
             connection.execute(text("DELETE FROM erasure_requests"))
             connection.execute(
                 text(
-                    "UPDATE users SET profile_visibility = 'nobody' WHERE id = (SELECT MIN(id) FROM users)"
+                    "UPDATE users SET profile_visibility = 'nobody' "
+                    "WHERE id = (SELECT MIN(id) FROM users)"
                 )
             )
         with pytest.raises(RuntimeError, match="allow-data-loss"):
