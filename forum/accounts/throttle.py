@@ -1,14 +1,14 @@
 """Throttling of failed logins per account and per client address, in a Litestar store.
 
-With Redis configured the counts hold across every process; keys are hashed, so neither
-addresses nor login names are written to the store in clear.
+With Redis configured the counts hold across every process; keys are hashed under the secret
+key (``forum.signing``), so neither addresses nor login names are written to the store in clear.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from litestar.stores.base import Store
+
+from forum.signing import Signer
 
 
 class LoginThrottle:
@@ -16,12 +16,11 @@ class LoginThrottle:
         self.store = store
         self.attempts = attempts
         self.window = window_seconds
-        self._salt = hashlib.sha256(f"throttle:{secret}".encode()).hexdigest()[:16]
+        self._signer = Signer(secret, "login-throttle")
 
     def _keys(self, login: str, client: str) -> list[str]:
         def digest(kind: str, value: str) -> str:
-            raw = f"{self._salt}:{kind}:{value}".encode("utf-8", "surrogatepass")
-            return f"{kind}:{hashlib.sha256(raw).hexdigest()[:32]}"
+            return f"{kind}:{self._signer.keyed_hash(f'{kind}:{value}')[:32]}"
 
         return [digest("account", login.strip().casefold()), digest("client", client)]
 

@@ -11,6 +11,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Receive, Scope, Send
 
 from forum.settings import Settings
+from forum.signing import purpose_secret
 
 CSRF_COOKIE = "forum_csrf"
 CSRF_HEADER = "x-csrftoken"
@@ -30,7 +31,7 @@ def has_bearer_token(scope: Scope) -> bool:
 
 def make_csrf_config(settings: Settings) -> CSRFConfig:
     return CSRFConfig(
-        secret=settings.effective_secret_key(),
+        secret=purpose_secret(settings.effective_secret_key(), "csrf"),
         cookie_name=CSRF_COOKIE,
         header_name=CSRF_HEADER,
         cookie_secure=settings.https,
