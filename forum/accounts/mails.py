@@ -1,4 +1,7 @@
-"""The mails accounts send, queued through the one outbox in the caller's transaction."""
+"""The mails accounts send, queued through the one outbox in the caller's transaction.
+
+Their texts are templates under ``templates/mail/accounts/``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,9 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
-from forum.accounts.tokens import Signer
 from forum.settings import Settings
+from forum.signing import Signer
+from forum.web.mail_templates import MailText, render_mail
 
 VERIFY_PURPOSE = "verify-email"
 
@@ -23,61 +27,57 @@ def verification_signer(settings: Settings) -> Signer:
     return Signer(settings.effective_secret_key(), VERIFY_PURPOSE)
 
 
+def _link(settings: Settings, path: str) -> str:
+    return f"{settings.base_url.rstrip('/')}{path}"
+
+
 def verification_link(settings: Settings, user: User) -> str:
     assert user.email is not None
     token = verification_signer(settings).sign(
         {"u": user.id, "e": user.email}, max_age_seconds=settings.verify_link_hours * 3600
     )
-    return f"{settings.base_url.rstrip('/')}/verify/{token}"
+    return _link(settings, f"/verify/{token}")
+
+
+def _send(outbox: Outbox, session: Session, to: str, mail: MailText) -> None:
+    outbox.queue(session, to=to, subject=mail.subject, text=mail.text, html=mail.html)
 
 
 def send_verification(outbox: Outbox, session: Session, settings: Settings, user: User) -> None:
     assert user.email is not None
-    outbox.queue(
-        session,
-        to=user.email,
-        subject=f"Confirm your email address for {settings.site_name}",
-        text=(
-            f"Hello {user.display_name},\n\n"
-            f"please confirm that this is your address by opening this link:\n\n"
-            f"{verification_link(settings, user)}\n\n"
-            f"The link works for {settings.verify_link_hours} hours. If you did not create an "
-            f"account at {settings.site_name}, ignore this mail.\n"
-        ),
+    mail = render_mail(
+        "accounts/verify_email",
+        site_name=settings.site_name,
+        display_name=user.display_name,
+        link=verification_link(settings, user),
+        hours=settings.verify_link_hours,
     )
+    _send(outbox, session, user.email, mail)
 
 
 def send_password_reset(
     outbox: Outbox, session: Session, settings: Settings, user: User, token: str
 ) -> None:
     assert user.email is not None
-    link = f"{settings.base_url.rstrip('/')}/password/reset/{token}"
-    outbox.queue(
-        session,
-        to=user.email,
-        subject=f"Reset your password for {settings.site_name}",
-        text=(
-            f"Hello {user.display_name},\n\n"
-            f"someone (we hope you) asked to reset the password of your account "
-            f"'{user.username}'. Choose a new one here:\n\n{link}\n\n"
-            f"The link works once, for {settings.reset_link_minutes} minutes. If you did not "
-            f"ask, ignore this mail: your password stays as it is.\n"
-        ),
+    mail = render_mail(
+        "accounts/password_reset",
+        site_name=settings.site_name,
+        display_name=user.display_name,
+        username=user.username,
+        link=_link(settings, f"/password/reset/{token}"),
+        minutes=settings.reset_link_minutes,
     )
+    _send(outbox, session, user.email, mail)
 
 
 def send_email_changed(
     outbox: Outbox, session: Session, settings: Settings, user: User, old_email: str
 ) -> None:
-    outbox.queue(
-        session,
-        to=old_email,
-        subject=f"Your email address at {settings.site_name} was changed",
-        text=(
-            f"Hello {user.display_name},\n\n"
-            f"the email address of your account '{user.username}' was changed to a new one. "
-            f"If this was not you, reset your password at "
-            f"{settings.base_url.rstrip('/')}/password/forgot and contact the site's "
-            f"administrators.\n"
-        ),
+    mail = render_mail(
+        "accounts/email_changed",
+        site_name=settings.site_name,
+        display_name=user.display_name,
+        username=user.username,
+        forgot_link=_link(settings, "/password/forgot"),
     )
+    _send(outbox, session, old_email, mail)

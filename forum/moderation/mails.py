@@ -2,7 +2,8 @@
 
 Each is queued in the acting transaction (``outbox.queue``), so an action that fails sends
 nothing. Statements follow the Digital Services Act's list (art. 17): what was decided, on what
-ground, that a person decided it, and how to appeal.
+ground, that a person decided it, and how to appeal. The texts are templates under
+``templates/mail/moderation/``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from forum.comments.models import Comment
 from forum.moderation.models import Ban, LogAction, LogEntry, Violation
 from forum.settings import Settings
 from forum.web.dates import byline_date
+from forum.web.mail_templates import MailText, render_mail
 
 VIOLATIONS = {
     Violation.SPAM: "spam (advertising, repeated or automated posting)",
@@ -46,8 +48,13 @@ def _when(moment: datetime, settings: Settings) -> str:
     return byline_date(moment, settings.tz)
 
 
-def until_text(ban: Ban, settings: Settings) -> str:
-    return "for good" if ban.expires_at is None else f"until {_when(ban.expires_at, settings)}"
+def _link(settings: Settings, path: str) -> str:
+    return f"{settings.base_url.rstrip('/')}{path}"
+
+
+def _send(outbox: Outbox, session: Session, to: str | None, mail: MailText) -> None:
+    assert to is not None
+    outbox.queue(session, to=to, subject=mail.subject, text=mail.text, html=mail.html)
 
 
 def statement_of_reasons(
@@ -60,28 +67,21 @@ def statement_of_reasons(
     article: Article,
     decision: LogEntry,
 ) -> None:
-    assert author.email is not None
-    base = settings.base_url.rstrip("/")
-    what = DECISIONS[decision.action]
-    rule = VIOLATIONS[decision.violation or Violation.OTHER]
-    reason = f"\nThe moderator's words:\n\n  {decision.reason}\n" if decision.reason else ""
-    outbox.queue(
-        session,
-        to=author.email,
-        subject=f"Your comment on {article.title} was {what}",
-        text=(
-            f"Hello {author.display_name},\n\n"
-            f"a moderator of {settings.site_name} has {what} your comment of "
-            f"{_when(comment.created_at, settings)} on “{article.title}”:\n\n"
-            f"  {_excerpt(comment)}\n\n"
-            f"Why: it breaks our rule against {rule}.\n{reason}\n"
-            f"This was decided by a person, not automatically, on "
-            f"{_when(decision.created_at, settings)}. Others no longer see the comment; you "
-            f"still can, at {base}/comments/{comment.id}\n\n"
-            f"If you think this is wrong, you can appeal once, and another moderator will "
-            f"decide:\n\n{base}/comments/{comment.id}/appeal\n"
-        ),
+    mail = render_mail(
+        "moderation/statement_of_reasons",
+        site_name=settings.site_name,
+        display_name=author.display_name,
+        decision=DECISIONS[decision.action],
+        title=article.title,
+        comment_date=_when(comment.created_at, settings),
+        excerpt=_excerpt(comment),
+        rule=VIOLATIONS[decision.violation or Violation.OTHER],
+        reason=decision.reason or "",
+        decided_date=_when(decision.created_at, settings),
+        comment_link=_link(settings, f"/comments/{comment.id}"),
+        appeal_link=_link(settings, f"/comments/{comment.id}/appeal"),
     )
+    _send(outbox, session, author.email, mail)
 
 
 def ban_notice(
@@ -93,19 +93,15 @@ def ban_notice(
     ban: Ban,
     rejected: int,
 ) -> None:
-    assert user.email is not None
-    removed = f"\n{rejected} of your comments were rejected with it.\n" if rejected else ""
-    outbox.queue(
-        session,
-        to=user.email,
-        subject=f"You can no longer comment on {settings.site_name}",
-        text=(
-            f"Hello {user.display_name},\n\n"
-            f"a moderator of {settings.site_name} has banned you from commenting "
-            f"{until_text(ban, settings)}.\n\nWhy: {ban.reason}\n{removed}\n"
-            f"You can still read everything, and log in to see your account and data.\n"
-        ),
+    mail = render_mail(
+        "moderation/ban_notice",
+        site_name=settings.site_name,
+        display_name=user.display_name,
+        until=None if ban.expires_at is None else _when(ban.expires_at, settings),
+        reason=ban.reason,
+        rejected=rejected,
     )
+    _send(outbox, session, user.email, mail)
 
 
 def appeal_outcome(
@@ -119,25 +115,16 @@ def appeal_outcome(
     overturned: bool,
     reason: str,
 ) -> None:
-    assert author.email is not None
-    base = settings.base_url.rstrip("/")
-    outcome = (
-        "Your appeal was successful: the comment is published again."
-        if overturned
-        else "Your appeal was not successful: the decision stands."
+    mail = render_mail(
+        "moderation/appeal_outcome",
+        site_name=settings.site_name,
+        display_name=author.display_name,
+        title=article.title,
+        overturned=overturned,
+        reason=reason,
+        comment_link=_link(settings, f"/comments/{comment.id}"),
     )
-    words = f"\nThe moderator's words:\n\n  {reason}\n" if reason else ""
-    outbox.queue(
-        session,
-        to=author.email,
-        subject=f"Your appeal about your comment on {article.title}",
-        text=(
-            f"Hello {author.display_name},\n\n"
-            f"another moderator of {settings.site_name} has looked at your appeal about your "
-            f"comment on “{article.title}”.\n\n{outcome}\n{words}\n"
-            f"{base}/comments/{comment.id}\n"
-        ),
-    )
+    _send(outbox, session, author.email, mail)
 
 
 def reminder(
@@ -150,17 +137,14 @@ def reminder(
     count: int,
     hours: int,
 ) -> None:
-    assert moderator.email is not None
-    base = settings.base_url.rstrip("/")
-    items = "\n".join(f"- {line}" for line in lines)
-    outbox.queue(
-        session,
-        to=moderator.email,
-        subject=f"{count} moderation items have waited over {hours} hours",
-        text=(
-            f"Hello {moderator.display_name},\n\n"
-            f"these items in the moderation queues of {settings.site_name} have waited "
-            f"longer than {hours} hours:\n\n{items}\n\n{base}/moderation\n\n"
-            f"You asked for these mails; turn them off at {base}/moderation/reminders\n"
-        ),
+    mail = render_mail(
+        "moderation/reminder",
+        site_name=settings.site_name,
+        display_name=moderator.display_name,
+        count=count,
+        hours=hours,
+        lines=lines,
+        queue_link=_link(settings, "/moderation"),
+        settings_link=_link(settings, "/moderation/reminders"),
     )
+    _send(outbox, session, moderator.email, mail)

@@ -1,5 +1,7 @@
 """The mails of the right to erasure: 'your account will be deleted' when it is asked for with
-a grace period, and 'your account has been deleted', the last mail to the old address."""
+a grace period, and 'your account has been deleted', the last mail to the old address.
+
+The texts are templates under ``templates/mail/privacy/``."""
 
 from __future__ import annotations
 
@@ -10,10 +12,17 @@ from sqlalchemy.orm import Session
 
 from forum.settings import Settings
 from forum.web.dates import byline_date
+from forum.web.mail_templates import MailText, render_mail
 
 
 class Outbox(Protocol):
-    def queue(self, session: Session, *, to: str, subject: str, text: str) -> object: ...
+    def queue(
+        self, session: Session, *, to: str, subject: str, text: str, html: str | None = None
+    ) -> object: ...
+
+
+def _send(outbox: Outbox, session: Session, to: str, mail: MailText) -> None:
+    outbox.queue(session, to=to, subject=mail.subject, text=mail.text, html=mail.html)
 
 
 def send_erasure_scheduled(
@@ -27,24 +36,16 @@ def send_erasure_scheduled(
     delete_comments: bool,
 ) -> None:
     """Tell the owner when their account goes, and how to keep it (in case it was not them)."""
-    base = settings.base_url.rstrip("/")
-    comments = (
-        "Your comments will be deleted."
-        if delete_comments
-        else "Your comments will stay, signed “[deleted user]”."
+    mail = render_mail(
+        "privacy/erasure_scheduled",
+        site_name=settings.site_name,
+        name=name,
+        due=byline_date(due_at, settings.tz),
+        timezone=settings.timezone,
+        delete_comments=delete_comments,
+        keep_link=f"{settings.base_url.rstrip('/')}/account/delete",
     )
-    outbox.queue(
-        session,
-        to=to,
-        subject=f"Your account at {settings.site_name} will be deleted",
-        text=(
-            f"Hello {name},\n\n"
-            f"you asked us to delete your account at {settings.site_name}. It will be deleted "
-            f"on {byline_date(due_at, settings.tz)} ({settings.timezone}). {comments}\n\n"
-            f"Changed your mind, or was it not you? Log in before then and choose "
-            f"“Keep my account”:\n\n{base}/account/delete\n"
-        ),
-    )
+    _send(outbox, session, to, mail)
 
 
 def send_erasure_done(
@@ -57,21 +58,10 @@ def send_erasure_done(
     comments_deleted: bool,
 ) -> None:
     """The confirmation, queued before the address is forgotten: the last mail we send it."""
-    comments = (
-        "Your comments have been deleted; replies to them keep their place in the threads."
-        if comments_deleted
-        else "Your comments stay in their threads, signed “[deleted user]”."
+    mail = render_mail(
+        "privacy/erasure_done",
+        site_name=settings.site_name,
+        name=name,
+        comments_deleted=comments_deleted,
     )
-    outbox.queue(
-        session,
-        to=to,
-        subject=f"Your account at {settings.site_name} has been deleted",
-        text=(
-            f"Hello {name},\n\n"
-            f"as you asked, your account at {settings.site_name} has been deleted, with your "
-            f"email address, password, sessions, access tokens, consents and settings. "
-            f"{comments}\n\n"
-            f"This is the last mail we send to this address; once it has gone out we keep no "
-            f"copy of it, and the address is in none of our records.\n"
-        ),
-    )
+    _send(outbox, session, to, mail)

@@ -1,8 +1,8 @@
-"""The text of notification mails, and their signed one-click unsubscribe links.
+"""Notification mails (texts under ``templates/mail/comments/``) and their unsubscribe links.
 
-Every mail names why it came and carries a link that stops it without logging in, in the text
-and as RFC 8058 ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers, so mail programs can
-offer their own "unsubscribe" button.
+Every mail names why it came and carries a signed link that stops it without logging in, in the
+text and as RFC 8058 ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers, so mail programs
+can offer their own "unsubscribe" button.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from forum.accounts.models import User
-from forum.accounts.tokens import BadToken, Signer
 from forum.articles.models import Article
 from forum.comments.models import Comment
 from forum.comments.notify.models import Reason
 from forum.comments.notify.service import DigestEntry, Stop, Unsubscribe
 from forum.settings import Settings
+from forum.signing import BadToken, Signer
+from forum.web.mail_templates import render_mail
 from forum.web.markdown import teaser
 
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
@@ -72,10 +73,6 @@ def _headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def _line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _quote(text: str) -> str:
     """The comment's text as a quotation, wrapped for reading in any mail program."""
     lines = textwrap.wrap(text, width=72, break_long_words=False, break_on_hyphens=False)
@@ -92,57 +89,61 @@ def instant_mail(
     reason: Reason,
 ) -> Mail:
     """One mail about one comment: a reply to the user, or a new comment they watch for."""
-    title = _line(article.title)
-    if reason is Reason.REPLY:
-        target = Unsubscribe(user.id, Stop.REPLY_MAILS)
-        subject = f"{_line(author)} replied to your comment on “{title}”"
-        intro = f"{author} replied to your comment on “{title}”:"
-        why = f"You get this mail because someone replied to your comment at {settings.site_name}."
-        stop = "Stop mails about replies to your comments"
-    else:
-        target = Unsubscribe(user.id, Stop.WATCH, article.id)
-        subject = f"New comment on “{title}”"
-        intro = f"{author} commented on “{title}”, a discussion you watch:"
-        why = f"You get this mail because you watch this discussion at {settings.site_name}."
-        stop = "Stop watching this discussion"
-    link = unsubscribe_url(settings, target)
-    text = (
-        f"Hello {user.display_name},\n\n"
-        f"{intro}\n\n"
-        f"{_quote(teaser(comment.body_html, INSTANT_TEXT_LIMIT))}\n\n"
-        f"Read it and reply:\n{comment_url(settings, comment.id)}\n\n"
-        f"-- \n{why}\n"
-        f"{stop}: {link}\n"
-        f"All your notification settings: {_base(settings)}/account\n"
+    reply = reason is Reason.REPLY
+    target = (
+        Unsubscribe(user.id, Stop.REPLY_MAILS)
+        if reply
+        else Unsubscribe(user.id, Stop.WATCH, article.id)
     )
-    return Mail(subject=subject, text=text, headers=_headers(link))
+    link = unsubscribe_url(settings, target)
+    rendered = render_mail(
+        "comments/new_comment",
+        site_name=settings.site_name,
+        display_name=user.display_name,
+        reply=reply,
+        author=author,
+        title=article.title,
+        quote=_quote(teaser(comment.body_html, INSTANT_TEXT_LIMIT)),
+        comment_link=comment_url(settings, comment.id),
+        stop_link=link,
+        settings_link=f"{_base(settings)}/account",
+    )
+    return Mail(subject=rendered.subject, text=rendered.text, headers=_headers(link))
 
 
 def digest_mail(settings: Settings, *, user: User, entries: Sequence[DigestEntry]) -> Mail:
     """One mail listing every waiting comment, grouped by article, each with its link."""
-    count = len(entries)
-    subject = f"{count} new comment{'s' if count != 1 else ''} at {settings.site_name}"
-    parts = [f"Hello {user.display_name},\n\nhere is what was written since your last digest.\n"]
     by_article: dict[int, list[DigestEntry]] = {}
     for entry in entries:
         by_article.setdefault(entry.article.id, []).append(entry)
-    for article_id, group in by_article.items():
-        parts.append(f"\n== {_line(group[0].article.title)} ==\n")
-        if any(entry.reason is Reason.WATCH for entry in group):
-            target = Unsubscribe(user.id, Stop.WATCH, article_id)
-            parts.append(f"(Stop watching: {unsubscribe_url(settings, target)})\n")
-        for entry in group:
-            what = "replied to you" if entry.reason is Reason.REPLY else "wrote"
-            parts.append(
-                f"\n{entry.author_name} {what}:\n"
-                f"{_quote(teaser(entry.comment.body_html, DIGEST_TEXT_LIMIT))}\n"
-                f"{comment_url(settings, entry.comment.id)}\n"
-            )
+    groups = [
+        {
+            "title": group[0].article.title,
+            "stop_link": (
+                unsubscribe_url(settings, Unsubscribe(user.id, Stop.WATCH, article_id))
+                if any(entry.reason is Reason.WATCH for entry in group)
+                else None
+            ),
+            "entries": [
+                {
+                    "author": entry.author_name,
+                    "reply": entry.reason is Reason.REPLY,
+                    "quote": _quote(teaser(entry.comment.body_html, DIGEST_TEXT_LIMIT)),
+                    "link": comment_url(settings, entry.comment.id),
+                }
+                for entry in group
+            ],
+        }
+        for article_id, group in by_article.items()
+    ]
     link = unsubscribe_url(settings, Unsubscribe(user.id, Stop.ALL))
-    parts.append(
-        f"\n-- \nYou get this digest because you watch discussions or get reply mails at "
-        f"{settings.site_name}.\n"
-        f"Stop all notification mails: {link}\n"
-        f"All your notification settings: {_base(settings)}/account\n"
+    rendered = render_mail(
+        "comments/digest",
+        site_name=settings.site_name,
+        display_name=user.display_name,
+        count=len(entries),
+        groups=groups,
+        stop_link=link,
+        settings_link=f"{_base(settings)}/account",
     )
-    return Mail(subject=subject, text="".join(parts), headers=_headers(link))
+    return Mail(subject=rendered.subject, text=rendered.text, headers=_headers(link))
