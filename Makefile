@@ -2,24 +2,37 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+# Every install takes its versions from the lock, so CI cannot change overnight.
+CONSTRAINTS := constraints.txt
+RUN_STAMP := $(VENV)/.install-run-stamp
 STAMP := $(VENV)/.install-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install install-run lint format lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# The runtime only (no test tools, no browser driver): what `make run` needs.
+$(RUN_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) install --quiet -c $(CONSTRAINTS) --upgrade pip
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e .
+	touch $(RUN_STAMP)
+
+# The runtime and the `dev` extra: what `make test` needs.
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) install --quiet -c $(CONSTRAINTS) --upgrade pip
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	touch $(STAMP) $(RUN_STAMP)
+
+install-run: $(RUN_STAMP)
 
 install: $(STAMP)
 
 ## make run: install, migrate, load demo content into an empty database, serve on 127.0.0.1:8000
-run: install
+run: install-run
 	$(BIN)/forum db upgrade
 	$(BIN)/forum demo --if-empty
 	$(BIN)/forum serve --host $(HOST) --port $(PORT)
@@ -37,6 +50,17 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## make lock: rewrite constraints.txt with the newest versions pyproject.toml allows
+lock:
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip setuptools
+	$(VENV)-lock/bin/python -m pip install --quiet -e '.[dev]'
+	sed -n '/^#/p' $(CONSTRAINTS) > $(CONSTRAINTS).new
+	$(VENV)-lock/bin/python -m pip freeze --all --exclude-editable >> $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	rm -rf $(VENV)-lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

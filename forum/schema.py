@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -14,7 +15,17 @@ from sqlalchemy import Engine
 from forum.db import make_null_pool_engine
 from forum.settings import Settings
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+
+def _package_directory(package: str) -> Path:
+    """Where an installed (or editable) package's files are; Alembic reads them by path."""
+    location = resources.files(package)
+    if not isinstance(location, Path):  # pragma: no cover - pip installs packages unzipped
+        raise RuntimeError(f"{package} must be installed as files, not in an archive")
+    return location
+
+
+MIGRATIONS_DIR = _package_directory("forum.migrations")
+"""``migrations/`` of a checkout, installed as the package ``forum.migrations``."""
 SEARCH_PREFIX = "fts_"
 
 

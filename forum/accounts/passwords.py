@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import unicodedata
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -18,7 +18,8 @@ from forum.text import TextProblem
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
-COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt.gz")
+COMMON_PASSWORDS = resources.files("forum.accounts").joinpath("common-passwords.txt.gz")
+"""Package data, read wherever forum is installed."""
 
 
 def make_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
@@ -35,7 +36,7 @@ def normalize(password: str) -> str:
 @cache
 def common_passwords() -> frozenset[str]:
     """The very common passwords we refuse (Django's list of 20,000, shipped with forum)."""
-    with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as handle:
+    with COMMON_PASSWORDS.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
         return frozenset(line.strip().lower() for line in handle if line.strip())
 
 

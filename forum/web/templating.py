@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from forum.settings import Settings
 from forum.web.dates import byline_date, iso_datetime
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATE_PACKAGE = "forum.templates"
+"""Where the templates are: ``templates/`` of a checkout, installed as this package."""
 
 
 @pass_context
@@ -45,7 +45,7 @@ def make_environment(
     ``create_app``, so that this layer imports none of them).
     """
     env = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
+        loader=PackageLoader(TEMPLATE_PACKAGE, "."),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

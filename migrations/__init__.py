@@ -1,0 +1,2 @@
+"""Alembic migrations, shipped inside the package as ``forum.migrations`` (see [tool.setuptools]
+in pyproject.toml), so an installed forum can upgrade its database."""
