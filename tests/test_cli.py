@@ -132,3 +132,34 @@ def test_db_upgrade_works_on_a_fresh_checkout_without_var(tmp_path):
     result = CliRunner().invoke(main, ["db", "upgrade"], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert (var / "forum.db").exists()
+
+
+def test_every_command_group_is_on_the_forum_command():
+    assert set(main.commands) == {
+        "serve",
+        "db",
+        "demo",
+        "articles",
+        "import",
+        "export",
+        "users",
+        "mail",
+        "notifications",
+        "moderation",
+        "privacy",
+    }
+    assert set(main.commands["import"].commands) == {"disqus", "wordpress", "isso", "forum"}
+
+
+def test_python_dash_m_forum_cli_is_the_forum_command():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "forum.cli", "db", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "upgrade" in result.stdout and "downgrade" in result.stdout
