@@ -145,8 +145,11 @@ def _id(data: dict[str, Any], name: str, *, required: bool = True) -> str | None
 
 
 def _enum(data: dict[str, Any], name: str, enum: type[CommentMode] | type[CommentStatus]) -> Any:
+    value = data.get(name)
     try:
-        return enum(data.get(name))
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return enum(value)
     except ValueError:
         raise _Bad(f"{name} must be one of {', '.join(m.value for m in enum)}") from None
 

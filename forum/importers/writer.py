@@ -10,14 +10,12 @@ kept in ``imported_items``, so running the same import again skips what is alrea
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -25,22 +23,26 @@ from sqlalchemy.orm import Session
 from forum.accounts.models import Role, User
 from forum.accounts.validation import RESERVED_USERNAMES, USERNAME_PATTERN, username_key
 from forum.articles.models import Article
-from forum.articles.service import SLUG_PATTERN, ArticleInput, InvalidArticle, save_article, slugify
+from forum.articles.service import ArticleInput, InvalidArticle, save_article
 from forum.comments import tree
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
-from forum.importers.archive import Archive, ArchiveComment, ArchiveThread, Markup, Problem
-from forum.importers.html_text import html_to_markdown, wordpress_paragraphs
+from forum.importers.archive import Archive, ArchiveComment, ArchiveThread, Problem
+from forum.importers.convert import (
+    clean_name,
+    clean_text,
+    comment_source,
+    slug_candidates,
+    stored_key,
+)
 from forum.importers.models import ImportedAuthor, ImportedItem
-from forum.text import BIDI_CONTROLS, has_visible_text
+from forum.text import has_visible_text
 from forum.web.markdown import comment_renderer
 
 IMPORT_BODY_MAX = 100_000
 """Imported texts may be longer than new comments (10,000): history is kept as it was written."""
 LOOKUP_CHUNK = 500
 UNKNOWN_AUTHOR = "Unknown"
-_ARTICLE_PATH = re.compile(r"^/articles/([^/]+)/?$")
-_EXTENSION = re.compile(r"\.(html?|php|aspx?)$", re.IGNORECASE)
 
 
 @dataclass
@@ -54,69 +56,10 @@ class ImportSummary:
     skipped: int = 0
     """Already imported by an earlier run."""
     authors_created: int = 0
-    made_top_level: int = 0
-    """Replies whose parent is not in the archive (or could not be imported): now top-level."""
     left_out: Counter[str] = field(default_factory=Counter)
     unmatched: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
-
-
-def stored_key(key: str, limit: int) -> str:
-    """``key`` as stored: a long one (a long site address) is cut and a hash of it appended."""
-    if len(key) <= limit:
-        return key
-    return key[: limit - 17] + "#" + hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def _clean_text(text: str) -> str:
-    """Line endings unified; control characters and bidi overrides dropped (never stored)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        ch
-        for ch in text
-        if ch in "\n\t"
-        or (ch not in BIDI_CONTROLS and unicodedata.category(ch) not in {"Cc", "Cs"})
-    ).strip()
-
-
-def _clean_name(name: str, limit: int) -> str:
-    return " ".join(_clean_text(unicodedata.normalize("NFKC", name)).split())[:limit].strip()
-
-
-def comment_source(comment: ArchiveComment) -> str:
-    """The comment's text as Markdown, whatever the archive wrote it in."""
-    if comment.markup is Markup.HTML:
-        return _clean_text(html_to_markdown(comment.body))
-    if comment.markup is Markup.WORDPRESS:
-        return _clean_text(html_to_markdown(wordpress_paragraphs(comment.body)))
-    return _clean_text(comment.body)
-
-
-def slug_candidates(thread: ArchiveThread) -> list[str]:
-    """Slugs that may name the thread's article: its own, one from its URL, one from its title.
-
-    A URL ``…/articles/{slug}`` gives that slug; any other gives its last path segment
-    (without ``.html`` and the like), slugified.
-    """
-    found: list[str] = []
-    if thread.slug:
-        found.append(slugify(thread.slug))
-    if thread.url:
-        path = unquote(urlsplit(thread.url.strip()).path)
-        match = _ARTICLE_PATH.match(path)
-        if match:
-            found.append(match.group(1))
-        segments = [s for s in path.split("/") if s]
-        if segments:
-            found.append(slugify(_EXTENSION.sub("", segments[-1])))
-    if thread.title:
-        found.append(slugify(thread.title))
-    unique: list[str] = []
-    for slug in found:
-        if slug and SLUG_PATTERN.match(slug) and slug not in unique:
-            unique.append(slug)
-    return unique
 
 
 class _Writer:
@@ -163,15 +106,15 @@ class _Writer:
                 Problem(thread.where, "the thread has no URL, slug or title to make an article")
             )
             return None
-        title = _clean_name(thread.title, Article.TITLE_MAX) or candidates[0]
+        title = clean_name(thread.title, Article.TITLE_MAX) or candidates[0]
         try:
             article, _ = save_article(
                 self.session,
                 ArticleInput(
                     title=title,
-                    author_name=_clean_name(thread.author, Article.AUTHOR_MAX) or UNKNOWN_AUTHOR,
+                    author_name=clean_name(thread.author, Article.AUTHOR_MAX) or UNKNOWN_AUTHOR,
                     submitted_at=thread.created_at or earliest or utcnow(),
-                    body=_clean_text(thread.body),
+                    body=clean_text(thread.body),
                     slug=candidates[0],
                     published=thread.published,
                     comment_mode=thread.comment_mode,
@@ -195,7 +138,7 @@ class _Writer:
             .where(ImportedAuthor.source == self.source, ImportedAuthor.author_key == key)
         )
         if user is None:
-            name = _clean_name(comment.author_name, User.DISPLAY_NAME_MAX)
+            name = clean_name(comment.author_name, User.DISPLAY_NAME_MAX)
             username = self.free_username(comment.username, name)
             user = User(
                 username=username,
@@ -276,7 +219,7 @@ class _Writer:
             parent_id=parent.id if parent is not None else None,
             author_id=author.id if author is not None else None,
             author_name=(author.display_name if author is not None else "")
-            or _clean_name(comment.author_name, Comment.AUTHOR_NAME_MAX),
+            or clean_name(comment.author_name, Comment.AUTHOR_NAME_MAX),
             root_seq=root_seq,
             path=path,
             depth=depth,
@@ -347,8 +290,6 @@ class _Writer:
             if progress is not None:
                 progress(1)
             replies = children.get(comment.external_id, [])
-            if row is None and replies:
-                self.summary.made_top_level += len(replies)
             stack.extend((reply, row) for reply in reversed(replies))
         for comment in comments:
             if comment.external_id not in reached:
@@ -359,7 +300,6 @@ class _Writer:
                     progress(1)
 
     def orphan(self, comment: ArchiveComment, *, elsewhere: bool = False) -> None:
-        self.summary.made_top_level += 1
         why = "in another thread" if elsewhere else "not in the archive"
         self.summary.notes.append(
             Problem(comment.where, f"the comment it replies to is {why}: imported as top-level")

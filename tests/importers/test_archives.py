@@ -9,7 +9,7 @@ from forum.accounts.models import User
 from forum.articles.models import Article
 from forum.comments.models import Comment, CommentStatus
 from forum.importers.archive import ArchiveThread
-from forum.importers.writer import slug_candidates
+from forum.importers.convert import slug_candidates
 from tests.html_safety import assert_harmless
 from tests.importers.conftest import (
     IMPORTED,
