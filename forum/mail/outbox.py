@@ -57,7 +57,7 @@ class DeliveryReport:
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failure: 30 s, doubling, at most an hour."""
-    return min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 16), LONGEST_RETRY)
+    return min(FIRST_RETRY * (1 << min(max(attempts - 1, 0), 16)), LONGEST_RETRY)
 
 
 def _message_specific(exc: BaseException) -> bool:

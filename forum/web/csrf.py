@@ -7,6 +7,7 @@ ignored), so a forged cross-site request cannot carry it and needs no CSRF token
 from __future__ import annotations
 
 from litestar.config.csrf import CSRFConfig
+from litestar.enums import ScopeType
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Receive, Scope, Send
 
@@ -42,7 +43,7 @@ def make_csrf_config(settings: Settings) -> CSRFConfig:
 
 class ForumCSRFMiddleware(CSRFMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and has_bearer_token(scope):
+        if scope["type"] == ScopeType.HTTP and has_bearer_token(scope):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

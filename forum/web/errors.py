@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +21,8 @@ from forum import errors
 log = logging.getLogger("forum.errors")
 
 API_PREFIX = "/api/"
+
+ExceptionHandler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
 FRIENDLY = {
     400: "The request could not be understood.",
@@ -116,7 +119,7 @@ def _safe_error(error: Any) -> dict[str, str]:
     return {"message": str(error)[:200]}
 
 
-def make_unexpected_handler(debug: bool):  # type: ignore[no-untyped-def]
+def make_unexpected_handler(debug: bool) -> ExceptionHandler:
     """The handler for anything unexpected: logged with its traceback, shown without it."""
 
     def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -149,7 +152,7 @@ def _unavailable(exc: Exception) -> bool:
     return True
 
 
-def make_database_error_handler(debug: bool = False):  # type: ignore[no-untyped-def]
+def make_database_error_handler(debug: bool = False) -> ExceptionHandler:
     """Safety net for database errors that input checks did not catch first.
 
     Bad values (e.g. a NUL byte PostgreSQL refuses) are the client's 400; a constraint that a
@@ -186,7 +189,7 @@ def overflow_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Res
     return error_response(request, 400, "A number in the request is too large.")
 
 
-DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
+DOMAIN_STATUS: dict[type, int] = {
     errors.Invalid: 400,
     errors.LoginNeeded: 401,
     errors.Forbidden: 403,
@@ -201,7 +204,7 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
 def status_of(exc: errors.DomainError) -> int:
     for cls in type(exc).__mro__:
         if cls in DOMAIN_STATUS:
-            return DOMAIN_STATUS[cls]  # type: ignore[index]
+            return DOMAIN_STATUS[cls]
     return 400
 
 

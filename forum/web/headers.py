@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
+from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -52,7 +52,9 @@ def content_security_policy(image_hosts: Iterable[str] = ()) -> str:
     return CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {extra}", 1)
 
 
-def make_security_headers_hook(*, https: bool, image_hosts: Iterable[str] = ()):  # type: ignore[no-untyped-def]
+def make_security_headers_hook(
+    *, https: bool, image_hosts: Iterable[str] = ()
+) -> BeforeMessageSendHookHandler:
     """A ``before_send`` hook that adds our headers; HSTS only when the site is served over https.
 
     HTML gets ``Cache-Control: no-store`` unless its handler chose otherwise: pages carry a CSRF

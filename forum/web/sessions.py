@@ -17,7 +17,7 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import Empty, Message, Scope, ScopeSession
+from litestar.types import Message, Scope, ScopeSession
 
 ROTATE_KEY = "forum_rotate_session"
 LOADED_KEY = "forum_session_loaded"
@@ -54,7 +54,7 @@ class ForumSessionBackend(ServerSideSessionBackend):
         if cookie_id == "null":
             cookie_id = None
         rotate = bool(state.pop(ROTATE_KEY, False))
-        data = {} if scope_session is Empty else dict(scope_session or {})  # type: ignore[arg-type]
+        data = dict(scope_session) if isinstance(scope_session, dict) else {}
 
         if rotate and cookie_id:
             await self.delete(cookie_id, store=store)
@@ -94,5 +94,5 @@ class ForumSessionBackend(ServerSideSessionBackend):
 class ForumSessionConfig(ServerSideSessionConfig):
     """Litestar's server-side session config with our backend and a 'remember me' lifetime."""
 
-    _backend_class = ForumSessionBackend  # type: ignore[assignment]
+    _backend_class = ForumSessionBackend
     remember_seconds: int = field(default=30 * 24 * 3600)

@@ -14,7 +14,7 @@ from anyio import to_thread
 from litestar.di import NamedDependency
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Scopes, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.orm import Session
 
 from forum.db import Database, UnitOfWork
@@ -32,20 +32,21 @@ verify the password with no transaction open, then write)."""
 
 def unit_of_work(scope: Scope) -> UnitOfWork:
     """The unit of work of the request this scope belongs to."""
-    return scope["state"][STATE_KEY]  # type: ignore[no-any-return]
+    uow: UnitOfWork = scope["state"][STATE_KEY]
+    return uow
 
 
 class UnitOfWorkMiddleware(ASGIMiddleware):
     """One ``UnitOfWork`` per request; closed (and bookkeeping done) after the response."""
 
-    scopes: Scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
+    scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
 
     def __init__(self, database: Database) -> None:
         self.database = database
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         uow = UnitOfWork(self.database)
-        scope.setdefault("state", {})[STATE_KEY] = uow  # type: ignore[typeddict-item]
+        scope.setdefault("state", {})[STATE_KEY] = uow
         try:
             await next_app(scope, receive, send)
         finally:
