@@ -53,14 +53,14 @@ format: install
 
 ## make lock: rewrite constraints.txt with the newest versions pyproject.toml allows
 lock:
-	rm -rf $(VENV)-lock
-	$(PYTHON) -m venv $(VENV)-lock
-	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip setuptools
-	$(VENV)-lock/bin/python -m pip install --quiet -e '.[dev]'
+	rm -rf $(VENV)/lock
+	$(PYTHON) -m venv $(VENV)/lock
+	$(VENV)/lock/bin/python -m pip install --quiet --upgrade pip setuptools
+	$(VENV)/lock/bin/python -m pip install --quiet -e '.[dev]'
 	sed -n '/^#/p' $(CONSTRAINTS) > $(CONSTRAINTS).new
-	$(VENV)-lock/bin/python -m pip freeze --all --exclude-editable >> $(CONSTRAINTS).new
+	$(VENV)/lock/bin/python -m pip freeze --all --exclude-editable >> $(CONSTRAINTS).new
 	mv $(CONSTRAINTS).new $(CONSTRAINTS)
-	rm -rf $(VENV)-lock
+	rm -rf $(VENV)/lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
