@@ -4,48 +4,47 @@ handler calls the privacy services."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from anyio import to_thread
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from forum.accounts import credentials
 from forum.accounts.auth import login_required
-from forum.accounts.current import CurrentUser, current_user
-from forum.accounts.models import ProfileVisibility, PublicName, User
+from forum.accounts.current import CurrentUser
+from forum.accounts.models import ProfileVisibility, PublicName
+from forum.accounts.passwords import Passwords
+from forum.accounts.user_data import UserDataRegistry
 from forum.db import utcnow
-from forum.privacy import erasure, export, mails, profile
+from forum.errors import Invalid
+from forum.privacy import erasure as erasures
+from forum.privacy import export, profile
+from forum.privacy.config import PrivacyConfig
+from forum.privacy.erasure import Leaving
+from forum.privacy.models import ErasureRequest
 from forum.settings import Settings
 from forum.web.dates import byline_date
 from forum.web.forms import FormData, checked, field
 from forum.web.sessions import rotate_session
-from forum.web.unit_of_work import DbSession
+from forum.web.types import AnyRequest
+from forum.web.unit_of_work import DbSession, Work
 
-AnyRequest = Request[Any, Any, Any]
 COMMENT_CHOICES = {"delete": True, "keep": False}
 
 
-def _me(request: AnyRequest) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the routes are guarded by login_required
-    return user
-
-
-def _settings(request: AnyRequest) -> Settings:
-    return request.app.state.settings
-
-
-def _export_response(request: AnyRequest, db: Session) -> Response[Any]:
-    me = _me(request)
-    try:
-        document = export.export_user(
-            db, me.id, base_url=_settings(request).base_url, current_login=me.login_id
-        )
-    except LookupError:
-        raise NotFoundException("There is no such account.") from None
+def _export_response(
+    db: Session,
+    me: CurrentUser,
+    user_data: UserDataRegistry,
+    settings: Settings,
+) -> Response[Any]:
+    document = export.export_user(
+        db, me.id, user_data, base_url=settings.base_url, current_login=me.login_id
+    )
     name = f"forum-export-{me.username}-{utcnow().date().isoformat()}.json"
     return Response(
         document,
@@ -72,8 +71,9 @@ class PrivacySettingsPages(Controller):
 
     def _settings_page(
         self,
-        request: AnyRequest,
         db: Session,
+        me: CurrentUser,
+        privacy: PrivacyConfig,
         *,
         status: int = 200,
         error: str | None = None,
@@ -82,7 +82,7 @@ class PrivacySettingsPages(Controller):
             "privacy/account_privacy.html",
             status_code=status,
             context={
-                "choices": profile.choices_of(db, _me(request).id),
+                "choices": profile.choices_of(db, me.id, privacy.reply_mails),
                 "visibilities": [v.value for v in ProfileVisibility],
                 "names": [n.value for n in PublicName],
                 "error": error,
@@ -90,12 +90,24 @@ class PrivacySettingsPages(Controller):
         )
 
     @get("/privacy", name="account_privacy", sync_to_thread=True)
-    def show(self, request: AnyRequest, db: DbSession) -> Template:
+    def show(
+        self,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        privacy: NamedDependency[PrivacyConfig],
+    ) -> Template:
         """Privacy settings: who sees your profile, your name, comments, mails, search engines."""
-        return self._settings_page(request, db)
+        return self._settings_page(db, me, privacy)
 
     @post("/privacy", sync_to_thread=True)
-    def save(self, request: AnyRequest, db: DbSession, data: FormData) -> Template | Redirect:
+    def save(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        privacy: NamedDependency[PrivacyConfig],
+        data: FormData,
+    ) -> Template | Redirect:
         """Save the privacy settings; they apply to every page, API answer and feed at once."""
         try:
             choices = profile.parse_choices(
@@ -105,100 +117,102 @@ class PrivacySettingsPages(Controller):
                 allow_indexing=checked(data, "allow_indexing"),
                 reply_mails=checked(data, "reply_mails"),
             )
-        except profile.BadChoice as exc:
-            return self._settings_page(request, db, status=400, error=str(exc))
-        profile.save_choices(db, _me(request).id, choices)
+        except Invalid as exc:
+            return self._settings_page(db, me, privacy, status=400, error=exc.message)
+        profile.save_choices(db, me.id, choices, privacy.reply_mails)
         flash(request, "Your privacy settings have been saved.", category="success")
         return Redirect("/account/privacy", status_code=303)
 
     @get("/export", name="account_export", sync_to_thread=True)
-    def download(self, request: AnyRequest, db: DbSession) -> Response[Any]:
+    def download(
+        self,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        user_data: NamedDependency[UserDataRegistry],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
         """Download everything we hold about you, as one JSON file."""
-        return _export_response(request, db)
+        return _export_response(db, me, user_data, settings)
 
     @get("/delete", name="account_delete", sync_to_thread=True)
-    def delete_form(self, request: AnyRequest, db: DbSession) -> Template:
-        """Delete your account: what goes, what stays, and the password to confirm."""
-        return self._delete_page(request, db)
-
-    def _delete_page(
-        self, request: AnyRequest, db: Session, *, status: int = 200, errors: Any = None
+    def delete_form(
+        self, db: DbSession, me: NamedDependency[CurrentUser], settings: NamedDependency[Settings]
     ) -> Template:
-        me = _me(request)
-        return Template(
-            "privacy/delete.html",
-            status_code=status,
-            context={
-                "pending": erasure.pending(db, me.id),
-                "grace_hours": _settings(request).erasure_grace_hours,
-                "username": me.username,
-                "errors": errors or {},
-            },
-        )
+        """Delete your account: what goes, what stays, and the password to confirm."""
+        return _delete_page(db, me, settings)
 
-    @post("/delete", sync_to_thread=True)
-    def delete(self, request: AnyRequest, db: DbSession, data: FormData) -> Template | Redirect:
-        """Delete the account: at once, or after the grace period (logging in cancels it)."""
-        me = _me(request)
-        settings = _settings(request)
-        user = db.get(User, me.id)
-        assert user is not None
+    @post("/delete")
+    async def delete(
+        self,
+        request: AnyRequest,
+        uow: Work,
+        me: NamedDependency[CurrentUser],
+        passwords: NamedDependency[Passwords],
+        erasure: NamedDependency[Leaving],
+        data: FormData,
+    ) -> Template | Redirect:
+        """Delete the account: at once, or after the grace period (logging in cancels it).
+
+        The password is checked with no transaction open; then one short write."""
         errors: dict[str, str] = {}
         choice = field(data, "comments")
         if choice not in COMMENT_CHOICES:
             errors["comments"] = "Choose what happens to your comments."
-        if not request.app.state.accounts.passwords.verify(
-            user.password_hash, field(data, "password")
-        ):
+        if not await credentials.verify_password(uow, passwords, me.id, field(data, "password")):
             errors["password"] = "That is not your password."  # noqa: S105 - a message
+        settings = erasure.settings
         if errors:
-            return self._delete_page(request, db, status=400, errors=errors)
+            return await to_thread.run_sync(
+                lambda: _delete_page(uow.read(), me, settings, status=400, errors=errors)
+            )
         delete_comments = COMMENT_CHOICES[choice]
-        outbox = request.app.state.outbox
-        grace = timedelta(hours=settings.erasure_grace_hours)
-        if grace <= timedelta(0):
-            erasure.erase_account(
-                db,
-                me.id,
-                delete_comments=delete_comments,
-                hooks=request.app.state.comments.hooks,
-                outbox=outbox,
-                settings=settings,
-            )
-            _end_session(request)
-            flash(request, "Your account has been deleted. Goodbye!", category="success")
-            return Redirect("/", status_code=303)
-        row = erasure.request_erasure(
-            db, me.id, delete_comments=delete_comments, grace=grace, now=utcnow()
+        scheduled = await to_thread.run_sync(
+            lambda: erasure.leave(uow.write(), me.id, delete_comments=delete_comments)
         )
-        if user.email:
-            mails.send_erasure_scheduled(
-                outbox,
-                db,
-                settings,
-                to=user.email,
-                name=user.display_name,
-                due_at=row.due_at,
-                delete_comments=delete_comments,
-            )
         _end_session(request)
-        flash(
-            request,
-            f"Your account will be deleted on {byline_date(row.due_at, settings.tz)}. "
-            "You have been logged out everywhere; to keep your account, log in before then "
-            "and choose “Keep my account”.",
-            category="success",
-        )
+        flash(request, _goodbye(scheduled, settings), category="success")
         return Redirect("/", status_code=303)
 
     @post("/delete/cancel", sync_to_thread=True)
-    def cancel(self, request: AnyRequest, db: DbSession) -> Redirect:
+    def cancel(
+        self, request: AnyRequest, db: DbSession, me: NamedDependency[CurrentUser]
+    ) -> Redirect:
         """Keep the account: the waiting deletion is cancelled."""
-        if erasure.cancel(db, _me(request).id):
+        if erasures.cancel(db, me.id):
             flash(request, "Your account will not be deleted.", category="success")
         else:
             flash(request, "No deletion of your account was waiting.", category="info")
         return Redirect("/account", status_code=303)
+
+
+def _goodbye(scheduled: ErasureRequest | None, settings: Settings) -> str:
+    if scheduled is None:
+        return "Your account has been deleted. Goodbye!"
+    return (
+        f"Your account will be deleted on {byline_date(scheduled.due_at, settings.tz)}. "
+        "You have been logged out everywhere; to keep your account, log in before then "
+        "and choose “Keep my account”."
+    )
+
+
+def _delete_page(
+    db: Session,
+    me: CurrentUser,
+    settings: Settings,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    return Template(
+        "privacy/delete.html",
+        status_code=status,
+        context={
+            "pending": erasures.pending(db, me.id),
+            "grace_hours": settings.erasure_grace_hours,
+            "username": me.username,
+            "errors": errors or {},
+        },
+    )
 
 
 class PersonalDataApi(Controller):
@@ -211,6 +225,12 @@ class PersonalDataApi(Controller):
         sync_to_thread=True,
         response_description="Everything the forum holds about you (format forum-personal-data)",
     )
-    def export(self, request: AnyRequest, db: DbSession) -> Response[dict[str, Any]]:
+    def export(
+        self,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        user_data: NamedDependency[UserDataRegistry],
+        settings: NamedDependency[Settings],
+    ) -> Response[dict[str, Any]]:
         """Everything held about the logged-in user, as the download on /account/export."""
-        return _export_response(request, db)
+        return _export_response(db, me, user_data, settings)

@@ -1,43 +1,38 @@
 """The right to erasure (GDPR art. 17): asking for it, the grace period, and erasing.
 
 ``erase_account`` is the one function that erases, in the caller's transaction: what it
-cannot undo happens together or not at all. The confirmation mail is queued to the old
-address first and leaves through the outbox once the transaction commits (the mail worker,
+cannot undo happens together or not at all. Every module that stores personal data forgets
+its part through the user-data registry (``forum.accounts.user_data``), the ``users`` row
+last. The confirmation mail is queued to the old address after the outbox forgot the mail
+waiting for it, and leaves through the outbox once the transaction commits (the mail worker,
 ``forum mail send`` or ``forum privacy purge`` delivers it); a delivered mail is deleted, so
 afterwards the address is in no table.
 
-What goes: the ``users`` row with the email address and password hash, sessions (``logins``),
-access and reset tokens, consents and acceptances, privacy and notification settings,
-watches, queued mail to the address, bans and trust. What stays without the person: the
-consent log's decisions (proof), the moderation log's actions, reports they made. Their
-comments are deleted (status, text, revisions) or kept signed ``[deleted user]``; either way
-threads keep their shape.
+What goes: the ``users`` row with the email address and password hash, sessions, access and
+reset tokens, consents and acceptances, privacy and notification settings, watches, queued
+mail to the address, bans and trust. What stays without the person: the consent log's
+decisions (proof), the moderation log's actions, reports they made. Their comments are
+deleted (status, text, revisions) or kept signed ``[deleted user]``; either way threads keep
+their shape.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
-from forum.accounts.models import AccessToken, Login, PasswordResetToken, User
-from forum.comments import service as comments
-from forum.comments.hooks import CommentHooks
-from forum.comments.models import Comment, CommentRevision, CommentStatus
-from forum.comments.notify import service as notifications
+from forum.accounts.models import User
+from forum.accounts.user_data import UserDataRegistry, end_sessions
+from forum.comments.models import Comment
 from forum.db import utcnow
-from forum.mail.models import OutgoingMail
-from forum.moderation import log as moderation_log
-from forum.moderation.models import Appeal
+from forum.errors import NotFound
 from forum.privacy import mails
-from forum.privacy.models import ConsentRecord, ErasureRequest, PolicyAcceptance, UserConsent
+from forum.privacy.models import ErasureRequest
 from forum.settings import Settings
-
-DELETED_USER = "[deleted user]"
-"""How a comment of an erased account is signed. Stored in ``comments.author_name`` (with no
-``author_id``), so every page, feed, search hit and mail shows it without asking privacy."""
 
 
 @dataclass(frozen=True)
@@ -75,16 +70,15 @@ def request_erasure(
     row.requested_at = now
     row.due_at = now + grace
     row.delete_comments = delete_comments
-    session.execute(delete(Login).where(Login.user_id == user_id))
+    end_sessions(session, user_id)
     session.flush()
     return row
 
 
 def cancel(session: Session, user_id: int) -> bool:
     """Keep the account after all; False when no erasure was waiting."""
-    return bool(
-        session.execute(delete(ErasureRequest).where(ErasureRequest.user_id == user_id)).rowcount
-    )
+    result = session.execute(delete(ErasureRequest).where(ErasureRequest.user_id == user_id))
+    return bool(cast("CursorResult[Any]", result).rowcount)
 
 
 def due(session: Session, now: datetime | None = None) -> list[int]:
@@ -116,97 +110,78 @@ def erase_account(
     user_id: int,
     *,
     delete_comments: bool,
-    hooks: CommentHooks,
+    user_data: UserDataRegistry,
     outbox: mails.Outbox,
     settings: Settings,
 ) -> Erased:
     """Erase an account and everything that names its owner, in the caller's transaction.
 
-    ``hooks`` are the comment hooks status changes go through (counts and listeners stay
-    right). Raises ``LookupError`` when there is no such user (already erased).
+    Raises ``NotFound`` when there is no such user (already erased).
     """
     user = session.get(User, user_id)
     if user is None:
-        raise LookupError(user_id)
-    mail_queued = _farewell(session, user, outbox, settings, delete_comments=delete_comments)
-    deleted, kept = _comments(session, user_id, hooks, delete_comments=delete_comments)
-    session.execute(
-        update(Appeal)
-        .where(Appeal.appellant_id == user_id)
-        .values(appellant_id=None, statement="")
-        .execution_options(synchronize_session=False)
-    )
-    moderation_log.forget_user(session, user_id)
-    notifications.forget_user(session, user_id)
-    _forget_consents(session, user_id)
-    for table in (Login, AccessToken, PasswordResetToken):
-        session.execute(delete(table).where(table.user_id == user_id))
-    session.execute(delete(ErasureRequest).where(ErasureRequest.user_id == user_id))
-    session.delete(user)  # the remaining rows naming the user go by their foreign keys
-    session.flush()
-    return Erased(comments_deleted=deleted, comments_kept=kept, mail_queued=mail_queued)
-
-
-def _farewell(
-    session: Session, user: User, outbox: mails.Outbox, settings: Settings, *, delete_comments: bool
-) -> bool:
-    """Drop mail still waiting for the address, then queue the confirmation to it."""
-    if user.email is None:
-        return False
-    session.execute(
-        delete(OutgoingMail).where(func.lower(OutgoingMail.to_address) == user.email.lower())
-    )
-    mails.send_erasure_done(
-        outbox,
-        session,
-        settings,
-        to=user.email,
-        name=user.display_name,
-        comments_deleted=delete_comments,
-    )
-    return True
-
-
-def _comments(
-    session: Session, user_id: int, hooks: CommentHooks, *, delete_comments: bool
-) -> tuple[int, int]:
-    """Delete the user's comments (text and revisions too) or sign them '[deleted user]'.
-
-    The rows stay either way, so replies keep their place: a deleted comment with replies is
-    shown as '[deleted]', one without leaves the thread.
-    """
-    rows = list(session.scalars(select(Comment).where(Comment.author_id == user_id)))
-    now = utcnow()
-    if delete_comments:
-        for comment in rows:
-            if comment.status is not CommentStatus.DELETED:
-                comments.set_status(session, hooks, comment, CommentStatus.DELETED)
-        session.execute(
-            delete(CommentRevision).where(
-                CommentRevision.comment_id.in_(
-                    select(Comment.id).where(Comment.author_id == user_id)
-                )
-            )
+        raise NotFound("There is no such account.")
+    address, name = user.email, user.display_name
+    written = (
+        session.scalar(
+            select(func.count()).select_from(Comment).where(Comment.author_id == user_id)
         )
-    for comment in rows:  # after set_status: the search index drops the published text first
-        comment.author_id = None
-        comment.author_name = DELETED_USER
-        comment.client_address = None
-        comment.updated_at = now  # thread ETags change: cached copies show the old author
-        if delete_comments:
-            comment.body_source = ""
-            comment.body_html = ""
-    session.flush()
-    return (len(rows), 0) if delete_comments else (0, len(rows))
-
-
-def _forget_consents(session: Session, user_id: int) -> None:
-    """The consent log keeps each decision as proof, but no longer whose it was."""
-    session.execute(
-        update(ConsentRecord)
-        .where(ConsentRecord.user_id == user_id)
-        .values(user_id=None)
-        .execution_options(synchronize_session=False)
+        or 0
     )
-    session.execute(delete(UserConsent).where(UserConsent.user_id == user_id))
-    session.execute(delete(PolicyAcceptance).where(PolicyAcceptance.user_id == user_id))
+    user_data.forget(session, user_id, keep_comments=not delete_comments)
+    if address is not None:
+        mails.send_erasure_done(
+            outbox, session, settings, to=address, name=name, comments_deleted=delete_comments
+        )
+    session.flush()
+    return Erased(
+        comments_deleted=written if delete_comments else 0,
+        comments_kept=0 if delete_comments else written,
+        mail_queued=address is not None,
+    )
+
+
+# --- the person asks ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """What ``/account/delete`` needs besides the session; built once in ``create_app`` and
+    handed to the handler as the ``erasure`` dependency."""
+
+    settings: Settings
+    outbox: mails.Outbox
+    user_data: UserDataRegistry
+
+    def leave(
+        self, session: Session, user_id: int, *, delete_comments: bool
+    ) -> ErasureRequest | None:
+        """Erase the account at once when there is no grace period (returns None), else
+        schedule it, every session ending, and tell the owner by mail (returns the request).
+        The password was confirmed before."""
+        grace = timedelta(hours=self.settings.erasure_grace_hours)
+        if grace <= timedelta(0):
+            erase_account(
+                session,
+                user_id,
+                delete_comments=delete_comments,
+                user_data=self.user_data,
+                outbox=self.outbox,
+                settings=self.settings,
+            )
+            return None
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("There is no such account.")
+        row = request_erasure(session, user_id, delete_comments=delete_comments, grace=grace)
+        if user.email:
+            mails.send_erasure_scheduled(
+                self.outbox,
+                session,
+                self.settings,
+                to=user.email,
+                name=user.display_name,
+                due_at=row.due_at,
+                delete_comments=delete_comments,
+            )
+        return row

@@ -1,6 +1,6 @@
 """What privacy plugs into other modules, wired in ``app.py`` (they never import privacy):
 
-* ``merge_consent_at_login`` — accounts' login hook: the newer of browser and stored decision
+* ``MergeConsentAtLogin`` — accounts' login hook: the newer of browser and stored decision
   wins, and both are brought up to date;
 * ``accept_policies_at_registration`` — accounts' registration hook;
 * ``require_current_terms`` — comments' ``before_posting`` check: after a change of the terms,
@@ -8,7 +8,7 @@
 * ``template_globals`` — ``consent_banner()`` and ``consent_allows(category)`` for templates;
 * ``allows`` (from ``forum.privacy.consent``) — for comments: may a preference (the thread
   sort) be remembered in a cookie;
-* ``remind_pending_erasure`` — accounts' login hook: logging in during the grace period of an
+* ``RemindPendingErasure`` — accounts' login hook: logging in during the grace period of an
   erasure says so, and how to keep the account;
 * ``account_section`` and ``profile_comments`` — a section of ``/account`` (privacy settings,
   export, deletion) and of ``/users/{username}`` (the comments, when the owner lists them).
@@ -27,42 +27,53 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
 from forum.articles.models import Article
-from forum.comments.hooks import PostingRefused
-from forum.privacy import erasure, profile, service
+from forum.errors import Forbidden
+from forum.privacy import erasure, policies, profile, service
+from forum.privacy.config import PrivacyConfig
 from forum.privacy.consent import CONSENT_COOKIE, allows, consent_state, remember
 from forum.web.dates import byline_date
+from forum.web.types import AnyRequest
 
 BANNER_HIDDEN_ON = frozenset({"/cookies"})
 """The preference centre is the full form: no banner on top of it."""
 
 
-def merge_consent_at_login(request: Any, db: Session, user: Any) -> None:
+class MergeConsentAtLogin:
     """Accounts' ``on_login`` hook: keep the latest choice in the database and the cookie."""
-    config = request.app.state.privacy
-    browser = config.codec.decode(request.cookies.get(CONSENT_COOKIE))
-    winner = service.merge_at_login(db, user.id, browser)
-    if winner is not None and winner is not browser:
-        remember(request, winner.for_visitor(browser.visitor_id if browser else None))
+
+    def __init__(self, config: PrivacyConfig) -> None:
+        self.config = config
+
+    def __call__(self, request: AnyRequest, db: Session, user: User) -> None:
+        browser = self.config.codec.decode(request.cookies.get(CONSENT_COOKIE))
+        winner = service.merge_at_login(db, user.id, browser)
+        if winner is not None and winner is not browser:
+            remember(request, winner.for_visitor(browser.visitor_id if browser else None))
 
 
-def accept_policies_at_registration(request: Any, db: Session, user: Any) -> None:
+def accept_policies_at_registration(request: AnyRequest, db: Session, user: User) -> None:
     """Accounts' ``on_register`` hook: registering accepts the terms in effect (and records
     that the privacy policy in effect was shown)."""
-    service.accept_current_policies(db, user.id)
+    policies.accept_current_policies(db, user.id)
 
 
-def remind_pending_erasure(request: Any, db: Session, user: Any) -> None:
+class RemindPendingErasure:
     """Accounts' ``on_login`` hook: during an erasure's grace period, say when it happens and
     where to keep the account (logging in alone does not cancel it: the person confirms)."""
-    pending = erasure.pending(db, user.id)
-    if pending is not None:
-        when = byline_date(pending.due_at, request.app.state.settings.tz)
-        flash(
-            request,
-            f"Your account is due to be deleted on {when}. To keep it, choose “Keep my "
-            "account” on your account page (/account) or at /account/delete.",
-            category="info",
-        )
+
+    def __init__(self, config: PrivacyConfig) -> None:
+        self.config = config
+
+    def __call__(self, request: AnyRequest, db: Session, user: User) -> None:
+        pending = erasure.pending(db, user.id)
+        if pending is not None:
+            when = byline_date(pending.due_at, self.config.timezone)
+            flash(
+                request,
+                f"Your account is due to be deleted on {when}. To keep it, choose “Keep my "
+                "account” on your account page (/account) or at /account/delete.",
+                category="info",
+            )
 
 
 def account_section(session: Session, user_id: int) -> tuple[str, Mapping[str, Any]]:
@@ -82,11 +93,10 @@ def profile_comments(session: Session, user: User) -> tuple[str, Mapping[str, An
 
 def require_current_terms(session: Session, user: CurrentUser | None, article: Article) -> None:
     """Comments' ``before_posting`` hook: changed terms are accepted before the next post."""
-    if user is not None and service.must_accept_terms(session, user.id):
+    if user is not None and policies.must_accept_terms(session, user.id):
         target = quote(f"/articles/{article.slug}", safe="/")
-        raise PostingRefused(
+        raise Forbidden(
             "Our Terms & Conditions have changed: please accept them before you post again.",
-            status=403,
             action=("Read and accept the new terms", f"/terms/accept?next={target}"),
         )
 

@@ -12,28 +12,26 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from anyio import to_thread
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Scopes, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum.accounts.current import current_user
 from forum.db import UnitOfWork
-from forum.privacy import service
+from forum.privacy import policies, service
+from forum.privacy.config import PrivacyConfig
 from forum.privacy.consent import (
     CONSENT_COOKIE,
     OPTIONAL_CATEGORIES,
     STATE_KEY,
     Category,
-    ConsentCodec,
     ConsentState,
     Decision,
     allows,
@@ -44,9 +42,8 @@ from forum.privacy.consent import (
     pending,
     remember,
 )
-from forum.privacy.cookies import CONSENT_DAYS, cookies_of
+from forum.privacy.cookies import cookies_of
 from forum.privacy.models import PolicyKind
-from forum.settings import Settings
 from forum.web.csrf import header_value
 from forum.web.unit_of_work import unit_of_work
 
@@ -65,39 +62,6 @@ def _not_counted(scope: Scope) -> bool:
     return _not_a_page(scope) or bool(UNCOUNTED.match(scope["path"]))
 
 
-@dataclass(frozen=True)
-class PrivacyConfig:
-    """What the privacy middleware, hooks and pages need from the settings; built once."""
-
-    codec: ConsentCodec
-    secure: bool
-    timezone: ZoneInfo
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PrivacyConfig:
-        return cls(
-            codec=ConsentCodec(settings.effective_secret_key()),
-            secure=settings.https,
-            timezone=settings.tz,
-        )
-
-    def consent_cookie(self, decision: Decision) -> str:
-        return Cookie(
-            key=CONSENT_COOKIE,
-            value=self.codec.encode(decision),
-            max_age=CONSENT_DAYS * 24 * 3600,
-            path="/",
-            secure=self.secure,
-            httponly=True,
-            samesite="lax",
-        ).to_header(header="")
-
-    def deleted_cookie(self, name: str) -> str:
-        return Cookie(
-            key=name, value="", max_age=0, expires=0, path="/", secure=self.secure, samesite="lax"
-        ).to_header(header="")
-
-
 def sends_gpc(scope: Scope) -> bool:
     """Global Privacy Control: the browser sends ``Sec-GPC: 1``."""
     return (header_value(scope, b"sec-gpc") or "").strip() == "1"
@@ -113,7 +77,7 @@ def _resolve(
     """
     to_write: Decision | None = None
     session = uow.read()
-    version = service.current_version(session, PolicyKind.COOKIES)
+    version = policies.current_version(session, PolicyKind.COOKIES)
     stored = browser
     if user_id is not None:
         saved = service.user_decision(session, user_id)
@@ -134,7 +98,7 @@ def _resolve(
 class ConsentMiddleware(ASGIMiddleware):
     """Work out the request's consent; write the consent cookie; delete disallowed cookies."""
 
-    scopes: Scopes = (ScopeType.HTTP,)
+    scopes = (ScopeType.HTTP,)
     should_bypass_for_scope = staticmethod(_not_a_page)
 
     def __init__(self, config: PrivacyConfig) -> None:
@@ -183,7 +147,7 @@ class PageViewMiddleware(ASGIMiddleware):
     not counted. A failure to count is logged and never affects the page.
     """
 
-    scopes: Scopes = (ScopeType.HTTP,)
+    scopes = (ScopeType.HTTP,)
     should_bypass_for_scope = staticmethod(_not_counted)
 
     def __init__(self, config: PrivacyConfig) -> None:

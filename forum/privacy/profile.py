@@ -1,7 +1,8 @@
 """Privacy settings (``/account/privacy``): who sees the profile, which name is shown, whether
 the profile lists comments, reply mails, search engines. The profile choices live on the
-users table (``forum.accounts.profiles``), reply mails with notifications; this module reads
-and saves them together, and lists a profile's comments when its owner allows.
+users table (``forum.accounts.profiles``), reply mails with notifications (reached through
+the ``ReplyMails`` that ``create_app`` hands in); this module reads and saves them together,
+and lists a profile's comments when its owner allows.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from forum.accounts import profiles
 from forum.accounts.models import ProfileVisibility, PublicName, User
 from forum.articles.models import Article, CommentMode
 from forum.comments.models import Comment, CommentStatus
-from forum.comments.notify import service as notifications
 from forum.db import utcnow
+from forum.errors import Invalid, NotFound
+from forum.privacy.config import ReplyMails
 
 PROFILE_COMMENTS = 50
 """How many of the newest comments a profile lists."""
@@ -29,10 +31,6 @@ class PrivacyChoices:
 
     profile: profiles.ProfileChoices
     reply_mails: bool = True
-
-
-class BadChoice(ValueError):
-    """A form value that is none of the choices offered."""
 
 
 def parse_choices(
@@ -54,20 +52,22 @@ def parse_choices(
             reply_mails=reply_mails,
         )
     except ValueError:
-        raise BadChoice("Choose one of the options offered.") from None
+        raise Invalid({"choices": "Choose one of the options offered."}) from None
 
 
-def choices_of(session: Session, user_id: int) -> PrivacyChoices:
+def choices_of(session: Session, user_id: int, reply_mails: ReplyMails) -> PrivacyChoices:
     user = session.get(User, user_id)
     if user is None:
-        raise LookupError(user_id)
+        raise NotFound("There is no such account.")
     return PrivacyChoices(
         profile=profiles.ProfileChoices.of(user),
-        reply_mails=notifications.get_reply_mails(session, user_id),
+        reply_mails=reply_mails.get(session, user_id),
     )
 
 
-def save_choices(session: Session, user_id: int, choices: PrivacyChoices) -> None:
+def save_choices(
+    session: Session, user_id: int, choices: PrivacyChoices, reply_mails: ReplyMails
+) -> None:
     """Save every choice; when the name shown or the profile link changes, the user's comments
     count as changed, so cached threads (ETags) are renewed and no old name is served."""
     if profiles.save_choices(session, user_id, choices.profile):
@@ -77,7 +77,7 @@ def save_choices(session: Session, user_id: int, choices: PrivacyChoices) -> Non
             .values(updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
-    notifications.set_reply_mails(session, user_id, choices.reply_mails)
+    reply_mails.set(session, user_id, choices.reply_mails)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 * erasures whose grace period is over are carried out, each in its own transaction, and their
   confirmation mails delivered at once, so the old addresses leave the outbox;
-* client addresses kept with comments for abuse control go after
-  ``FORUM_CLIENT_ADDRESS_RETENTION_DAYS``;
-* consent records go after ``FORUM_CONSENT_LOG_RETENTION_DAYS`` (kept that long as proof);
-* mail the outbox could not deliver goes after ``FORUM_MAIL_RETENTION_DAYS``: it holds
-  addresses and text.
+* every part of the user-data registry that keeps data for a limited time deletes what has
+  outlived it (``Expiring``): client addresses kept with comments for abuse control after
+  ``FORUM_CLIENT_ADDRESS_RETENTION_DAYS``, consent records after
+  ``FORUM_CONSENT_LOG_RETENTION_DAYS`` (kept that long as proof), mail the outbox could not
+  deliver after ``FORUM_MAIL_RETENTION_DAYS`` (it holds addresses and text).
 
 Running it twice does nothing the second time; two runs at once erase each account once.
 """
@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import delete, or_, update
-from sqlalchemy.orm import Session
-
-from forum.comments.hooks import CommentHooks
-from forum.comments.models import Comment
+from forum.accounts.user_data import UserDataRegistry
 from forum.db import Database, utcnow
-from forum.mail.models import OutgoingMail
-from forum.mail.outbox import Outbox
-from forum.privacy import erasure
-from forum.privacy.service import purge_consent_log
+from forum.privacy import erasure, mails
 from forum.settings import Settings
 
 log = logging.getLogger("forum.privacy")
+
+
+class Outbox(mails.Outbox, Protocol):
+    """The outbox as the purge uses it: queue the confirmations, then deliver them."""
+
+    def deliver_due(self, database: Database, *, limit: int | None = ...) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -48,44 +48,16 @@ class PurgeReport:
         )
 
 
-def remove_client_addresses(session: Session, *, before: datetime) -> int:
-    """Forget the client address of every comment written before ``before``."""
-    return (
-        session.execute(
-            update(Comment)
-            .where(Comment.client_address.is_not(None), Comment.created_at < before)
-            .values(client_address=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        or 0
-    )
-
-
-def delete_old_mail(session: Session, *, before: datetime, now: datetime) -> int:
-    """Delete outbox rows created before ``before`` (failed, or never delivered), except one
-    a deliverer is sending this very moment."""
-    return (
-        session.execute(
-            delete(OutgoingMail).where(
-                OutgoingMail.created_at < before,
-                or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
-            )
-        ).rowcount
-        or 0
-    )
-
-
 def erase_due(
     database: Database,
     outbox: Outbox,
     settings: Settings,
+    user_data: UserDataRegistry,
     *,
-    hooks: CommentHooks | None = None,
     now: datetime | None = None,
 ) -> int:
     """Carry out every erasure whose time has come; returns how many accounts were erased."""
     now = now or utcnow()
-    hooks = hooks or CommentHooks()
     with database.session() as session:
         waiting = erasure.due(session, now)
     erased = 0
@@ -98,7 +70,7 @@ def erase_due(
                 session,
                 user_id,
                 delete_comments=request.delete_comments,
-                hooks=hooks,
+                user_data=user_data,
                 outbox=outbox,
                 settings=settings,
             )
@@ -112,23 +84,20 @@ def purge(
     database: Database,
     outbox: Outbox,
     settings: Settings,
+    user_data: UserDataRegistry,
     *,
-    hooks: CommentHooks | None = None,
     now: datetime | None = None,
 ) -> PurgeReport:
     """Everything retention asks for, as of ``now``."""
     now = now or utcnow()
-    erased = erase_due(database, outbox, settings, hooks=hooks, now=now)
+    erased = erase_due(database, outbox, settings, user_data, now=now)
     with database.session(write=True) as session:
-        addresses = remove_client_addresses(
-            session, before=now - timedelta(days=settings.client_address_retention_days)
-        )
-        consents = purge_consent_log(
-            session, before=now - timedelta(days=settings.consent_log_retention_days)
-        )
-        mails = delete_old_mail(
-            session, before=now - timedelta(days=settings.mail_retention_days), now=now
-        )
-    report = PurgeReport(erased, addresses, consents, mails)
+        expired = user_data.expire(session, now=now)
+    report = PurgeReport(
+        accounts_erased=erased,
+        client_addresses_removed=expired.get("comments", 0),
+        consent_records_deleted=expired.get("privacy", 0),
+        old_mails_deleted=expired.get("mail", 0),
+    )
     log.info(report.summary())
     return report

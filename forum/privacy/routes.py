@@ -7,16 +7,18 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.exceptions import ClientException, NotFoundException
+from litestar import Controller, MediaType, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from forum.accounts.auth import admin_required, login_required
-from forum.accounts.current import current_user
-from forum.privacy import service
+from forum.accounts.current import CurrentUser
+from forum.errors import Invalid, NotFound
+from forum.privacy import policies, service
+from forum.privacy.config import PrivacyConfig
 from forum.privacy.consent import (
     ConsentState,
     Decision,
@@ -28,10 +30,11 @@ from forum.privacy.consent import (
 from forum.privacy.cookies import cookie_table
 from forum.privacy.defaults import PAGES, TITLES
 from forum.privacy.models import ConsentMethod, PolicyKind
+from forum.settings import Settings
 from forum.web.forms import FormData, checked, field, safe_next
+from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
 
-AnyRequest = Request[Any, Any, Any]
 NextPath = Annotated[str, QueryParameter(name="next", max_length=1000)]
 
 CHOICES = frozenset({"accept_all", "reject", "save"})
@@ -42,7 +45,7 @@ def _state(request: AnyRequest, db: Session) -> ConsentState:
     state = consent_state(request)
     if state is not None:
         return state
-    version = service.current_version(db, PolicyKind.COOKIES)  # not reached behind the middleware
+    version = policies.current_version(db, PolicyKind.COOKIES)  # not reached behind middleware
     return ConsentState(version, None, None, gpc=False)
 
 
@@ -50,7 +53,7 @@ def _kind(kind: str) -> PolicyKind:
     try:
         return PolicyKind(kind)
     except ValueError:
-        raise NotFoundException("There is no such policy.") from None
+        raise NotFound("There is no such policy.") from None
 
 
 def _wants_json(request: AnyRequest) -> bool:
@@ -63,26 +66,33 @@ class CookiePages(Controller):
     include_in_schema = False
 
     @get("/cookies", name="cookies", sync_to_thread=True)
-    def show(self, request: AnyRequest, db: DbSession) -> Template:
+    def show(
+        self, request: AnyRequest, db: DbSession, settings: NamedDependency[Settings]
+    ) -> Template:
         """Cookie settings."""
         state = _state(request, db)
         return Template(
             "privacy/cookies.html",
             context={
-                "policy": service.current_policy(db, PolicyKind.COOKIES),
+                "policy": policies.current_policy(db, PolicyKind.COOKIES),
                 "state": state,
-                "cookies": cookie_table(request.app.state.settings),
+                "cookies": cookie_table(settings),
             },
         )
 
     @post("/cookies", sync_to_thread=True)
-    def choose(self, request: AnyRequest, db: DbSession, data: FormData) -> Response[Any]:
+    def choose(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        current_user: NamedDependency[CurrentUser | None],
+        data: FormData,
+    ) -> Response[Any]:
         """Record a choice from the banner or the settings page; it applies at once."""
         choice = field(data, "choice")
         if choice not in CHOICES:
-            raise ClientException("Choose accept all, reject non-essential, or save.")
+            raise Invalid({"choice": "Choose accept all, reject non-essential, or save."})
         state = _state(request, db)
-        user = current_user(request)
         everything = choice == "accept_all"
         decision = Decision(
             version=state.policy_version,
@@ -92,7 +102,7 @@ class CookiePages(Controller):
             method=SOURCES.get(field(data, "source"), ConsentMethod.SETTINGS),
             decided_at=now_in_seconds(),
         )
-        service.record_decision(db, decision, user_id=user.id if user else None)
+        service.record_decision(db, decision, user_id=current_user.id if current_user else None)
         remember(request, decision)
         if _wants_json(request):
             return Response(
@@ -114,8 +124,8 @@ class PolicyPages(Controller):
         return Template(
             "privacy/policy.html",
             context={
-                "doc": service.current_policy(db, kind),
-                "history": service.policy_history(db, kind),
+                "doc": policies.current_policy(db, kind),
+                "history": policies.policy_history(db, kind),
                 "title": TITLES[kind],
                 "current": True,
             },
@@ -135,46 +145,44 @@ class PolicyPages(Controller):
     def version(self, db: DbSession, kind: FromPath[str], version: FromPath[int]) -> Template:
         """One version of a policy, as it was published."""
         policy = _kind(kind)
-        doc = service.policy_version(db, policy, version)
+        doc = policies.policy_version(db, policy, version)
         if doc is None:
-            raise NotFoundException("There is no such version.")
+            raise NotFound("There is no such version.")
         return Template(
             "privacy/policy.html",
             context={
                 "doc": doc,
-                "history": service.policy_history(db, policy),
+                "history": policies.policy_history(db, policy),
                 "title": TITLES[policy],
-                "current": doc.version == service.current_version(db, policy),
+                "current": doc.version == policies.current_version(db, policy),
             },
         )
 
     @get("/terms/accept", name="accept_terms", guards=[login_required], sync_to_thread=True)
     def accept_form(
-        self, request: AnyRequest, db: DbSession, next_path: NextPath = "/"
+        self, db: DbSession, me: NamedDependency[CurrentUser], next_path: NextPath = "/"
     ) -> Template:
         """The terms in effect, and a button to accept them."""
-        user = current_user(request)
-        assert user is not None
         return Template(
             "privacy/accept_terms.html",
             context={
-                "doc": service.current_policy(db, PolicyKind.TERMS),
-                "pending": service.must_accept_terms(db, user.id),
+                "doc": policies.current_policy(db, PolicyKind.TERMS),
+                "pending": policies.must_accept_terms(db, me.id),
                 "next": safe_next(next_path),
             },
         )
 
     @post("/terms/accept", guards=[login_required], sync_to_thread=True)
-    def accept(self, request: AnyRequest, db: DbSession, data: FormData) -> Redirect:
+    def accept(
+        self, request: AnyRequest, db: DbSession, me: NamedDependency[CurrentUser], data: FormData
+    ) -> Redirect:
         """Record acceptance of the version that was shown, if it is still the one in effect."""
-        user = current_user(request)
-        assert user is not None
         target = safe_next(field(data, "next"))
-        current = service.current_version(db, PolicyKind.TERMS)
+        current = policies.current_version(db, PolicyKind.TERMS)
         if field(data, "version") != str(current):
             flash(request, "The terms changed meanwhile: please read them again.", category="info")
             return Redirect(f"/terms/accept?next={quote(target, safe='/')}", status_code=303)
-        service.accept_policy(db, user.id, PolicyKind.TERMS, current)
+        policies.accept_policy(db, me.id, PolicyKind.TERMS, current)
         flash(request, "Thank you: you have accepted the terms.", category="success")
         return Redirect(target, status_code=303)
 
@@ -203,15 +211,15 @@ class AdminPrivacyPages(Controller):
                         "kind": kind.value,
                         "title": TITLES[kind],
                         "page": PAGES[kind],
-                        "current": service.current_policy(db, kind),
-                        "history": service.policy_history(db, kind),
+                        "current": policies.current_policy(db, kind),
+                        "history": policies.policy_history(db, kind),
                     }
                     for kind in PolicyKind
                 ],
                 "errors": errors or {},
                 "failed": failed.value if failed else None,
                 "form": form or {},
-                "today": service.today_utc().isoformat(),
+                "today": policies.today_utc().isoformat(),
             },
         )
 
@@ -222,7 +230,12 @@ class AdminPrivacyPages(Controller):
 
     @post("/admin/policies/{kind:str}", sync_to_thread=True)
     def publish(
-        self, request: AnyRequest, db: DbSession, kind: FromPath[str], data: FormData
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        kind: FromPath[str],
+        data: FormData,
     ) -> Template | Redirect:
         """Publish the next version of a policy."""
         policy = _kind(kind)
@@ -231,17 +244,16 @@ class AdminPrivacyPages(Controller):
             effective_on: date | None = date.fromisoformat(form["effective_on"])
         except ValueError:
             effective_on = None
-        user = current_user(request)
         try:
-            row = service.publish_policy(
+            row = policies.publish_policy(
                 db,
                 policy,
                 source=form["source"],
                 effective_on=effective_on,
                 note=form["note"],
-                by_user_id=user.id if user else None,
+                by_user_id=me.id,
             )
-        except service.PolicyProblem as exc:
+        except Invalid as exc:
             return self._policies(db, status=400, errors=exc.errors, failed=policy, form=form)
         flash(
             request,
@@ -252,14 +264,14 @@ class AdminPrivacyPages(Controller):
         return Redirect("/admin/policies", status_code=303)
 
     @get("/admin/privacy", name="admin_privacy", sync_to_thread=True)
-    def overview(self, request: AnyRequest, db: DbSession) -> Template:
+    def overview(self, db: DbSession, privacy: NamedDependency[PrivacyConfig]) -> Template:
         """Counts of consent decisions, and page views of the last 30 days."""
-        today = datetime.now(request.app.state.privacy.timezone).date()
+        today = datetime.now(privacy.timezone).date()
         return Template(
             "privacy/admin_privacy.html",
             context={
                 "consents": service.consent_stats(db),
                 "views": service.page_view_stats(db, days=30, today=today),
-                "cookie_version": service.current_version(db, PolicyKind.COOKIES),
+                "cookie_version": policies.current_version(db, PolicyKind.COOKIES),
             },
         )

@@ -12,7 +12,9 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from forum.accounts.models import Role
-from forum.privacy import service
+from forum.accounts.user_data import UserDataRegistry
+from forum.app import user_data_registry
+from forum.privacy import policies
 from forum.privacy.consent import CONSENT_COOKIE, ConsentCodec, Decision
 from forum.privacy.models import ConsentRecord, PolicyKind
 from tests.conftest import TEST_SECRET, AuthActions
@@ -86,12 +88,19 @@ def publish(database: Any) -> Callable[..., int]:
 
     def factory(kind: PolicyKind, source: str = "A new version.") -> int:
         with database.session(write=True) as session:
-            row = service.publish_policy(
-                session, kind, source=source, effective_on=service.today_utc(), by_user_id=None
+            row = policies.publish_policy(
+                session, kind, source=source, effective_on=policies.today_utc(), by_user_id=None
             )
             return row.version
 
     return factory
+
+
+@pytest.fixture
+def user_data(settings: Any, hooks: Any) -> UserDataRegistry:
+    """The user-data registry as ``create_app`` and ``forum privacy purge`` build it, with the
+    ``post`` fixture's comment hooks."""
+    return user_data_registry(settings, hooks)
 
 
 @pytest.fixture

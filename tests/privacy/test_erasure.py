@@ -14,6 +14,7 @@ from forum.accounts.models import Login, User
 from forum.articles.models import Article
 from forum.comments.models import Comment, CommentRevision, CommentStatus
 from forum.db import utcnow
+from forum.errors import NotFound
 from forum.mail.outbox import Outbox
 from forum.privacy import erasure, retention
 from forum.privacy.models import ErasureRequest
@@ -39,16 +40,26 @@ def user_exists(database: Any, user_id: int) -> bool:
         return session.get(User, user_id) is not None
 
 
-def purge(database: Any, settings: Any, now: Any = None) -> retention.PurgeReport:
-    return retention.purge(database, Outbox.from_settings(settings), settings, now=now)
-
-
-def erase_now(database: Any, settings: Any, user_id: int, *, delete_comments: bool) -> None:
-    with database.session(write=True) as session:
-        erasure.request_erasure(
-            session, user_id, delete_comments=delete_comments, grace=timedelta(0)
+@pytest.fixture
+def purge(database: Any, settings: Any, user_data: Any) -> Any:
+    def run(now: Any = None) -> retention.PurgeReport:
+        return retention.purge(
+            database, Outbox.from_settings(settings), settings, user_data, now=now
         )
-    purge(database, settings)
+
+    return run
+
+
+@pytest.fixture
+def erase_now(database: Any, purge: Any) -> Any:
+    def erase(user_id: int, *, delete_comments: bool) -> None:
+        with database.session(write=True) as session:
+            erasure.request_erasure(
+                session, user_id, delete_comments=delete_comments, grace=timedelta(0)
+            )
+        purge()
+
+    return erase
 
 
 # --- asking -----------------------------------------------------------------------------------
@@ -103,7 +114,7 @@ def test_with_a_grace_period_the_deletion_waits_and_every_session_ends(
 
 
 def test_logging_in_during_the_grace_period_says_so_and_confirming_cancels(
-    client, auth, database, settings, leaver
+    client, auth, database, purge, leaver
 ):
     auth.login("leaver")
     ask_to_delete(auth)
@@ -115,11 +126,11 @@ def test_logging_in_during_the_grace_period_says_so_and_confirming_cancels(
     assert "Keep my account" in client.get("/account").text
     assert auth.post("/account/delete/cancel").status_code == 303
     assert request_of(database, leaver.id) is None
-    assert purge(database, settings, now=utcnow() + timedelta(days=2)).accounts_erased == 0
+    assert purge(now=utcnow() + timedelta(days=2)).accounts_erased == 0
     assert user_exists(database, leaver.id)
 
 
-def test_purge_carries_out_due_erasures_and_not_early_ones(database, settings, make_user):
+def test_purge_carries_out_due_erasures_and_not_early_ones(database, purge, make_user):
     early, due = make_user("early"), make_user("due")
     with database.session(write=True) as session:
         erasure.request_erasure(session, early.id, delete_comments=False, grace=timedelta(hours=24))
@@ -130,10 +141,10 @@ def test_purge_carries_out_due_erasures_and_not_early_ones(database, settings, m
             grace=timedelta(hours=24),
             now=utcnow() - timedelta(hours=25),
         )
-    assert purge(database, settings).accounts_erased == 1
+    assert purge().accounts_erased == 1
     assert user_exists(database, early.id) and not user_exists(database, due.id)
-    assert purge(database, settings).accounts_erased == 0
-    later = purge(database, settings, now=utcnow() + timedelta(hours=25))
+    assert purge().accounts_erased == 0
+    later = purge(now=utcnow() + timedelta(hours=25))
     assert later.accounts_erased == 1 and not user_exists(database, early.id)
 
 
@@ -181,9 +192,9 @@ def published_count(database: Any, article_id: int) -> int:
 
 
 def test_kept_comments_stay_signed_deleted_user_and_threads_keep_their_shape(
-    client, database, settings, conversation, leaver
+    client, database, erase_now, conversation, leaver
 ):
-    erase_now(database, settings, leaver.id, delete_comments=False)
+    erase_now(leaver.id, delete_comments=False)
     first, second = thread_json(client)
     assert (first["id"], first["author"], first["author_username"]) == (
         conversation["mine"].id,
@@ -199,7 +210,7 @@ def test_kept_comments_stay_signed_deleted_user_and_threads_keep_their_shape(
 
 
 def test_deleted_comments_leave_placeholders_and_their_text_goes(
-    client, database, settings, hooks, conversation, leaver
+    client, database, erase_now, hooks, conversation, leaver
 ):
     from forum.accounts.current import CurrentUser
     from forum.comments import service as comments
@@ -214,7 +225,7 @@ def test_deleted_comments_leave_placeholders_and_their_text_goes(
             body="My revised opinion.",
             window=timedelta(hours=1),
         )
-    erase_now(database, settings, leaver.id, delete_comments=True)
+    erase_now(leaver.id, delete_comments=True)
     first, second = thread_json(client)
     assert (first["id"], first["status"], first["author"], first["html"]) == (
         conversation["mine"].id,
@@ -238,14 +249,14 @@ def test_deleted_comments_leave_placeholders_and_their_text_goes(
     assert client.get("/api/search", params={"q": "opinion"}).json()["total"] == 0
 
 
-def test_erasing_twice_is_refused_quietly(database, settings, leaver):
-    erase_now(database, settings, leaver.id, delete_comments=False)
-    with database.session(write=True) as session, pytest.raises(LookupError):
+def test_erasing_twice_is_refused_quietly(database, settings, erase_now, user_data, leaver):
+    erase_now(leaver.id, delete_comments=False)
+    with database.session(write=True) as session, pytest.raises(NotFound):
         erasure.erase_account(
             session,
             leaver.id,
             delete_comments=False,
-            hooks=None,  # type: ignore[arg-type]
+            user_data=user_data,
             outbox=Outbox.from_settings(settings),
             settings=settings,
         )

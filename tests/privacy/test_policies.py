@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.accounts.models import Role
-from forum.privacy import service
+from forum.privacy import policies
 from forum.privacy.models import PolicyAcceptance, PolicyKind, PolicyVersion
 from tests.conftest import DEFAULT_PASSWORD
 from tests.html_safety import dangers
@@ -32,7 +32,7 @@ def test_publishing_at_admin_policies_makes_a_new_version(auth, admin, client, d
     auth.login("boss")
     page = auth.client.get("/admin/policies").text
     assert page.count("<textarea") == 3
-    today = service.today_utc().isoformat()
+    today = policies.today_utc().isoformat()
     response = auth.post(
         "/admin/policies/privacy",
         {"source": "## New\n\nWe keep *less*.", "effective_on": today, "note": "Shorter"},
@@ -59,7 +59,7 @@ def test_policy_markdown_is_sanitized(auth, admin, client):
         "/admin/policies/terms",
         {
             "source": '<script>alert(1)</script> [x](javascript:alert(1)) <img src="y">',
-            "effective_on": service.today_utc().isoformat(),
+            "effective_on": policies.today_utc().isoformat(),
         },
     )
     html = client.get("/terms").text
@@ -78,7 +78,7 @@ def test_policy_markdown_is_sanitized(auth, admin, client):
     ],
 )
 def test_a_bad_new_version_is_refused_with_a_reason(auth, admin, client, form, error):
-    today = service.today_utc()
+    today = policies.today_utc()
     values = {
         "TODAY": today.isoformat(),
         "PAST": (today - timedelta(days=1)).isoformat(),
@@ -101,14 +101,14 @@ def test_an_unknown_policy_is_not_found(auth, admin, client):
 def test_a_version_for_a_later_day_waits_for_it(auth, admin, client, make_user, database):
     user = make_user("ann")
     auth.login("boss")
-    tomorrow = (service.today_utc() + timedelta(days=1)).isoformat()
+    tomorrow = (policies.today_utc() + timedelta(days=1)).isoformat()
     auth.post("/admin/policies/terms", {"source": "Tomorrow's terms.", "effective_on": tomorrow})
     html = client.get("/terms").text
     assert "Tomorrow's terms." not in html.replace("&#39;", "'")
     with database.session() as session:
-        assert not service.must_accept_terms(session, user.id)
-        assert service.must_accept_terms(
-            session, user.id, today=service.today_utc() + timedelta(days=1)
+        assert not policies.must_accept_terms(session, user.id)
+        assert policies.must_accept_terms(
+            session, user.id, today=policies.today_utc() + timedelta(days=1)
         )
 
 
@@ -125,16 +125,16 @@ def test_registration_records_acceptance_of_the_versions_in_effect(auth, databas
         }
         user_id = session.scalar(select(PolicyAcceptance.user_id))
         assert accepted == {(PolicyKind.TERMS, 2), (PolicyKind.PRIVACY, 1)}
-        assert not service.must_accept_terms(session, user_id)
+        assert not policies.must_accept_terms(session, user_id)
 
 
 def test_changed_terms_must_be_accepted_before_posting_again(auth, make_user, publish, database):
     user = make_user("ann")
     with database.session() as session:
-        assert not service.must_accept_terms(session, user.id)
+        assert not policies.must_accept_terms(session, user.id)
     publish(PolicyKind.TERMS, "Be *kind*.")
     with database.session() as session:
-        assert service.must_accept_terms(session, user.id)
+        assert policies.must_accept_terms(session, user.id)
     auth.login("ann")
     page = auth.client.get("/terms/accept?next=/articles/a").text
     assert "Our terms have changed" in page and "<em>kind</em>" in page
@@ -143,8 +143,8 @@ def test_changed_terms_must_be_accepted_before_posting_again(auth, make_user, pu
     assert response.status_code == 303
     assert response.headers["location"] == "/articles/a"
     with database.session() as session:
-        assert not service.must_accept_terms(session, user.id)
-        assert service.accepted_version(session, user.id, PolicyKind.TERMS) == 2
+        assert not policies.must_accept_terms(session, user.id)
+        assert policies.accepted_version(session, user.id, PolicyKind.TERMS) == 2
     assert "You have accepted" in auth.client.get("/terms/accept").text
 
 
@@ -157,7 +157,7 @@ def test_accepting_terms_that_changed_meanwhile_asks_again(auth, make_user, publ
     response = auth.post("/terms/accept", {"version": "2", "next": "/"})
     assert response.headers["location"] == "/terms/accept?next=/"
     with database.session() as session:
-        assert service.must_accept_terms(session, user.id)
+        assert policies.must_accept_terms(session, user.id)
 
 
 def test_accepting_terms_needs_a_login(client, auth):
@@ -184,7 +184,7 @@ def test_admin_pages_are_for_admins_only(client, auth, make_user, path):
 def test_readers_cannot_publish(auth, make_user, client):
     make_user("ann")
     auth.login("ann")
-    today = service.today_utc().isoformat()
+    today = policies.today_utc().isoformat()
     response = auth.post("/admin/policies/terms", {"source": "Mine now", "effective_on": today})
     assert response.status_code == 403
     assert "Mine now" not in client.get("/terms").text

@@ -42,15 +42,19 @@ def addresses(database: Any) -> dict[int, str | None]:
         return dict(session.execute(select(Comment.id, Comment.client_address)).all())
 
 
-def run_purge(database: Any, settings: Any) -> PurgeReport:
-    return purge(database, Outbox.from_settings(settings), settings)
+@pytest.fixture
+def run_purge(database: Any, settings: Any, user_data: Any) -> Any:
+    def run() -> PurgeReport:
+        return purge(database, Outbox.from_settings(settings), settings, user_data)
+
+    return run
 
 
 def test_purge_removes_old_client_addresses_and_keeps_recent_ones(
-    database, settings, comments_with_addresses
+    database, run_purge, comments_with_addresses
 ):
     old, recent = comments_with_addresses
-    report = run_purge(database, settings)
+    report = run_purge()
     assert report.client_addresses_removed == 1
     assert addresses(database) == {old.id: None, recent.id: "198.51.100.2"}
 
@@ -60,13 +64,13 @@ class TestShorterRetention:
     def settings_overrides(self) -> dict[str, Any]:
         return {"client_address_retention_days": 7}
 
-    def test_the_retention_period_is_a_setting(self, database, settings, comments_with_addresses):
-        assert run_purge(database, settings).client_addresses_removed == 2
+    def test_the_retention_period_is_a_setting(self, database, run_purge, comments_with_addresses):
+        assert run_purge().client_addresses_removed == 2
         assert set(addresses(database).values()) == {None}
 
 
 def test_purge_deletes_consent_records_past_their_retention_and_keeps_newer_ones(
-    database, settings
+    database, run_purge
 ):
     now = utcnow()
     with database.session(write=True) as session:
@@ -81,13 +85,13 @@ def test_purge_deletes_consent_records_past_their_retention_and_keeps_newer_ones
                     created_at=now - age,
                 )
             )
-    assert run_purge(database, settings).consent_records_deleted == 1
+    assert run_purge().consent_records_deleted == 1
     with database.session() as session:
         kept = session.scalars(select(ConsentRecord.created_at)).all()
     assert len(kept) == 1 and kept[0] > now - timedelta(days=1825)
 
 
-def test_purge_deletes_old_undelivered_mail_and_keeps_recent_mail(database, settings):
+def test_purge_deletes_old_undelivered_mail_and_keeps_recent_mail(database, run_purge):
     now = utcnow()
     with database.session(write=True) as session:
         for subject, age, status in [
@@ -105,19 +109,19 @@ def test_purge_deletes_old_undelivered_mail_and_keeps_recent_mail(database, sett
                     next_attempt_at=now + timedelta(days=1),
                 )
             )
-    assert run_purge(database, settings).old_mails_deleted == 2
+    assert run_purge().old_mails_deleted == 2
     with database.session() as session:
         assert session.scalars(select(OutgoingMail.subject)).all() == ["recent failed"]
 
 
-def test_purging_twice_is_harmless(database, settings, comments_with_addresses, make_user):
+def test_purging_twice_is_harmless(database, run_purge, comments_with_addresses, make_user):
     leaver = make_user("leaver")
     with database.session(write=True) as session:
         erasure.request_erasure(session, leaver.id, delete_comments=True, grace=timedelta(0))
-    first = run_purge(database, settings)
+    first = run_purge()
     assert (first.accounts_erased, first.client_addresses_removed) == (1, 1)
     before = addresses(database)
-    assert run_purge(database, settings) == PurgeReport()
+    assert run_purge() == PurgeReport()
     assert addresses(database) == before
 
 

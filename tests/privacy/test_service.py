@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from forum.privacy import service
+from forum.privacy import policies, service
 from forum.privacy.consent import Decision
 from forum.privacy.defaults import DEFAULT_SOURCES
 from forum.privacy.models import ConsentMethod, ConsentRecord, PolicyKind
@@ -18,35 +18,35 @@ def decision(at: datetime, *, preferences=True, method=ConsentMethod.BANNER) -> 
 
 def test_until_one_is_published_version_1_is_the_built_in_text(db):
     for kind in PolicyKind:
-        doc = service.current_policy(db, kind)
+        doc = policies.current_policy(db, kind)
         assert (doc.version, doc.stored) == (1, False)
         assert doc.source == DEFAULT_SOURCES[kind]
         assert doc.html.startswith("<")
         assert "<br" not in doc.html, "the built-in texts are not broken mid-sentence"
-        assert [d.version for d in service.policy_history(db, kind)] == [1]
+        assert [d.version for d in policies.policy_history(db, kind)] == [1]
 
 
 def test_the_first_publication_keeps_the_built_in_text_as_version_1(db):
-    row = service.publish_policy(
+    row = policies.publish_policy(
         db, PolicyKind.TERMS, source="New", effective_on=TODAY, by_user_id=None, today=TODAY
     )
     assert row.version == 2
-    history = service.policy_history(db, PolicyKind.TERMS)
+    history = policies.policy_history(db, PolicyKind.TERMS)
     assert [(d.version, d.stored) for d in history] == [(2, True), (1, True)]
     assert history[1].source == DEFAULT_SOURCES[PolicyKind.TERMS]
-    assert service.current_version(db, PolicyKind.TERMS, today=TODAY) == 2
-    assert service.current_version(db, PolicyKind.PRIVACY, today=TODAY) == 1
+    assert policies.current_version(db, PolicyKind.TERMS, today=TODAY) == 2
+    assert policies.current_version(db, PolicyKind.PRIVACY, today=TODAY) == 1
 
 
 def test_a_version_applies_from_its_day(db):
     later = TODAY + timedelta(days=10)
-    service.publish_policy(
+    policies.publish_policy(
         db, PolicyKind.COOKIES, source="Later", effective_on=later, by_user_id=None, today=TODAY
     )
-    assert service.current_version(db, PolicyKind.COOKIES, today=TODAY) == 1
-    assert service.current_version(db, PolicyKind.COOKIES, today=later) == 2
-    assert service.current_policy(db, PolicyKind.COOKIES, today=later).source == "Later"
-    assert service.policy_version(db, PolicyKind.COOKIES, 2).source == "Later"
+    assert policies.current_version(db, PolicyKind.COOKIES, today=TODAY) == 1
+    assert policies.current_version(db, PolicyKind.COOKIES, today=later) == 2
+    assert policies.current_policy(db, PolicyKind.COOKIES, today=later).source == "Later"
+    assert policies.policy_version(db, PolicyKind.COOKIES, 2).source == "Later"
 
 
 def test_record_decision_logs_it_and_stores_it_for_the_user(db, make_user):

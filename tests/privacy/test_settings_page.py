@@ -13,7 +13,9 @@ from forum.accounts.profiles import ProfileChoices
 from forum.comments.models import Comment
 from forum.comments.notify import service as notifications
 from forum.privacy import profile
+from forum.privacy.config import ReplyMails
 
+REPLY_MAILS = ReplyMails(get=notifications.get_reply_mails, set=notifications.set_reply_mails)
 USERNAME = "zqxauthor"
 DISPLAY = "Quentin Zephyrine"
 
@@ -35,7 +37,7 @@ def thread(make_article: Any, post: Any, author: Any, make_user: Any) -> dict[st
 def choose(database: Any, user: Any, **changes: Any) -> None:
     choices = ProfileChoices(**changes)
     with database.session(write=True) as session:
-        profile.save_choices(session, user.id, profile.PrivacyChoices(profile=choices))
+        profile.save_choices(session, user.id, profile.PrivacyChoices(profile=choices), REPLY_MAILS)
 
 
 def everywhere(client: Any, thread: dict[str, Any]) -> dict[str, str]:
