@@ -21,7 +21,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.types import ASGIApp, Scope
 from sqlalchemy.orm import Session
 
-from forum.accounts import service
+from forum.accounts import access_tokens, logins
 from forum.accounts.current import CurrentUser, current_user
 from forum.accounts.permissions import can_edit_articles, can_manage_users, can_moderate
 from forum.db import UnitOfWork
@@ -41,28 +41,28 @@ request without a template ever querying the database."""
 
 
 def _from_token(uow: UnitOfWork, secret: str) -> CurrentUser | None:
-    found = service.user_for_access_token(uow.read(), secret)
+    found = access_tokens.user_for_access_token(uow.read(), secret)
     if found is None:
         return None
     user, token = found
-    if service.token_use_is_stale(token):
-        uow.after(partial(service.token_used, token_id=token.id))
+    if access_tokens.token_use_is_stale(token):
+        uow.after(partial(access_tokens.token_used, token_id=token.id))
     return CurrentUser.of(user, via="token")
 
 
 def _from_login(
-    uow: UnitOfWork, login_id: str, policy: service.LoginPolicy
+    uow: UnitOfWork, login_id: str, policy: logins.LoginPolicy
 ) -> tuple[CurrentUser, bool] | None:
-    check = service.resolve_login(uow.read(), login_id, policy, touch_every=TOUCH_EVERY)
+    check = logins.resolve_login(uow.read(), login_id, policy, touch_every=TOUCH_EVERY)
     if check.expired:
-        uow.after(partial(service.end_login, login_id=login_id))
+        uow.after(partial(logins.end_login, login_id=login_id))
     if check.user is None or check.login is None:
         return None
     if check.stale:
-        uow.after(partial(service.touch_login, login_id=login_id, every=TOUCH_EVERY))
+        uow.after(partial(logins.touch_login, login_id=login_id, every=TOUCH_EVERY))
     rotate = check.login.rotate
     if rotate:
-        uow.after(partial(service.rotation_done, login_id=login_id))
+        uow.after(partial(logins.rotation_done, login_id=login_id))
     return CurrentUser.of(check.user, via="session", login_id=login_id), rotate
 
 
@@ -76,7 +76,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
     def __init__(
         self,
         app: ASGIApp,
-        policy: service.LoginPolicy,
+        policy: logins.LoginPolicy,
         on_authenticated: tuple[Authenticated, ...] = (),
         exclude: str | list[str] | None = None,
     ) -> None:
@@ -103,13 +103,15 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
 
     async def _from_session(self, scope: Scope, uow: UnitOfWork) -> CurrentUser | None:
         session = scope.get("session")
-        login_id = session.get(SESSION_LOGIN_KEY) if isinstance(session, dict) else None
+        if not isinstance(session, dict):
+            return None
+        login_id = session.get(SESSION_LOGIN_KEY)
         if not isinstance(login_id, str):
             return None
         found = await to_thread.run_sync(_from_login, uow, login_id, self.policy)
         if found is None:
-            session.pop(SESSION_LOGIN_KEY, None)  # type: ignore[union-attr]
-            session.pop("remember", None)  # type: ignore[union-attr]
+            session.pop(SESSION_LOGIN_KEY, None)
+            session.pop("remember", None)
             return None
         user, rotate = found
         if rotate:
@@ -117,7 +119,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         return user
 
     def _announce(self, uow: UnitOfWork, user: CurrentUser, scope: Scope) -> None:
-        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[assignment]
+        state: dict[str, Any] = scope.setdefault("state", {})
         for hook in self.on_authenticated:
             hook(uow.read(), user, state)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from forum.accounts.models import Role, User
 from forum.errors import LoginNeeded
+from forum.web.types import AnyRequest
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,12 @@ def current_user(scope_or_request: Any) -> CurrentUser | None:
     return user if isinstance(user, CurrentUser) else None
 
 
-def provide_current_user(request: Any) -> CurrentUser | None:
+def provide_current_user(request: AnyRequest) -> CurrentUser | None:
     """Dependency ``current_user``: who is asking, None for visitors."""
     return current_user(request)
 
 
-def provide_me(request: Any) -> CurrentUser:
+def provide_me(request: AnyRequest) -> CurrentUser:
     """Dependency ``me``: the logged-in user; a visitor is asked to log in."""
     user = current_user(request)
     if user is None:

@@ -6,15 +6,25 @@ whichever Unicode form a browser sends.
 
 from __future__ import annotations
 
+import base64
 import gzip
+import math
+import os
+import secrets
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from typing import Any, TypeVar
 
+from anyio import CapacityLimiter, move_on_after, to_thread
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from forum.errors import Unavailable
 from forum.text import TextProblem
+
+T = TypeVar("T")
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
@@ -58,16 +68,59 @@ def check_new_password(password: str, *, username: str, email: str) -> str:
     return value
 
 
+HASH_WAIT_SECONDS = 3.0
+"""How long a caller waits for hashing capacity before it is told to come back (503)."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def dummy_hash(hasher: PasswordHasher) -> str:
+    """A well-formed hash with the hasher's parameters and random salt and digest.
+
+    Verifying against it costs exactly what a real hash costs (argon2 recomputes, then
+    compares), yet making it costs nothing: no 64 MiB hash at start-up in every worker.
+    """
+    return (
+        f"$argon2id$v=19$m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}"
+        f"${_b64(secrets.token_bytes(hasher.salt_len))}${_b64(secrets.token_bytes(hasher.hash_len))}"
+    )
+
+
 class Passwords:
     """Hashing and verification with one set of parameters; verification always does the work.
 
     ``verify`` against a missing hash checks a dummy hash, so that an unknown account costs the
     same time as a wrong password and reveals nothing.
+
+    The async variants run argon2 in a worker thread, at most ``concurrency`` at once (the CPU
+    count by default): each costs ``memory_cost`` KiB, so a burst of logins can neither exhaust
+    memory nor starve the threads other requests need. A caller that cannot start within
+    ``wait_seconds`` gets ``Unavailable`` (503 with Retry-After). The sync ones are for the
+    command line and tests.
     """
 
-    def __init__(self, hasher: PasswordHasher) -> None:
+    def __init__(
+        self,
+        hasher: PasswordHasher,
+        *,
+        concurrency: int | None = None,
+        wait_seconds: float = HASH_WAIT_SECONDS,
+    ) -> None:
         self.hasher = hasher
-        self._dummy = hasher.hash("forum dummy password for timing")
+        self._dummy = dummy_hash(hasher)
+        self.concurrency = max(1, concurrency or os.cpu_count() or 1)
+        self.wait_seconds = wait_seconds
+        self._slots = CapacityLimiter(self.concurrency)
+        """Who may hash now; waited for on the event loop, with a deadline."""
+        self._threads = CapacityLimiter(self.concurrency)
+        """The worker threads that hash, apart from the pool other requests use."""
+
+    @property
+    def busy(self) -> int:
+        """How many hashes are running now."""
+        return int(self._slots.borrowed_tokens)
 
     def hash(self, password: str) -> str:
         return self.hasher.hash(normalize(password))
@@ -84,3 +137,26 @@ class Passwords:
             return self.hasher.check_needs_rehash(stored_hash)
         except InvalidHashError:
             return True
+
+    async def hash_async(self, password: str) -> str:
+        """``hash`` in a worker thread, within the capacity (or ``Unavailable``)."""
+        return await self._bounded(self.hash, password)
+
+    async def verify_async(self, stored_hash: str | None, password: str) -> bool:
+        """``verify`` in a worker thread, within the capacity (or ``Unavailable``)."""
+        return await self._bounded(self.verify, stored_hash, password)
+
+    async def _bounded(self, work: Callable[..., T], *args: Any) -> T:
+        started = False
+        with move_on_after(self.wait_seconds):
+            await self._slots.acquire()
+            started = True
+        if not started:
+            raise Unavailable(
+                "Too many people are logging in right now. Please try again in a moment.",
+                retry_after=math.ceil(self.wait_seconds),
+            )
+        try:
+            return await to_thread.run_sync(work, *args, limiter=self._threads)
+        finally:
+            self._slots.release()

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from forum.mail.outbox import Outbox
+
 
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
@@ -14,11 +16,12 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def sent_mail(app, settings):
+def sent_mail(settings, database):
     """Deliver what the outbox holds and return every mail written so far (file transport)."""
+    outbox = Outbox.from_settings(settings)
 
     def collect() -> list[EmailMessage]:
-        app.state.outbox.deliver_due(app.state.database, limit=None)
+        outbox.deliver_due(database, limit=None)
         folder = settings.var_dir / "mail"
         if not folder.exists():
             return []

@@ -1,15 +1,16 @@
 """Accounts let higher modules react to logins and registrations through hooks that the app
 wires; accounts itself knows nothing of them."""
 
-from dataclasses import replace
-
 import pytest
 
+from forum import app as forum_app
+from forum.app import create_app
 from tests.conftest import DEFAULT_PASSWORD
 
 
 @pytest.fixture
-def calls(app):
+def calls(monkeypatch):
+    """Register recording hooks beside the app's own, as ``create_app`` registers privacy's."""
     seen: list[tuple[str, str, bool]] = []
 
     def hook(kind):
@@ -18,13 +19,21 @@ def calls(app):
 
         return record
 
-    accounts = app.state.accounts
-    app.state.accounts = replace(
-        accounts,
-        on_login=(*accounts.on_login, hook("login")),
-        on_register=(*accounts.on_register, hook("register")),
-    )
+    original = forum_app._account_hooks
+
+    def with_recorders(*args):
+        hooks = original(*args)
+        hooks.on_login.append(hook("login"))
+        hooks.on_register.append(hook("register"))
+        return hooks
+
+    monkeypatch.setattr(forum_app, "_account_hooks", with_recorders)
     return seen
+
+
+@pytest.fixture
+def app(settings, calls):
+    return create_app(settings)
 
 
 def test_each_login_runs_the_login_hooks(make_user, auth, calls):

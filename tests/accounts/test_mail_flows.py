@@ -151,7 +151,7 @@ def test_mail_reaches_a_real_smtp_server(make_user, app, auth, smtp_server, data
     make_user("janine")
     auth.post("/password/forgot", {"email": "janine@example.org"})
     smtp_settings = Settings(**{**settings.__dict__, "smtp_url": smtp_server.url})
-    Outbox.from_settings(smtp_settings).deliver_due(app.state.database, limit=None)
+    Outbox.from_settings(smtp_settings).deliver_due(database, limit=None)
     (received,) = smtp_server.wait_for(1)
     assert received["To"] == "janine@example.org"
     assert "/password/reset/" in body_of(received)

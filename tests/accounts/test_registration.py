@@ -6,7 +6,8 @@ from sqlalchemy import select
 from forum.accounts import service
 from forum.accounts.models import User
 from forum.accounts.passwords import Passwords, make_hasher
-from forum.accounts.service import FormErrors, Registration
+from forum.accounts.service import Registration
+from forum.errors import Invalid
 from tests.conftest import DEFAULT_PASSWORD
 
 
@@ -49,7 +50,7 @@ def test_display_name_defaults_to_the_username(db, passwords):
     ],
 )
 def test_usernames_that_are_refused(db, passwords, username, problem):
-    with pytest.raises(FormErrors) as info:
+    with pytest.raises(Invalid) as info:
         service.register(db, passwords, reg(username=username))
     assert problem in info.value.errors["username"]
 
@@ -57,13 +58,13 @@ def test_usernames_that_are_refused(db, passwords, username, problem):
 def test_usernames_are_nfkc_normalized_so_fullwidth_cannot_pose_as_another(db, passwords):
     user = service.register(db, passwords, reg(username="ｊａｎｉｎｅ"))
     assert user.username == "janine"
-    with pytest.raises(FormErrors):
+    with pytest.raises(Invalid):
         service.register(db, passwords, reg(username="𝐚𝐝𝐦𝐢𝐧", email="x@example.org"))
 
 
 def test_usernames_and_emails_are_unique_whatever_their_case(db, passwords):
     service.register(db, passwords, reg())
-    with pytest.raises(FormErrors) as info:
+    with pytest.raises(Invalid) as info:
         service.register(db, passwords, reg(username="JANINE", email="JANINE@Example.ORG"))
     assert "taken" in info.value.errors["username"]
     assert "already has an account" in info.value.errors["email"]
@@ -73,7 +74,7 @@ def test_usernames_and_emails_are_unique_whatever_their_case(db, passwords):
     "email", ["not-an-email", "a@b", "a b@example.org", "@example.org", "x" * 250 + "@e.org"]
 )
 def test_invalid_email_addresses_are_refused(db, passwords, email):
-    with pytest.raises(FormErrors) as info:
+    with pytest.raises(Invalid) as info:
         service.register(db, passwords, reg(email=email))
     assert "email" in info.value.errors
 
@@ -95,7 +96,7 @@ def test_email_domains_are_normalized(db, passwords):
     ],
 )
 def test_weak_passwords_are_refused(db, passwords, password, problem):
-    with pytest.raises(FormErrors) as info:
+    with pytest.raises(Invalid) as info:
         service.register(db, passwords, reg(password=password))
     assert problem in info.value.errors["password"]
 
@@ -106,9 +107,9 @@ def test_two_people_racing_for_one_username_one_wins_and_the_other_gets_a_form_e
     with database.session(write=True) as first:
         service.register(first, passwords, reg())
     # The second registration passed its "is it free?" check before the first committed.
-    monkeypatch.setattr(service, "_taken", lambda *_: {})
+    monkeypatch.setattr(service, "taken", lambda *_: {})
     with database.session(write=True) as second:
-        with pytest.raises(FormErrors) as info:
+        with pytest.raises(Invalid) as info:
             service.register(second, passwords, reg(email="other@example.org"))
         assert "username" in info.value.errors
     with database.session() as check:
