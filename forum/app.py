@@ -61,7 +61,7 @@ from forum.privacy.middleware import ConsentMiddleware, PageViewMiddleware, Priv
 from forum.privacy.routes import AdminPrivacyPages, CookiePages, PolicyPages
 from forum.search.routes import SearchApi, SearchPages
 from forum.settings import Settings
-from forum.web.access_log import install_access_log
+from forum.web.access_log import AccessLog
 from forum.web.csrf import ForumCSRFMiddleware, make_csrf_config
 from forum.web.errors import (
     domain_error_handler,
@@ -259,8 +259,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title=f"{settings.site_name} API", version="1", path="/schema"
         ),
         lifespan=[lifespan],
+        plugins=[AccessLog(enabled=settings.access_log)],
         debug=False,
     )
     document_problems(app)
-    install_access_log(app)
     return app

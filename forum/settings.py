@@ -163,6 +163,9 @@ class Settings:
     mail_retention_days: int = 7
     """Mail the outbox could not deliver is deleted after this many days by
     ``forum privacy purge`` (it holds addresses and text)."""
+    access_log: bool = True
+    """One JSON line per request on stderr (``forum.access``) and an ``X-Request-ID`` header;
+    off when a proxy in front logs requests already."""
 
     def __post_init__(self) -> None:
         try:
@@ -261,8 +264,9 @@ def setting_docs() -> dict[str, str]:
     from itertools import pairwise
 
     docs: dict[str, str] = {}
-    body = ast.parse(inspect.getsource(Settings)).body[0].body  # type: ignore[attr-defined]
-    for node, nxt in pairwise(body):
+    (definition,) = ast.parse(inspect.getsource(Settings)).body
+    assert isinstance(definition, ast.ClassDef)
+    for node, nxt in pairwise(definition.body):
         if (
             isinstance(node, ast.AnnAssign)
             and isinstance(node.target, ast.Name)

@@ -1,26 +1,45 @@
-"""One structured log line per request, and a request id echoed in ``X-Request-ID``.
+"""The access log: one JSON line per request, and a request id echoed in ``X-Request-ID``.
 
-The line holds the method, the route *template* (``/comments/{comment_id:int}``, not the
-path with its values), the status, the duration and the request id: no query strings, no
-addresses, no user names, no cookies.
+A line holds the time, the level, the method, the route *template*
+(``/comments/{comment_id:int}``, not the path with its values), the status, the duration and
+the request id: no query strings, no addresses, no user names, no cookies.
+
+``AccessLog`` is a Litestar plugin: it adds a middleware that notes when a request began, a
+``before_send`` hook that stamps the id and writes the line when the response is complete, and
+the ``forum.access`` logger to the app's ``LoggingConfig`` (a queue handler, so the event loop
+never waits on the terminal). The app's ASGI handler stays Litestar's own. Requests that no
+route matched (404/405) never reach middleware; the hook still logs them, timed from when
+their answer was ready.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import re
 import secrets
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from logging.handlers import QueueHandler, QueueListener
+from queue import SimpleQueue
 from typing import Any
 
+from litestar.config.app import AppConfig
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.logging.config import LoggingConfig
+from litestar.middleware import ASGIMiddleware
+from litestar.plugins import InitPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("forum.access")
+LOGGER = "forum.access"
+log = logging.getLogger(LOGGER)
 
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+STATE_KEY = "forum_access"
 
 
 def _incoming_id(scope: Scope) -> str | None:
@@ -31,44 +50,129 @@ def _incoming_id(scope: Scope) -> str | None:
     return None
 
 
-class AccessLog:
-    """Wraps the app's ASGI handler (outside routing, so unknown paths are logged too)."""
+@dataclass(slots=True)
+class _Exchange:
+    """What the log line needs to remember between the request and the end of its response."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = _incoming_id(scope) or secrets.token_hex(8)
-        scope.setdefault("state", {})["request_id"] = request_id
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            route = scope.get("path_template") or (
-                "(static)" if str(scope.get("path", "")).startswith("/static/") else "(unmatched)"
-            )
-            record: dict[str, Any] = {
-                "method": scope.get("method"),
-                "route": route,
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "request_id": request_id,
-            }
-            log.info(json.dumps(record, separators=(",", ":")))
+    request_id: str
+    started: float
+    status: int = 500
+    logged: bool = False
 
 
-def install_access_log(app: Any) -> None:
-    """Put the access log around everything the Litestar app does for a request."""
-    app.asgi_handler = AccessLog(app.asgi_handler)
+def _begin(scope: Scope) -> _Exchange:
+    exchange = _Exchange(_incoming_id(scope) or secrets.token_hex(8), time.perf_counter())
+    scope.setdefault("state", {})[STATE_KEY] = exchange
+    return exchange
+
+
+def _route(scope: Scope) -> str:
+    template = scope.get("path_template")
+    if template:
+        return str(template)
+    return "(static)" if str(scope.get("path", "")).startswith("/static/") else "(unmatched)"
+
+
+def _write_line(scope: Scope, exchange: _Exchange) -> None:
+    exchange.logged = True
+    if not log.isEnabledFor(logging.INFO):
+        return
+    fields = {
+        "method": scope.get("method"),
+        "route": _route(scope),
+        "status": exchange.status,
+        "duration_ms": round((time.perf_counter() - exchange.started) * 1000, 2),
+        "request_id": exchange.request_id,
+    }
+    log.info("%(method)s %(route)s %(status)s", fields, extra={"fields": fields})
+
+
+class AccessLogMiddleware(ASGIMiddleware):
+    """Notes the start and the id of every routed request (outermost, so the time includes
+    the unit of work's commit).
+
+    An exception raised by a middleware (CSRF's 403) passes through here: the app's exception
+    handler answers it further out, and the hook logs that answer. A handler that returned
+    without completing its response (the client left mid-stream) is logged here, as far as
+    it got.
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        exchange = _begin(scope)
+        await next_app(scope, receive, send)
+        if not exchange.logged:
+            _write_line(scope, exchange)
+
+
+async def stamp_and_log(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: the id goes on the response's head, the line out after its body."""
+    if message["type"] == "http.response.start":
+        exchange = scope.get("state", {}).get(STATE_KEY) or _begin(scope)
+        exchange.status = message["status"]
+        MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = exchange.request_id
+    elif message["type"] == "http.response.body" and not message.get("more_body", False):
+        exchange = scope.get("state", {}).get(STATE_KEY)
+        if exchange is not None and not exchange.logged:
+            _write_line(scope, exchange)
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record: time (UTC), level, and the record's ``fields`` (or its
+    message when it has none)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line.update(fields)
+        else:
+            line["message"] = record.getMessage()
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, separators=(",", ":"), default=str)
+
+
+class _QueuedStderr(QueueHandler):
+    """Formats on the caller's thread and writes to stderr on a thread of its own; closing it
+    (a new logging configuration, exit) writes what is queued and stops the thread."""
+
+    def __init__(self) -> None:
+        super().__init__(SimpleQueue())
+        self.listener: QueueListener | None = QueueListener(self.queue, logging.StreamHandler())
+        self.listener.start()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.stop()
+            atexit.unregister(self.close)
+        super().close()
+
+
+def add_access_logger(config: LoggingConfig) -> None:
+    """Give ``forum.access`` its JSON-lines handler in the app's logging configuration."""
+    config.formatters["forum_json_lines"] = {"()": JsonLines}
+    config.handlers["forum_access"] = {"()": _QueuedStderr, "formatter": "forum_json_lines"}
+    config.loggers[LOGGER] = {"level": "INFO", "handlers": ["forum_access"], "propagate": False}
+
+
+class AccessLog(InitPlugin):
+    """Installs the access log when ``enabled`` (``FORUM_ACCESS_LOG``); does nothing otherwise."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        if not self.enabled:
+            return app_config
+        if isinstance(app_config.logging_config, LoggingConfig):
+            add_access_logger(app_config.logging_config)
+        app_config.middleware.insert(0, AccessLogMiddleware())
+        app_config.before_send.append(stamp_and_log)
+        return app_config
