@@ -123,6 +123,28 @@ def policy_history(session: Session, kind: PolicyKind) -> list[PolicyDoc]:
     return [PolicyDoc.of(r) for r in rows] or [PolicyDoc.default(kind)]
 
 
+def _checked(
+    source: str, note: str, effective_on: date | None, today: date
+) -> tuple[str, str, date]:
+    """A new version's text, note and first day, cleaned; ``Invalid`` with a message per field."""
+    errors: dict[str, str] = {}
+    try:
+        source = clean_multiline(source, field="The text", max_length=PolicyVersion.SOURCE_MAX)
+    except TextProblem as problem:
+        errors["source"] = str(problem)
+    try:
+        note = clean_line(note, field="The note", max_length=PolicyVersion.NOTE_MAX, required=False)
+    except TextProblem as problem:
+        errors["note"] = str(problem)
+    if effective_on is None:
+        errors["effective_on"] = "Choose the day from which the new version applies."
+    elif effective_on < today:
+        errors["effective_on"] = "A new version cannot apply from a day that has passed."
+    if errors or effective_on is None:
+        raise Invalid(errors)
+    return source, note, effective_on
+
+
 def publish_policy(
     session: Session,
     kind: PolicyKind,
@@ -139,22 +161,7 @@ def publish_policy(
     the versions people accepted before keep their numbers.
     """
     today = today or today_utc()
-    errors: dict[str, str] = {}
-    try:
-        source = clean_multiline(source, field="The text", max_length=PolicyVersion.SOURCE_MAX)
-    except TextProblem as problem:
-        errors["source"] = str(problem)
-    try:
-        note = clean_line(note, field="The note", max_length=PolicyVersion.NOTE_MAX, required=False)
-    except TextProblem as problem:
-        errors["note"] = str(problem)
-    if effective_on is None:
-        errors["effective_on"] = "Choose the day from which the new version applies."
-    elif effective_on < today:
-        errors["effective_on"] = "A new version cannot apply from a day that has passed."
-    if errors:
-        raise Invalid(errors)
-    assert effective_on is not None
+    source, note, effective_on = _checked(source, note, effective_on, today)
     latest = session.scalar(
         select(func.max(PolicyVersion.version)).where(PolicyVersion.kind == kind)
     )
