@@ -318,6 +318,25 @@ class _Writer:
             )
 
 
+def _by_thread(
+    archive: Archive, summary: ImportSummary
+) -> tuple[dict[str, list[ArchiveComment]], set[str]]:
+    """The archive's comments by thread, and every id it holds; a repeated id or an unknown
+    thread is an error."""
+    by_thread: dict[str, list[ArchiveComment]] = defaultdict(list)
+    seen: set[str] = set()
+    for comment in archive.comments:
+        if comment.external_id in seen:
+            summary.errors.append(Problem(comment.where, "this comment id appears twice"))
+            continue
+        seen.add(comment.external_id)
+        if comment.thread_key not in archive.threads:
+            summary.errors.append(Problem(comment.where, "its thread is not in the archive"))
+            continue
+        by_thread[comment.thread_key].append(comment)
+    return by_thread, seen
+
+
 def import_archive(
     session: Session,
     archive: Archive,
@@ -333,17 +352,7 @@ def import_archive(
     """
     writer = _Writer(session, archive, create_articles)
     summary = writer.summary
-    by_thread: dict[str, list[ArchiveComment]] = defaultdict(list)
-    seen: set[str] = set()
-    for comment in archive.comments:
-        if comment.external_id in seen:
-            summary.errors.append(Problem(comment.where, "this comment id appears twice"))
-            continue
-        seen.add(comment.external_id)
-        if comment.thread_key not in archive.threads:
-            summary.errors.append(Problem(comment.where, "its thread is not in the archive"))
-            continue
-        by_thread[comment.thread_key].append(comment)
+    by_thread, seen = _by_thread(archive, summary)
     done = writer.already_imported(seen)
     thread_of = {c.external_id: c.thread_key for c in archive.comments}
     for key, thread in archive.threads.items():
