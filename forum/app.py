@@ -31,10 +31,15 @@ from forum.accounts.profile_routes import ProfilePages
 from forum.accounts.throttle import LoginThrottle
 from forum.articles.admin_routes import ArticleAdminPages
 from forum.articles.routes import ArticleApi, ArticlePages
+from forum.comments.actions import CommentActions
+from forum.comments.api import CommentApi
+from forum.comments.config import CommentConfig
+from forum.comments.feeds import CommentFeed
 from forum.comments.hooks import CommentHooks
 from forum.comments.notify.notifier import Notifier
 from forum.comments.notify.routes import NotificationApi, NotificationPages, account_section
-from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPages
+from forum.comments.pages import ThreadPages
+from forum.comments.urls import template_globals as comment_template_globals
 from forum.db import Database
 from forum.errors import DomainError
 from forum.mail.outbox import Outbox
@@ -93,6 +98,7 @@ def _route_handlers() -> list[Any]:
         ArticleApi,
         ArticleAdminPages,
         ThreadPages,
+        CommentActions,
         CommentFeed,
         CommentApi,
         NotificationPages,
@@ -228,6 +234,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "store_check": _constant(store_check),
             "current_user": Provide(provide_current_user, sync_to_thread=False),
             "me": Provide(provide_me, sync_to_thread=False),
+            "comment_config": _constant(
+                CommentConfig.from_settings(settings, lambda r: allows(r, "preferences"))
+            ),
         },
         state=State(
             {
@@ -237,11 +246,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 # Until privacy/account_routes.py asks credentials.verify_password instead:
                 "accounts": State({"passwords": passwords}),
                 "privacy": privacy,
-                "comments": CommentDeps(
-                    settings=settings,
-                    hooks=comment_hooks,
-                    preferences_allowed=lambda request: allows(request, "preferences"),
-                ),
                 "moderation": ModerationContext(comment_hooks, outbox, settings),
             }
         ),
@@ -249,7 +253,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=_middleware(settings, database, policy, privacy),
         request_max_body_size=1024 * 1024,
         template_config=make_template_config(
-            settings, {**template_globals(), **moderation.template_globals()}
+            settings,
+            {**template_globals(), **moderation.template_globals(), **comment_template_globals()},
         ),
         exception_handlers=_exception_handlers(settings),
         before_send=[

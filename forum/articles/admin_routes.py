@@ -10,26 +10,24 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from forum.accounts.auth import editor_required
-from forum.accounts.current import CurrentUser, current_user
+from forum.accounts.current import CurrentUser
 from forum.articles import service
 from forum.articles.models import Article, CommentMode
 from forum.articles.service import ArticleInput, ArticleState, InvalidArticle
 from forum.db import utcnow
 from forum.settings import Settings
 from forum.web.forms import FormData, checked, field
-from forum.web.pagination import MAX_PAGE, PageOutOfRange
+from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
-AnyRequest = Request[Any, Any, Any]
-PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
 Query = Annotated[str, QueryParameter(max_length=200)]
 StateFilter = Annotated[
     ArticleState, QueryParameter(name="state", description="all, published or draft")
@@ -39,16 +37,6 @@ BODY_MAX = 500_000
 """Characters in an article body written in the browser (a long essay; the form stays usable)."""
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 """What ``<input type="datetime-local">`` sends and shows, in the site's time zone."""
-
-
-def _settings(request: AnyRequest) -> Settings:
-    return request.app.state.settings
-
-
-def _editor(request: AnyRequest) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the guard lets only editors in
-    return user
 
 
 def local_input(moment: datetime, tz: ZoneInfo) -> str:
@@ -113,43 +101,53 @@ def _article_input(values: dict[str, Any], tz: ZoneInfo) -> ArticleInput:
     ).validated()
 
 
+CONFLICT_MESSAGE = (
+    "Someone else saved this article since you opened it. Your text is below; the history "
+    "shows their version. Save again to replace it."
+)
+
+
 def _base_revision(values: dict[str, Any]) -> int | None:
     raw = values.get("base_revision", "")
     return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+def _form_page(
+    db: Session,
+    settings: Settings,
+    *,
+    article: Article | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    preview: str | None = None,
+    preview_title: str = "Preview",
+    status_code: int = 200,
+) -> Template:
+    """The editor's form, with its errors or a preview, and the article's history."""
+    return Template(
+        "articles/admin_edit.html",
+        status_code=status_code,
+        context={
+            "article": article,
+            "form": values,
+            "errors": errors or {},
+            "preview": preview,
+            "preview_title": preview_title,
+            "history": service.history(db, article.id) if article else [],
+            "modes": [m.value for m in CommentMode],
+            "timezone": settings.timezone,
+        },
+    )
+
+
+def _edit_url(article: Article) -> str:
+    return f"/admin/articles/{article.id}"
 
 
 class ArticleAdminPages(Controller):
     path = "/admin/articles"
     include_in_schema = False
     guards = [editor_required]
-
-    def _form(
-        self,
-        request: AnyRequest,
-        db: Session,
-        *,
-        article: Article | None,
-        values: dict[str, Any],
-        errors: dict[str, str] | None = None,
-        preview: str | None = None,
-        preview_title: str = "Preview",
-        status_code: int = 200,
-    ) -> Template:
-        settings = _settings(request)
-        return Template(
-            "articles/admin_edit.html",
-            status_code=status_code,
-            context={
-                "article": article,
-                "form": values,
-                "errors": errors or {},
-                "preview": preview,
-                "preview_title": preview_title,
-                "history": service.history(db, article.id) if article else [],
-                "modes": [m.value for m in CommentMode],
-                "timezone": settings.timezone,
-            },
-        )
 
     @get("/", name="admin_articles", sync_to_thread=True)
     def list_articles(
@@ -160,14 +158,10 @@ class ArticleAdminPages(Controller):
         page: PageNumber = 1,
     ) -> Template:
         """Every article, drafts too: search by title or address, filter by state."""
-        try:
-            result = service.search_articles(db, q, show, page)
-        except PageOutOfRange as exc:
-            raise NotFoundException(str(exc)) from None
         return Template(
             "articles/admin_list.html",
             context={
-                "page": result,
+                "page": service.search_articles(db, q, show, page),
                 "q": q,
                 "state": show.value,
                 "states": [s.value for s in ArticleState],
@@ -175,114 +169,113 @@ class ArticleAdminPages(Controller):
         )
 
     @get("/new", name="admin_article_new", sync_to_thread=True)
-    def new_article(self, request: AnyRequest, db: DbSession) -> Template:
+    def new_article(
+        self, db: DbSession, settings: NamedDependency[Settings], me: NamedDependency[CurrentUser]
+    ) -> Template:
         """An empty form: a draft by the editor, dated now."""
-        tz = _settings(request).tz
         values = {
             "title": "",
             "slug": "",
-            "author": _editor(request).display_name,
-            "submitted": local_input(utcnow(), tz),
+            "author": me.display_name,
+            "submitted": local_input(utcnow(), settings.tz),
             "body": "",
             "published": False,
             "comments": CommentMode.OPEN.value,
             "base_revision": "",
         }
-        return self._form(request, db, article=None, values=values)
+        return _form_page(db, settings, article=None, values=values)
 
     @post("/new", sync_to_thread=True)
     def create_article(
-        self, request: AnyRequest, db: DbSession, data: FormData
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        settings: NamedDependency[Settings],
+        me: NamedDependency[CurrentUser],
+        data: FormData,
     ) -> Template | Redirect:
         """Preview the new article, or save it."""
-        settings = _settings(request)
         values = _form_values(data)
         try:
             article_input = _article_input(values, settings.tz)
             hosts = settings.article_image_sources
             if field(data, "action") == "preview":
                 html = service.preview(article_input, image_hosts=hosts)
-                return self._form(request, db, article=None, values=values, preview=html)
-            article = service.create_article(
-                db, article_input, editor_id=_editor(request).id, image_hosts=hosts
-            )
+                return _form_page(db, settings, article=None, values=values, preview=html)
+            article = service.create_article(db, article_input, editor_id=me.id, image_hosts=hosts)
         except InvalidArticle as exc:
-            return self._form(
-                request,
-                db,
-                article=None,
-                values=values,
-                errors={exc.field: exc.message},
-                status_code=400,
+            errors = {exc.field: exc.message}
+            return _form_page(
+                db, settings, article=None, values=values, errors=errors, status_code=400
             )
         flash(request, f"“{article.title}” is saved.", category="success")
-        return Redirect(f"/admin/articles/{article.id}", status_code=303)
+        return Redirect(_edit_url(article), status_code=303)
 
     @get("/{article_id:int}", name="admin_article_edit", sync_to_thread=True)
     def edit_article(
-        self, request: AnyRequest, db: DbSession, article_id: FromPath[int]
+        self, db: DbSession, settings: NamedDependency[Settings], article_id: FromPath[int]
     ) -> Template:
         """The article's form, how it looks now (drafts included), and its history."""
-        article = _get(db, article_id)
+        article = service.get_article(db, article_id)
         base = service.latest_revision_id(db, article.id)
-        values = _values_of(article, _settings(request).tz, base)
-        return self._form(
-            request,
+        return _form_page(
             db,
+            settings,
             article=article,
-            values=values,
+            values=_values_of(article, settings.tz, base),
             preview=article.body_html,
             preview_title="How it looks now",
         )
 
     @post("/{article_id:int}", sync_to_thread=True)
     def save_article(
-        self, request: AnyRequest, db: DbSession, article_id: FromPath[int], data: FormData
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        settings: NamedDependency[Settings],
+        me: NamedDependency[CurrentUser],
+        article_id: FromPath[int],
+        data: FormData,
     ) -> Template | Redirect:
-        """Preview the changes, or save them as a new revision."""
-        settings = _settings(request)
-        article = _get(db, article_id)
+        """Preview the changes, or save them as a new revision. Errors and a save made by
+        someone else meanwhile show the form again, with the text kept."""
+        article = service.get_article(db, article_id)
         values = _form_values(data)
         try:
             article_input = _article_input(values, settings.tz)
             hosts = settings.article_image_sources
             if field(data, "action") == "preview":
                 html = service.preview(article_input, image_hosts=hosts)
-                return self._form(request, db, article=article, values=values, preview=html)
+                return _form_page(db, settings, article=article, values=values, preview=html)
             service.update_article(
                 db,
                 article.id,
                 article_input,
-                editor_id=_editor(request).id,
+                editor_id=me.id,
                 image_hosts=hosts,
                 base_revision=_base_revision(values),
             )
         except InvalidArticle as exc:
             errors = {exc.field: exc.message}
         except service.EditConflict:
-            errors = {
-                "form": "Someone else saved this article since you opened it. Your text is "
-                "below; the history shows their version. Save again to replace it."
-            }
+            errors = {"form": CONFLICT_MESSAGE}
             values["base_revision"] = str(service.latest_revision_id(db, article.id) or "")
         else:
             flash(request, "Your changes are saved.", category="success")
-            return Redirect(f"/admin/articles/{article.id}", status_code=303)
-        return self._form(
-            request, db, article=article, values=values, errors=errors, status_code=400
+            return Redirect(_edit_url(article), status_code=303)
+        return _form_page(
+            db, settings, article=article, values=values, errors=errors, status_code=400
         )
 
     @post("/{article_id:int}/unpublish", sync_to_thread=True)
-    def unpublish(self, request: AnyRequest, db: DbSession, article_id: FromPath[int]) -> Redirect:
+    def unpublish(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        article_id: FromPath[int],
+    ) -> Redirect:
         """Take the article off the site; it stays here as a draft."""
-        article = _get(db, article_id)
-        service.unpublish_article(db, article.id, editor_id=_editor(request).id)
+        article = service.unpublish_article(db, article_id, editor_id=me.id)
         flash(request, f"“{article.title}” is now a draft.", category="success")
-        return Redirect(f"/admin/articles/{article.id}", status_code=303)
-
-
-def _get(db: Session, article_id: int) -> Article:
-    try:
-        return service.get_article(db, article_id)
-    except service.ArticleNotFound:
-        raise NotFoundException("There is no such article.") from None
+        return Redirect(_edit_url(article), status_code=303)

@@ -6,22 +6,23 @@ The article page itself is served by the comments module, which owns the thread 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, QueryParameter
+from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.response import Template
-from sqlalchemy.orm import Session
 
 from forum.articles import service
+from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import Article
+from forum.articles.urls import article_url
 from forum.db import utcnow
-from forum.web.pagination import MAX_PAGE, PageOutOfRange
+from forum.settings import Settings
+from forum.web.types import PageNumber
 from forum.web.unit_of_work import DbSession
 
-PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number")]
+FEED_SIZE = 20
+"""Articles in the Atom feed."""
 
 
 class ArticleSummary(msgspec.Struct):
@@ -54,22 +55,8 @@ def _summary(article: Article) -> ArticleSummary:
         submitted_at=article.submitted_at,
         teaser=article.teaser,
         comment_count=article.comment_count,
-        url=f"/articles/{article.slug}",
+        url=article_url(article.slug),
     )
-
-
-def _page(db: Session, request: Request, page: int):  # type: ignore[no-untyped-def,type-arg]
-    try:
-        return service.list_published(db, page, request.app.state.settings.articles_per_page)
-    except PageOutOfRange as exc:
-        raise NotFoundException(str(exc)) from None
-
-
-def _article(db: Session, slug: FromPath[str]) -> Article:
-    try:
-        return service.get_published(db, slug)
-    except service.ArticleNotFound:
-        raise NotFoundException("There is no article at this address.") from None
 
 
 class ArticlePages(Controller):
@@ -78,19 +65,21 @@ class ArticlePages(Controller):
     include_in_schema = False
 
     @get("/", name="front_page", sync_to_thread=True)
-    def front_page(self, db: DbSession, request: Request, page: PageNumber = 1) -> Template:  # type: ignore[type-arg]
+    def front_page(
+        self, db: DbSession, settings: NamedDependency[Settings], page: PageNumber = 1
+    ) -> Template:
         """Published articles, newest first, with their comment counts."""
-        return Template("articles/index.html", context={"page": _page(db, request, page)})
+        result = service.list_published(db, page, settings.articles_per_page)
+        return Template("articles/index.html", context={"page": result})
 
     @get("/feed.atom", name="feed", media_type="application/atom+xml", sync_to_thread=True)
-    def feed(self, db: DbSession, request: Request) -> Template:  # type: ignore[type-arg]
+    def feed(self, db: DbSession, settings: NamedDependency[Settings]) -> Template:
         """An Atom feed of the newest articles."""
-        settings = request.app.state.settings
         return Template(
             "articles/feed.atom",
             media_type="application/atom+xml",
             context={
-                "articles": service.list_published(db, 1, 20).items,
+                "articles": service.list_published(db, 1, FEED_SIZE).items,
                 "base_url": settings.base_url.rstrip("/"),
                 "now": utcnow(),
             },
@@ -102,11 +91,14 @@ class ArticleApi(Controller):
 
     path = "/api/articles"
     tags = ["articles"]
+    dependencies = dict(ARTICLE_DEPENDENCY)
 
     @get("/", sync_to_thread=True)
-    def list_articles(self, db: DbSession, request: Request, page: PageNumber = 1) -> ArticleList:  # type: ignore[type-arg]
+    def list_articles(
+        self, db: DbSession, settings: NamedDependency[Settings], page: PageNumber = 1
+    ) -> ArticleList:
         """Published articles, newest first."""
-        result = _page(db, request, page)
+        result = service.list_published(db, page, settings.articles_per_page)
         return ArticleList(
             items=[_summary(a) for a in result.items],
             page=result.number,
@@ -115,9 +107,8 @@ class ArticleApi(Controller):
         )
 
     @get("/{slug:str}", sync_to_thread=True)
-    def get_article(self, db: DbSession, slug: FromPath[str]) -> ArticleDetail:
+    def get_article(self, article: PublishedArticle) -> ArticleDetail:
         """One published article."""
-        article = _article(db, slug)
         return ArticleDetail(
             **msgspec.structs.asdict(_summary(article)),
             html=article.body_html,

@@ -17,23 +17,30 @@ from sqlalchemy.orm import Session
 from forum.accounts.models import User
 from forum.articles.models import Article, ArticleRevision, CommentMode
 from forum.db import utcnow
+from forum.errors import Conflict, Invalid, NotFound
 from forum.web.markdown import article_renderer, teaser
 from forum.web.pagination import Page, check_page
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class ArticleNotFound(LookupError):
-    """No published article has that slug."""
+class ArticleNotFound(NotFound):
+    """No published article has that slug (or, for editors, that id)."""
+
+    def __init__(self, message: str = "There is no article at this address.") -> None:
+        super().__init__(message)
 
 
-class InvalidArticle(ValueError):
+class InvalidArticle(Invalid):
     """An article field is missing or malformed; ``field`` names it."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__({field: message})
         self.field = field
         self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
 class SlugTaken(InvalidArticle):
@@ -43,8 +50,12 @@ class SlugTaken(InvalidArticle):
         super().__init__("slug", f"“{slug}” is already the address of another article")
 
 
-class EditConflict(Exception):
+class EditConflict(Conflict):
     """The article was saved by someone else since the form was opened."""
+
+    def __init__(self, article_id: int) -> None:
+        super().__init__("Someone else saved this article since you opened it.")
+        self.article_id = article_id
 
 
 def slugify(text: str, max_length: int = Article.SLUG_MAX) -> str:
@@ -115,10 +126,10 @@ def list_published(session: Session, page: int, per_page: int) -> Page[Article]:
 def get_published(session: Session, slug: str) -> Article:
     """The published article with ``slug``, or ``ArticleNotFound``."""
     if len(slug) > Article.SLUG_MAX or not SLUG_PATTERN.match(slug):
-        raise ArticleNotFound(slug)
+        raise ArticleNotFound()
     article = session.scalar(select(Article).where(Article.slug == slug, Article.published))
     if article is None:
-        raise ArticleNotFound(slug)
+        raise ArticleNotFound()
     return article
 
 
@@ -281,7 +292,7 @@ def get_article(session: Session, article_id: int) -> Article:
     """Any article, draft or published, by id (editors), or ``ArticleNotFound``."""
     article = session.get(Article, article_id)
     if article is None:
-        raise ArticleNotFound(str(article_id))
+        raise ArticleNotFound("There is no such article.")
     return article
 
 

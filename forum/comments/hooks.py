@@ -17,19 +17,7 @@ from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
 from forum.articles.models import Article
 from forum.comments.models import Comment, CommentStatus
-
-
-class PostingRefused(Exception):
-    """A rule of a higher layer refuses this post (e.g. a ban, terms to accept first).
-
-    ``status`` is the HTTP status to answer with; ``action`` an optional (label, URL) to offer.
-    """
-
-    def __init__(self, message: str, *, status: int = 403, action: tuple[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.action = action
+from forum.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -58,13 +46,14 @@ class PublishEverything:
 
 
 CheckBeforePosting = Callable[[Session, CurrentUser | None, Article], None]
-"""Raise ``PostingRefused`` to stop a post (bans, terms acceptance…)."""
+"""Raise ``forum.errors.Forbidden`` to stop a post (bans, terms acceptance…); its ``action``
+may offer a way forward (the terms to accept)."""
 
 CheckBeforeReplying = Callable[[Session, CurrentUser | None, Comment], None]
-"""Raise ``PostingRefused`` to stop a reply to this comment (a locked thread…)."""
+"""Raise ``Forbidden`` to stop a reply to this comment (a locked thread…)."""
 
 CheckBeforeEditing = Callable[[Session, CurrentUser, Comment], None]
-"""Raise ``PostingRefused`` to stop an edit of this comment (a ban…)."""
+"""Raise ``Forbidden`` to stop an edit of this comment (a ban…)."""
 
 CommentListener = Callable[[Session, Comment, CommentStatus | None], None]
 """Called in the writing transaction after a comment was created or changed, with its
@@ -85,11 +74,11 @@ class CommentHooks:
 
     def posting_refusal(
         self, session: Session, user: CurrentUser | None, article: Article
-    ) -> PostingRefused | None:
+    ) -> Forbidden | None:
         """Why this user may not post here (shown instead of the form), or None."""
         try:
             self.check_posting(session, user, article)
-        except PostingRefused as refusal:
+        except Forbidden as refusal:
             return refusal
         return None
 

@@ -109,9 +109,9 @@ def nest(
     needed: set[str] = set()
     for _, path, is_shown in reversed(candidates):
         if is_shown or path in needed:
-            parent = _parent_path(path)
-            if parent is not None:
-                needed.add(parent)
+            above = _parent_path(path)
+            if above is not None:
+                needed.add(above)
 
     by_path: dict[str, Node[T]] = {}
     roots: list[Node[T]] = []

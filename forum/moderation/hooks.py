@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.accounts.permissions import can_moderate
 from forum.articles.models import Article
-from forum.comments.hooks import CommentHooks, PostingRefused
+from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
+from forum.errors import Forbidden
 from forum.moderation import queues
 from forum.moderation.screening import ModerationScreening, record_hold_reasons
 from forum.moderation.service import ban_message, locked_above
@@ -38,7 +39,7 @@ class Gate:
             return
         ban = active_ban(session, user.id)
         if ban is not None:
-            raise PostingRefused(ban_message(ban, self.settings), status=403)
+            raise Forbidden(ban_message(ban, self.settings))
 
     def before_posting(self, session: Session, user: CurrentUser | None, article: Article) -> None:
         self._refuse_banned(session, user)
@@ -47,7 +48,7 @@ class Gate:
         if can_moderate(user):
             return
         if locked_above(session, parent) is not None:
-            raise PostingRefused("This thread is locked: no new replies here.", status=403)
+            raise Forbidden("This thread is locked: no new replies here.")
 
     def before_editing(self, session: Session, user: CurrentUser, comment: Comment) -> None:
         self._refuse_banned(session, user)

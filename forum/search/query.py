@@ -7,9 +7,13 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from forum.errors import Invalid
 from forum.text import forbidden_character
 
 MAX_QUERY = 200
+MAX_QUERY_INPUT = 10 * MAX_QUERY
+"""What ``?q=`` may carry: more than ``MAX_QUERY``, so that a long query is told why it is
+refused (``QueryProblem``) rather than refused by the URL's validation."""
 MAX_TERMS = 16
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -21,8 +25,11 @@ class Kind(StrEnum):
     COMMENTS = "comments"
 
 
-class QueryProblem(ValueError):
-    """A query we cannot run, worded for the person who typed it."""
+class QueryProblem(Invalid):
+    """A query we cannot run, worded for the person who typed it (about the field ``q``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"q": message})
 
 
 @dataclass(frozen=True)

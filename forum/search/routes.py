@@ -1,29 +1,32 @@
-"""The search page and its JSON twin."""
+"""The search page and its JSON twin: both run ``service.search_for`` once."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get
-from litestar.exceptions import HTTPException
+from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from forum.accounts.current import current_user
+from forum.accounts.current import CurrentUser
+from forum.accounts.models import User
 from forum.search import service
-from forum.search.query import Kind, QueryProblem, parse
-from forum.web.pagination import MAX_PAGE
+from forum.search.query import MAX_QUERY, MAX_QUERY_INPUT, Kind, QueryProblem
+from forum.web.types import PageNumber
 from forum.web.unit_of_work import DbSession
 
-AnyRequest = Request[Any, Any, Any]
-Query = Annotated[str, QueryParameter(max_length=2000, description='Words or "a phrase"')]
+Query = Annotated[
+    str, QueryParameter(max_length=MAX_QUERY_INPUT, description='Words or "a phrase"')
+]
 KindParam = Annotated[Kind, QueryParameter(description="all, articles or comments")]
 Author = Annotated[
     str, QueryParameter(max_length=100, description="Only comments by this username")
 ]
-PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
+LIMITS = {"query_max": MAX_QUERY, "author_max": User.USERNAME_MAX}
+"""The form's ``maxlength``s, from the one place each limit is defined."""
 
 
 class HitOut(msgspec.Struct):
@@ -50,35 +53,34 @@ class SearchPages(Controller):
     @get("/search", name="search", sync_to_thread=True)
     def search(
         self,
-        request: AnyRequest,
         db: DbSession,
+        current_user: NamedDependency[CurrentUser | None],
         q: Query = "",
         kind: KindParam = Kind.ALL,
         author: Author = "",
         page: PageNumber = 1,
     ) -> Template:
-        """Search articles and comments."""
-        context = {"q": q, "kind": kind.value, "author": author, "results": None, "error": None}
+        """Search articles and comments; a query that cannot be run shows the form again
+        with why."""
+        context: dict[str, object] = {
+            **LIMITS,
+            "q": q,
+            "kind": kind.value,
+            "author": author,
+            "results": None,
+            "error": None,
+        }
         if not q.strip() and not author.strip():
             return Template("search/search.html", context=context)
         try:
-            terms = parse(q)
+            context["results"] = service.search_for(
+                db, q, kind=kind, author=author, page=page, member=current_user is not None
+            )
         except QueryProblem as problem:
             status = 400 if q.strip() else 200
-            return Template(
-                "search/search.html", status_code=status, context={**context, "error": str(problem)}
-            )
-        results = service.search(
-            db,
-            service.SearchRequest(
-                terms=terms,
-                kind=kind,
-                author=author,
-                page=page,
-                member=current_user(request) is not None,
-            ),
-        )
-        return Template("search/search.html", context={**context, "results": results})
+            context["error"] = problem.message
+            return Template("search/search.html", status_code=status, context=context)
+        return Template("search/search.html", context=context)
 
 
 class SearchApi(Controller):
@@ -88,32 +90,21 @@ class SearchApi(Controller):
     @get("/", sync_to_thread=True)
     def search(
         self,
-        request: AnyRequest,
         db: DbSession,
+        current_user: NamedDependency[CurrentUser | None],
         q: Query,
         kind: KindParam = Kind.ALL,
         author: Author = "",
         page: PageNumber = 1,
     ) -> SearchOut:
         """Published articles and comments matching ``q``, best first, 20 a page."""
-        try:
-            terms = parse(q)
-        except QueryProblem as problem:
-            raise HTTPException(detail=str(problem), status_code=400) from None
-        results = service.search(
-            db,
-            service.SearchRequest(
-                terms=terms,
-                kind=kind,
-                author=author,
-                page=page,
-                member=current_user(request) is not None,
-            ),
+        results = service.search_for(
+            db, q, kind=kind, author=author, page=page, member=current_user is not None
         )
         return SearchOut(
             query=q,
             total=results.total,
-            page=results.page,
+            page=results.number,
             pages=results.pages,
             hits=[
                 HitOut(

@@ -16,7 +16,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from forum.accounts.validation import username_key
-from forum.search.query import Kind, Terms
+from forum.articles.urls import article_url
+from forum.comments.urls import comment_url
+from forum.search.query import Kind, Terms, parse
+from forum.web.pagination import Page
 
 PER_PAGE = 20
 MARK_START, MARK_END = "\x02", "\x03"
@@ -47,22 +50,12 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class SearchPage:
-    hits: list[Hit]
-    total: int
-    page: int
+class SearchPage(Page[Hit]):
+    """One page of hits, best first (a page past the end is empty, not an error)."""
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
+    def hits(self) -> list[Hit]:
+        return self.items
 
 
 def highlight(snippet: str) -> Markup:
@@ -190,9 +183,7 @@ def search(session: Session, request: SearchRequest) -> SearchPage:
             kind=row["kind"],
             ref_id=row["ref_id"],
             url=(
-                f"/articles/{row['slug']}"
-                if row["kind"] == "article"
-                else f"/comments/{row['ref_id']}#comment-{row['ref_id']}"
+                article_url(row["slug"]) if row["kind"] == "article" else comment_url(row["ref_id"])
             ),
             title=row["title"],
             snippet=highlight(row["snip"] or ""),
@@ -202,7 +193,23 @@ def search(session: Session, request: SearchRequest) -> SearchPage:
         )
         for row in rows
     ]
-    return SearchPage(hits=hits, total=total, page=request.page)
+    return SearchPage(items=hits, number=request.page, per_page=PER_PAGE, total=total)
+
+
+def search_for(
+    session: Session,
+    query: str,
+    *,
+    kind: Kind = Kind.ALL,
+    author: str = "",
+    page: int = 1,
+    member: bool = False,
+) -> SearchPage:
+    """What the search page and its JSON twin run: the typed query checked (``QueryProblem``
+    when it cannot be searched for), then one page of hits."""
+    terms = parse(query)
+    request = SearchRequest(terms=terms, kind=kind, author=author, page=page, member=member)
+    return search(session, request)
 
 
 def _as_datetime(value: object) -> datetime:

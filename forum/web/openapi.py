@@ -23,7 +23,8 @@ class Problem(msgspec.Struct):
     title: str
     status: int
     detail: str
-    errors: list[FieldError] | None = None
+    errors: list[FieldError] | dict[str, str] | None = None
+    """Litestar's validation errors (a list), or a domain ``Invalid``'s {field: message}."""
 
 
 PROBLEMS = {

@@ -32,6 +32,7 @@ from forum.comments.notify.models import (
 )
 from forum.comments.notify.notifier import Notifier
 from forum.mail.models import OutgoingMail
+from forum.mail.outbox import Outbox
 
 UNSUBSCRIBE = re.compile(r"http://127\.0\.0\.1:8000(/notifications/unsubscribe/[A-Za-z0-9_.-]+)")
 
@@ -46,8 +47,8 @@ def settings_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.fixture
-def notifier(app, settings) -> Notifier:
-    return Notifier(settings, app.state.outbox)
+def notifier(settings) -> Notifier:
+    return Notifier(settings, Outbox.from_settings(settings))
 
 
 @pytest.fixture
@@ -399,13 +400,13 @@ def test_a_tampered_unsubscribe_token_is_refused(
 
 
 def test_notifications_arrive_over_smtp_with_a_working_unsubscribe_link(
-    app, database, client, smtp_server, make_article, make_user, post
+    settings, database, client, smtp_server, make_article, make_user, post
 ):
     article = make_article(title="Socialism")
     ann, bob = make_user("ann"), make_user("bob", display_name="Bob")
     parent = post(article, ann, "Mine.")
     post(article, bob, "Über alles: an answer.", parent=parent)
-    report = app.state.outbox.deliver_due(app.state.database, limit=None)
+    report = Outbox.from_settings(settings).deliver_due(database, limit=None)
     assert report.sent == 1
     (message,) = smtp_server.wait_for(1)
     assert message["To"] == "ann@example.org"

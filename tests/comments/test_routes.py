@@ -4,7 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import Engine, event, select, update
 
 from forum.accounts.models import Role
 from forum.articles.models import CommentMode
@@ -281,9 +281,46 @@ def test_visitors_may_comment_with_a_name_when_allowed(auth, make_article, datab
         assert comment.author_id is None and comment.author_name == "Passer-by"
 
 
-def test_visitors_cannot_comment_by_default(auth, make_article):
+def test_visitors_cannot_comment_by_default(auth, make_article, database):
     make_article(slug="a")
-    assert auth.post("/articles/a/comments", {"body": "hi"}).status_code == 401
+    response = auth.post("/articles/a/comments", {"body": "hi"})
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    with database.session() as s:
+        assert s.scalar(select(Comment)) is None
+
+
+def test_the_forms_and_the_api_take_the_body_limit_from_the_model(auth, make_article, make_user):
+    make_article(slug="a")
+    make_user("ann")
+    auth.login("ann")
+    page = auth.client.get("/articles/a").text
+    assert f'maxlength="{Comment.BODY_MAX}"' in page
+    assert f"At most {Comment.BODY_MAX:,} characters." in page
+    too_long = {"body": "x" * (Comment.BODY_MAX + 1)}
+    response = auth.client.post(
+        "/api/articles/a/comments", json=too_long, headers=auth.api_headers()
+    )
+    assert response.status_code == 400
+    schema = auth.client.get("/schema/openapi.json").json()["components"]["schemas"]
+    body = next(s for name, s in schema.items() if name.endswith("NewComment"))
+    assert body["properties"]["body"]["maxLength"] == Comment.BODY_MAX
+
+
+def test_links_to_comments_and_articles_come_from_the_url_helpers(
+    client, make_article, make_user, post
+):
+    from forum.articles.urls import article_url
+    from forum.comments.urls import comment_url, thread_url
+
+    article = make_article(slug="a")
+    comment = post(article, make_user("ann"), "hello")
+    assert comment_url(comment.id) == f"/comments/{comment.id}#comment-{comment.id}"
+    assert comment_url(comment.id, anchored=False) == f"/comments/{comment.id}"
+    assert thread_url("a") == "/articles/a#comments" == article_url("a", "comments")
+    assert thread_url("a", 7) == "/articles/a#comment-7"
+    page = client.get("/articles/a").text
+    assert f'href="{comment_url(comment.id)}"' in page
+    assert f'href="{thread_url("a")}"' in client.get("/").text
 
 
 def test_hostile_markdown_and_names_render_harmless(client, make_article, make_user, post):
@@ -344,11 +381,11 @@ def test_article_feed_is_valid_atom(client, make_article):
 
 
 def test_the_article_page_reads_the_database_a_fixed_number_of_times(
-    client, app, make_article, make_user, post
+    client, make_article, make_user, post
 ):
     def count_queries(path: str) -> int:
         statements = []
-        engine = app.state.database.engine
+        engine = Engine  # every engine: only the app's runs while the page is fetched
         listener = lambda *a: statements.append(a[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:

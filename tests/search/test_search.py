@@ -114,6 +114,12 @@ def test_twenty_results_a_page(client, make_article, make_user, post):
     first = results(client, "capybara")
     assert len(first["hits"]) == 20 and first["pages"] == 2
     assert len(results(client, "capybara", page=2)["hits"]) == 5
+    page = client.get("/search?q=capybara&kind=comments").text
+    assert 'aria-label="Result pages"' in page and "Page 1 of 2" in page
+    assert 'href="/search?q=capybara&amp;kind=comments&amp;author=&amp;page=2"' in page
+    assert 'rel="prev"' not in page
+    second = client.get("/search?q=capybara&kind=comments&page=2").text
+    assert 'href="/search?q=capybara&amp;kind=comments&amp;author=&amp;page=1"' in second
 
 
 @pytest.mark.parametrize(

@@ -9,63 +9,47 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, post, put
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar import Controller, delete, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from sqlalchemy.orm import Session
 
-from forum.accounts.auth import login_required
-from forum.accounts.current import CurrentUser, current_user
-from forum.accounts.tokens import BadToken
-from forum.articles import service as articles
+from forum.accounts.current import CurrentUser
+from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import Article
 from forum.comments.notify import mails, service
 from forum.comments.notify.models import ArticleWatch, WatchMode
+from forum.comments.urls import thread_url
+from forum.errors import Invalid, NotFound
 from forum.settings import Settings
+from forum.signing import BadToken
 from forum.web.forms import FormData, field, safe_next
+from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
 
-AnyRequest = Request[Any, Any, Any]
 ACCOUNT_SECTION = "comments/_account_notifications.html"
-
-
-def _settings(request: AnyRequest) -> Settings:
-    return request.app.state.settings
-
-
-def _me(request: AnyRequest) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the routes are guarded by login_required
-    return user
-
-
-def _article(db: Session, slug: str) -> Article:
-    try:
-        return articles.get_published(db, slug)
-    except articles.ArticleNotFound:
-        raise NotFoundException("There is no article at this address.") from None
 
 
 def _mode(raw: str) -> WatchMode:
     try:
         return WatchMode(raw or WatchMode.INSTANT.value)
     except ValueError:
-        raise HTTPException(
-            detail="Choose instant mails or a daily digest.", status_code=400
-        ) from None
+        raise Invalid({"mode": "Choose instant mails or a daily digest."}) from None
 
 
-def _target(request: AnyRequest, token: str) -> service.Unsubscribe:
+def _target(settings: Settings, token: str) -> service.Unsubscribe:
+    """What a signed unsubscribe link stops, or ``Invalid`` for a tampered or old one."""
     try:
-        return mails.read_unsubscribe_token(_settings(request), token)
+        return mails.read_unsubscribe_token(settings, token)
     except BadToken:
-        raise HTTPException(
-            detail="This unsubscribe link is not valid (or too old). You can change every "
-            "notification setting on your account page.",
-            status_code=400,
+        raise Invalid(
+            {
+                "token": "This unsubscribe link is not valid (or too old). You can change every "
+                "notification setting on your account page."
+            }
         ) from None
 
 
@@ -79,72 +63,78 @@ def account_section(session: Session, user_id: int) -> tuple[str, Mapping[str, A
 
 class NotificationPages(Controller):
     include_in_schema = False
+    dependencies = dict(ARTICLE_DEPENDENCY)
 
-    @post("/articles/{slug:str}/watch", guards=[login_required], sync_to_thread=True)
+    @post("/articles/{slug:str}/watch", sync_to_thread=True)
     def watch(
-        self, request: AnyRequest, db: DbSession, slug: FromPath[str], data: FormData
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        article: PublishedArticle,
+        data: FormData,
     ) -> Redirect:
         """Watch a discussion: a mail for every new comment, or a daily digest."""
-        article = _article(db, slug)
         mode = _mode(field(data, "mode"))
-        service.watch(db, _me(request).id, article.id, mode)
+        service.watch(db, me.id, article.id, mode)
         how = "by mail for every new comment" if mode is WatchMode.INSTANT else "in a daily digest"
         flash(
             request,
             f"You are watching this discussion: we will tell you {how}.",
             category="success",
         )
-        return Redirect(f"/articles/{article.slug}#comments", status_code=303)
+        return Redirect(thread_url(article.slug), status_code=303)
 
-    @post("/articles/{slug:str}/unwatch", guards=[login_required], sync_to_thread=True)
+    @post("/articles/{slug:str}/unwatch", sync_to_thread=True)
     def unwatch(
-        self, request: AnyRequest, db: DbSession, slug: FromPath[str], data: FormData
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        article: PublishedArticle,
+        data: FormData,
     ) -> Redirect:
         """Stop watching a discussion."""
-        article = _article(db, slug)
-        service.unwatch(db, _me(request).id, article.id)
+        service.unwatch(db, me.id, article.id)
         flash(request, "You no longer watch this discussion.", category="success")
-        target = safe_next(field(data, "next"), f"/articles/{article.slug}#comments")
-        return Redirect(target, status_code=303)
+        return Redirect(safe_next(field(data, "next"), thread_url(article.slug)), status_code=303)
 
-    @post("/account/notifications", guards=[login_required], sync_to_thread=True)
-    def account_notifications(self, request: AnyRequest, db: DbSession, data: FormData) -> Redirect:
+    @post("/account/notifications", sync_to_thread=True)
+    def account_notifications(
+        self, request: AnyRequest, db: DbSession, me: NamedDependency[CurrentUser], data: FormData
+    ) -> Redirect:
         """Turn mails about replies to your comments on or off."""
         on = field(data, "reply_mails") == "on"
-        service.set_reply_mails(db, _me(request).id, on)
+        service.set_reply_mails(db, me.id, on)
         message = "We will mail you about replies." if on else "No more mails about replies."
         flash(request, message, category="success")
         return Redirect("/account#notifications-heading", status_code=303)
 
     @get("/notifications/unsubscribe/{token:str}", sync_to_thread=True)
     def unsubscribe_form(
-        self, request: AnyRequest, db: DbSession, token: FromPath[str]
+        self, db: DbSession, settings: NamedDependency[Settings], token: FromPath[str]
     ) -> Template:
         """What the link in a mail stops, with a button to confirm (no login needed)."""
-        target = _target(request, token)
+        target = _target(settings, token)
+        title = service.article_title(db, target.article_id)
         return Template(
             "comments/unsubscribe.html",
-            context={
-                "target": target,
-                "title": service.article_title(db, target.article_id),
-                "done": False,
-            },
+            context={"target": target, "title": title, "done": False},
         )
 
     @post("/notifications/unsubscribe/{token:str}", sync_to_thread=True, exclude_from_csrf=True)
-    def unsubscribe(self, request: AnyRequest, db: DbSession, token: FromPath[str]) -> Template:
+    def unsubscribe(
+        self, db: DbSession, settings: NamedDependency[Settings], token: FromPath[str]
+    ) -> Template:
         """Stop the mails the link names: the confirmation button, or a mail program's
         one-click unsubscribe (RFC 8058, no cookie and no CSRF token: the signed link is the
         proof)."""
-        target = _target(request, token)
+        target = _target(settings, token)
         service.apply_unsubscribe(db, target)
+        title = service.article_title(db, target.article_id)
         return Template(
             "comments/unsubscribe.html",
-            context={
-                "target": target,
-                "title": service.article_title(db, target.article_id),
-                "done": True,
-            },
+            context={"target": target, "title": title, "done": True},
         )
 
 
@@ -169,27 +159,32 @@ def _out(article: Article, watch: ArticleWatch) -> WatchOut:
 class NotificationApi(Controller):
     path = "/api"
     tags = ["notifications"]
-    guards = [login_required]
+    dependencies = dict(ARTICLE_DEPENDENCY)
 
     @get("/articles/{slug:str}/watch", sync_to_thread=True)
-    def read_watch(self, request: AnyRequest, db: DbSession, slug: FromPath[str]) -> WatchOut:
+    def read_watch(
+        self, db: DbSession, me: NamedDependency[CurrentUser], article: PublishedArticle
+    ) -> WatchOut:
         """Your watch of this article; 404 when you do not watch it."""
-        article = _article(db, slug)
-        watch = service.watch_of(db, _me(request).id, article.id)
+        watch = service.watch_of(db, me.id, article.id)
         if watch is None:
-            raise NotFoundException("You do not watch this article.")
+            raise NotFound("You do not watch this article.")
         return _out(article, watch)
 
     @put("/articles/{slug:str}/watch", sync_to_thread=True)
     def put_watch(
-        self, request: AnyRequest, db: DbSession, slug: FromPath[str], data: JSONBody[WatchIn]
+        self,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        article: PublishedArticle,
+        data: JSONBody[WatchIn],
     ) -> WatchOut:
         """Watch this article (or change how you are told of new comments)."""
-        article = _article(db, slug)
-        return _out(article, service.watch(db, _me(request).id, article.id, data.mode))
+        return _out(article, service.watch(db, me.id, article.id, data.mode))
 
     @delete("/articles/{slug:str}/watch", sync_to_thread=True, status_code=HTTP_204_NO_CONTENT)
-    def delete_watch(self, request: AnyRequest, db: DbSession, slug: FromPath[str]) -> None:
+    def delete_watch(
+        self, db: DbSession, me: NamedDependency[CurrentUser], article: PublishedArticle
+    ) -> None:
         """Stop watching this article."""
-        article = _article(db, slug)
-        service.unwatch(db, _me(request).id, article.id)
+        service.unwatch(db, me.id, article.id)

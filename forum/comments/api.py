@@ -1,0 +1,212 @@
+"""The thread's JSON API under ``/api``: read a thread or a comment; post, edit and delete.
+
+Each write makes the same one service call as its HTML twin (``pages``, ``actions``); refusals
+are the service's domain errors, answered as RFC 9457 problems by the one mapping.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from sqlalchemy.orm import Session
+
+from forum.accounts.current import CurrentUser
+from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
+from forum.articles.models import CommentMode
+from forum.comments import service
+from forum.comments.config import CommentSettings
+from forum.comments.hooks import CommentHooks
+from forum.comments.models import Comment
+from forum.comments.reading import CommentView, Sort, Viewer
+from forum.comments.tree import Node
+from forum.web.types import AnyRequest, PageNumber
+from forum.web.unit_of_work import DbSession
+
+SortOrder = Annotated[Sort, QueryParameter(description="oldest (default) or newest first")]
+CommentBody = Annotated[str, msgspec.Meta(max_length=Comment.BODY_MAX)]
+AuthorName = Annotated[str, msgspec.Meta(max_length=Comment.AUTHOR_NAME_MAX)]
+
+
+class CommentOut(msgspec.Struct):
+    id: int
+    parent_id: int | None
+    author: str | None
+    """The author's display name; null for a placeholder ('[deleted]')."""
+    author_username: str | None
+    html: str
+    status: str
+    created_at: datetime
+    edited_at: datetime | None
+    replies: list[CommentOut]
+
+
+class ThreadOut(msgspec.Struct):
+    article: str
+    sort: str
+    page: int
+    pages: int
+    total_threads: int
+    comments: list[CommentOut]
+
+
+class NewComment(msgspec.Struct, forbid_unknown_fields=True):
+    body: CommentBody
+    parent_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)] | None = None
+    author_name: AuthorName = ""
+
+
+class CommentEdit(msgspec.Struct, forbid_unknown_fields=True):
+    body: CommentBody
+
+
+def _shallow(c: CommentView) -> CommentOut:
+    return CommentOut(
+        id=c.id,
+        parent_id=c.parent_id,
+        author=None if c.placeholder else c.author_display,
+        author_username=c.author_username,
+        html="" if c.placeholder else c.html,
+        status="deleted" if c.placeholder else c.status.value,
+        created_at=c.created_at,
+        edited_at=c.edited_at,
+        replies=[],
+    )
+
+
+def comment_out(node: Node[CommentView]) -> CommentOut:
+    """A node and its replies as JSON (iterative: threads may be deep)."""
+    top = _shallow(node.item)
+    stack = [(node, top)]
+    while stack:
+        current, out = stack.pop()
+        for child in current.children:
+            child_out = _shallow(child.item)
+            out.replies.append(child_out)
+            stack.append((child, child_out))
+    return top
+
+
+def _single(db: Session, comment_id: int, user: CurrentUser | None) -> CommentOut:
+    return comment_out(service.subtree(db, comment_id, Viewer.of(user)).nodes[0])
+
+
+def _etag_matches(request: AnyRequest, etag: str) -> bool:
+    return etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+
+
+class CommentApi(Controller):
+    path = "/api"
+    tags = ["comments"]
+    dependencies = dict(ARTICLE_DEPENDENCY)
+
+    @get("/articles/{slug:str}/comments", sync_to_thread=True)
+    def thread(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        comment_config: CommentSettings,
+        current_user: NamedDependency[CurrentUser | None],
+        article: PublishedArticle,
+        sort: SortOrder = Sort.OLDEST,
+        page: PageNumber = 1,
+    ) -> Response[ThreadOut | None]:
+        """The nested thread of an article (one page of top-level comments with all replies).
+
+        Sends an ``ETag``; a matching ``If-None-Match`` gets 304 Not Modified.
+        """
+        viewer = Viewer.of(current_user)
+        mode = service.effective_mode(article, close_after_days=comment_config.close_after_days)
+        tag = service.thread_etag(db, article, viewer, sort=sort, page=page, extra=mode.value)
+        headers = {
+            "ETag": f'"{tag}"',
+            "Cache-Control": "private, no-cache",
+            "Vary": "Cookie, Authorization",
+        }
+        if _etag_matches(request, f'"{tag}"'):
+            return Response(None, status_code=304, headers=headers)
+        if mode is CommentMode.HIDDEN:
+            empty = ThreadOut(article.slug, sort.value, 1, pages=1, total_threads=0, comments=[])
+            return Response(empty, headers=headers)
+        thread = service.thread_page(
+            db, article, viewer, sort=sort, page=page, per_page=comment_config.per_page
+        )
+        body = ThreadOut(
+            article=article.slug,
+            sort=sort.value,
+            page=thread.number,
+            pages=thread.pages,
+            total_threads=thread.total_roots,
+            comments=[comment_out(node) for node in thread.nodes],
+        )
+        return Response(body, headers=headers)
+
+    @post("/articles/{slug:str}/comments", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    def create(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        comment_config: CommentSettings,
+        current_user: NamedDependency[CurrentUser | None],
+        article: PublishedArticle,
+        data: JSONBody[NewComment],
+    ) -> CommentOut:
+        """Post a comment or a reply (``parent_id``)."""
+        comment = service.post_comment(
+            db,
+            hooks,
+            article=article,
+            author=current_user,
+            request=service.PostRequest(
+                body=data.body,
+                parent_id=data.parent_id,
+                author_name=data.author_name,
+                client_address=request.client.host if request.client else None,
+            ),
+            anonymous_allowed=comment_config.anonymous_allowed,
+            close_after_days=comment_config.close_after_days,
+        )
+        return _single(db, comment.id, current_user)
+
+    @get("/comments/{comment_id:int}", sync_to_thread=True)
+    def read(
+        self,
+        db: DbSession,
+        current_user: NamedDependency[CurrentUser | None],
+        comment_id: FromPath[int],
+    ) -> CommentOut:
+        """One comment with its replies."""
+        return _single(db, comment_id, current_user)
+
+    @patch("/comments/{comment_id:int}", sync_to_thread=True)
+    def edit(
+        self,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        me: NamedDependency[CurrentUser],
+        comment_config: CommentSettings,
+        comment_id: FromPath[int],
+        data: JSONBody[CommentEdit],
+    ) -> CommentOut:
+        """Edit your comment (within the edit window; moderators at any time)."""
+        comment = service.edit_comment(
+            db, hooks, comment_id, editor=me, body=data.body, window=comment_config.edit_window
+        )
+        return _single(db, comment.id, me)
+
+    @delete("/comments/{comment_id:int}", sync_to_thread=True, status_code=HTTP_204_NO_CONTENT)
+    def remove(
+        self,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        me: NamedDependency[CurrentUser],
+        comment_id: FromPath[int],
+    ) -> None:
+        """Delete your comment."""
+        service.delete_comment(db, hooks, comment_id, actor=me)

@@ -1,0 +1,245 @@
+"""The thread's HTML pages: the article with its comments, posting a comment or a reply, the
+permalink of a comment and the reply form. Thin: parse, call the service, render."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from forum.accounts.current import CurrentUser
+from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
+from forum.articles.models import Article, CommentMode
+from forum.comments import service
+from forum.comments.config import CommentConfig, CommentSettings
+from forum.comments.hooks import CommentHooks
+from forum.comments.notify import service as notify
+from forum.comments.reading import CommentNotFound, Sort, Viewer
+from forum.comments.thread_view import (
+    MAX_INDENT,
+    ThreadActions,
+    form_signals,
+    names,
+    remembered_sort,
+    sort_cookie,
+)
+from forum.comments.urls import comment_url
+from forum.errors import Invalid
+from forum.web.forms import FormData
+from forum.web.forms import field as form_field
+from forum.web.types import AnyRequest, PageNumber
+from forum.web.unit_of_work import DbSession
+
+OptionalSortOrder = Annotated[Sort | None, QueryParameter(description="oldest or newest first")]
+
+
+@dataclass
+class Reader:
+    """Who is reading a thread page and what they may do there (the page's shared inputs)."""
+
+    db: Session
+    user: CurrentUser | None
+    hooks: CommentHooks
+    config: CommentConfig
+
+    def actions(self, article: Article) -> tuple[CommentMode, ThreadActions]:
+        mode = service.effective_mode(article, close_after_days=self.config.close_after_days)
+        refusal = (
+            self.hooks.posting_refusal(self.db, self.user, article)
+            if mode is CommentMode.OPEN
+            else None
+        )
+        return mode, ThreadActions(self.user, self.config, mode, refusal)
+
+
+@dataclass
+class SentForm:
+    """A comment form as it was sent, to show again with its error."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def article_page(
+    reader: Reader,
+    article: Article,
+    *,
+    sort: Sort,
+    page: int,
+    draft: SentForm | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The article and one page of its thread, with the comment form as this reader has it."""
+    mode, actions = reader.actions(article)
+    thread = None
+    if mode is not CommentMode.HIDDEN:
+        thread = service.thread_page(
+            reader.db,
+            article,
+            Viewer.of(reader.user),
+            sort=sort,
+            page=page,
+            per_page=reader.config.per_page,
+        )
+    draft = draft or SentForm()
+    user = reader.user
+    return Template(
+        "comments/article.html",
+        status_code=status_code,
+        context={
+            "article": article,
+            "mode": mode.value,
+            "thread": thread,
+            "names": names(thread.nodes) if thread else {},
+            "actions": actions,
+            "max_indent": MAX_INDENT,
+            "form": draft.values,
+            "error": draft.error,
+            "form_started": int(time.time()),
+            "watch": notify.watch_of(reader.db, user.id, article.id) if user else None,
+        },
+    )
+
+
+def subtree_page(
+    reader: Reader,
+    comment_id: int,
+    *,
+    reply: bool = False,
+    draft: SentForm | None = None,
+    status_code: int = 200,
+) -> Template:
+    """A comment in context (its ancestors) with its subtree, and the reply form if asked."""
+    sub = service.subtree(reader.db, comment_id, Viewer.of(reader.user))
+    mode, actions = reader.actions(sub.article)
+    if mode is CommentMode.HIDDEN:
+        raise CommentNotFound()
+    draft = draft or SentForm()
+    return Template(
+        "comments/permalink.html",
+        status_code=status_code,
+        context={
+            "article": sub.article,
+            "ancestors": sub.ancestors,
+            "nodes": sub.nodes,
+            "focus_id": sub.focus_id,
+            "names": names(sub.nodes, sub.ancestors),
+            "actions": actions,
+            "max_indent": MAX_INDENT,
+            "reply": reply,
+            "form": draft.values,
+            "error": draft.error,
+            "form_started": int(time.time()),
+        },
+    )
+
+
+def _parent_id(raw: str) -> int | None:
+    """The ``parent_id`` field: empty for a new thread, else a comment id."""
+    if not raw:
+        return None
+    if raw.isdigit() and 0 < int(raw) < 2**62:
+        return int(raw)
+    raise Invalid({"parent_id": "That is not a comment to reply to."})
+
+
+class ThreadPages(Controller):
+    include_in_schema = False
+    dependencies = dict(ARTICLE_DEPENDENCY)
+
+    @get("/articles/{slug:str}", name="article", sync_to_thread=True)
+    def article(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        comment_config: CommentSettings,
+        current_user: NamedDependency[CurrentUser | None],
+        article: PublishedArticle,
+        sort: OptionalSortOrder = None,
+        page: PageNumber = 1,
+    ) -> Template:
+        """The article, its byline and its thread (in the reader's remembered sort order)."""
+        remembered = remembered_sort(request, comment_config)
+        reader = Reader(db, current_user, hooks, comment_config)
+        response = article_page(reader, article, sort=sort or remembered or Sort.OLDEST, page=page)
+        if (
+            sort is not None
+            and sort is not remembered
+            and comment_config.preferences_allowed(request)
+        ):
+            response.cookies.append(sort_cookie(sort, secure=comment_config.secure_cookies))
+        return response
+
+    @post("/articles/{slug:str}/comments", sync_to_thread=True)
+    def post_comment(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        comment_config: CommentSettings,
+        current_user: NamedDependency[CurrentUser | None],
+        article: PublishedArticle,
+        data: FormData,
+    ) -> Template | Redirect:
+        """A new comment or reply; lands on the new comment's permalink. A body or name that
+        cannot be taken shows the form again with the text kept."""
+        parent_id = _parent_id(form_field(data, "parent_id"))
+        posted = service.PostRequest(
+            body=form_field(data, "body"),
+            parent_id=parent_id,
+            author_name=form_field(data, "author_name"),
+            client_address=request.client.host if request.client else None,
+            signals=form_signals(data),
+        )
+        try:
+            comment = service.post_comment(
+                db,
+                hooks,
+                article=article,
+                author=current_user,
+                request=posted,
+                anonymous_allowed=comment_config.anonymous_allowed,
+                close_after_days=comment_config.close_after_days,
+            )
+        except Invalid as exc:
+            reader = Reader(db, current_user, hooks, comment_config)
+            sent = {"body": posted.body, "parent_id": parent_id, "author_name": posted.author_name}
+            draft = SentForm(sent, exc.message)
+            if parent_id is not None:
+                return subtree_page(reader, parent_id, reply=True, draft=draft, status_code=400)
+            return article_page(
+                reader, article, sort=Sort.OLDEST, page=1, draft=draft, status_code=400
+            )
+        return Redirect(comment_url(comment.id), status_code=303)
+
+    @get("/comments/{comment_id:int}", name="comment", sync_to_thread=True)
+    def permalink(
+        self,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        comment_config: CommentSettings,
+        current_user: NamedDependency[CurrentUser | None],
+        comment_id: FromPath[int],
+    ) -> Template:
+        """A comment in context: its ancestors and its whole subtree."""
+        return subtree_page(Reader(db, current_user, hooks, comment_config), comment_id)
+
+    @get("/comments/{comment_id:int}/reply", name="reply", sync_to_thread=True)
+    def reply_form(
+        self,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        comment_config: CommentSettings,
+        current_user: NamedDependency[CurrentUser | None],
+        comment_id: FromPath[int],
+    ) -> Template:
+        """The reply form, for browsers without JavaScript."""
+        reader = Reader(db, current_user, hooks, comment_config)
+        return subtree_page(reader, comment_id, reply=True)

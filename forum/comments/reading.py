@@ -1,0 +1,334 @@
+"""Reading the thread: which comments a viewer sees, in display order, as pages or subtrees.
+
+The read side of the comment service (``forum.comments.service`` re-exports it). Rows are read
+as plain tuples, never as ORM objects: a thread of a thousand comments is one query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from forum.accounts.current import CurrentUser
+from forum.accounts.models import User
+from forum.accounts.permissions import can_moderate
+from forum.accounts.profiles import profile_visible, shown_name
+from forum.articles.models import Article, CommentMode
+from forum.comments import permissions, tree
+from forum.comments.models import Comment, CommentRevision, CommentStatus
+from forum.db import utcnow
+from forum.errors import NotFound
+from forum.web.pagination import Page, check_page
+
+PLACEHOLDER_STATUSES = frozenset(
+    {CommentStatus.DELETED, CommentStatus.HIDDEN, CommentStatus.REJECTED}
+)
+
+
+class Sort(StrEnum):
+    OLDEST = "oldest"
+    NEWEST = "newest"
+
+
+class CommentNotFound(NotFound):
+    """No such comment, or none this viewer may see."""
+
+    def __init__(self, message: str = "There is no such comment.") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is reading: decides which comments are shown and how."""
+
+    user_id: int | None = None
+    moderator: bool = False
+
+    @classmethod
+    def of(cls, user: CurrentUser | None) -> Viewer:
+        return cls(user.id if user else None, can_moderate(user))
+
+
+@dataclass
+class CommentView:
+    """One comment as a page or the API shows it."""
+
+    id: int
+    article_id: int
+    parent_id: int | None
+    path: str
+    depth: int
+    status: CommentStatus
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    author_id: int | None
+    author_username: str | None
+    author_display: str
+    mine: bool = False
+    placeholder: bool = False
+    """Shown only to keep the thread's shape: '[deleted]' instead of text and author."""
+
+    @property
+    def facts(self) -> permissions.CommentFacts:
+        return permissions.CommentFacts(self.author_id, self.status, self.created_at)
+
+
+@dataclass(frozen=True)
+class ThreadPage(Page[tree.Node[CommentView]]):
+    """One page of threads: ``items`` are the top-level nodes, ``total`` counts the threads."""
+
+    sort: Sort = Sort.OLDEST
+
+    @property
+    def nodes(self) -> list[tree.Node[CommentView]]:
+        return self.items
+
+    @property
+    def total_roots(self) -> int:
+        return self.total
+
+
+@dataclass
+class Subtree:
+    article: Article
+    ancestors: list[CommentView]
+    nodes: list[tree.Node[CommentView]]
+    focus_id: int
+
+
+def effective_mode(
+    article: Article, *, close_after_days: int, now: datetime | None = None
+) -> CommentMode:
+    """The article's comment mode, closed automatically ``close_after_days`` after its date."""
+    if (
+        article.comment_mode is CommentMode.OPEN
+        and close_after_days > 0
+        and (now or utcnow()) - article.submitted_at > timedelta(days=close_after_days)
+    ):
+        return CommentMode.CLOSED
+    return article.comment_mode
+
+
+def _visible(status: CommentStatus, author_id: int | None, viewer: Viewer) -> bool:
+    if viewer.moderator or status is CommentStatus.PUBLISHED:
+        return True
+    return status is CommentStatus.PENDING and author_id is not None and author_id == viewer.user_id
+
+
+def _root_listed(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL: a top-level comment that starts a visible thread for this viewer."""
+    if viewer.moderator:
+        return true()
+    reply = aliased(Comment)
+    reply_shown: ColumnElement[bool] = reply.status == CommentStatus.PUBLISHED
+    mine: ColumnElement[bool] = Comment.status == CommentStatus.PUBLISHED
+    if viewer.user_id:
+        reply_shown = or_(
+            reply_shown,
+            and_(reply.author_id == viewer.user_id, reply.status == CommentStatus.PENDING),
+        )
+        mine = and_(Comment.author_id == viewer.user_id, Comment.status == CommentStatus.PENDING)
+    has_shown_reply = exists().where(
+        reply.article_id == Comment.article_id,
+        reply.root_seq == Comment.root_seq,
+        reply.depth > 0,
+        reply_shown,
+    )
+    return or_(Comment.status == CommentStatus.PUBLISHED, mine, has_shown_reply)
+
+
+def _author(row: Row[Any], viewer: Viewer) -> tuple[str | None, str]:
+    """The author's username, for the profile link (None when this viewer may not see that
+    profile), and the name shown, as the author's privacy settings say."""
+    if row.username is None:  # anonymous, or an erased account ('[deleted user]')
+        return None, row.author_name or "Anonymous"
+    own = viewer.user_id is not None and row.author_id == viewer.user_id
+    linked = profile_visible(row.profile_visibility, member=viewer.user_id is not None, own=own)
+    name = shown_name(row.public_name, row.username, row.display_name)
+    return (row.username if linked else None), name
+
+
+def _views(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentView]:
+    views = []
+    for row in rows:
+        shown = _visible(row.status, row.author_id, viewer)
+        username, name = _author(row, viewer)
+        views.append(
+            CommentView(
+                id=row.id,
+                article_id=row.article_id,
+                parent_id=row.parent_id,
+                path=row.path,
+                depth=row.depth,
+                status=row.status,
+                html=row.body_html if shown else "",
+                created_at=row.created_at,
+                edited_at=row.edited_at,
+                author_id=row.author_id if shown else None,
+                author_username=username if shown else None,
+                author_display=name if shown else "",
+                mine=viewer.user_id is not None and row.author_id == viewer.user_id,
+                placeholder=not shown,
+            )
+        )
+    return views
+
+
+def _nest(views: list[CommentView], viewer: Viewer) -> list[tree.Node[CommentView]]:
+    return tree.nest(
+        views,
+        path_of=lambda v: v.path,
+        shown=lambda v: not v.placeholder,
+        placeholder=lambda v: v.status in PLACEHOLDER_STATUSES,
+    )
+
+
+VIEW_COLUMNS = (
+    Comment.id,
+    Comment.article_id,
+    Comment.parent_id,
+    Comment.path,
+    Comment.depth,
+    Comment.status,
+    Comment.body_html,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.author_id,
+    Comment.author_name,
+    User.username,
+    User.display_name,
+    User.public_name,
+    User.profile_visibility,
+)
+
+
+def _rows_query() -> Select[*tuple[Any, ...]]:
+    """The columns a view needs, as plain rows: building ORM objects for a thousand comments
+    is a third of the thread's time (bench/analysis.md)."""
+    return select(*VIEW_COLUMNS).outerjoin(User, User.id == Comment.author_id)
+
+
+def thread_page(
+    session: Session, article: Article, viewer: Viewer, *, sort: Sort, page: int, per_page: int
+) -> ThreadPage:
+    """One page of an article's thread: ``per_page`` top-level comments with all their replies,
+    in display order, read with one query for the rows (and one to count the pages)."""
+    listed = and_(Comment.article_id == article.id, Comment.depth == 0, _root_listed(viewer))
+    total = session.scalar(select(func.count()).select_from(Comment).where(listed)) or 0
+    check_page(page, per_page, total)
+    root_order = Comment.root_seq.desc() if sort is Sort.NEWEST else Comment.root_seq.asc()
+    roots = (
+        select(Comment.root_seq)
+        .where(listed)
+        .order_by(root_order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        _rows_query()
+        .where(Comment.article_id == article.id, Comment.root_seq.in_(roots))
+        .order_by(root_order, Comment.path)
+    ).all()
+    nodes = _nest(_views(rows, viewer), viewer)
+    return ThreadPage(items=nodes, number=page, per_page=per_page, total=total, sort=sort)
+
+
+def thread_etag(
+    session: Session, article: Article, viewer: Viewer, *, sort: Sort, page: int, extra: str = ""
+) -> str:
+    """A validator for one page of a thread as this viewer sees it (one indexed query)."""
+    latest = session.scalar(
+        select(func.max(Comment.updated_at)).where(Comment.article_id == article.id)
+    )
+    key = "|".join(
+        str(part)
+        for part in (
+            article.id,
+            article.updated_at.isoformat(),
+            latest.isoformat() if latest else "-",
+            viewer.user_id,
+            viewer.moderator,
+            sort.value,
+            page,
+            extra,
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def get_comment(session: Session, comment_id: int) -> Comment:
+    """The comment with this id, whatever its status, or ``CommentNotFound``."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise CommentNotFound()
+    return comment
+
+
+def subtree(session: Session, comment_id: int, viewer: Viewer) -> Subtree:
+    """A comment with its ancestors (for context) and its whole subtree, in one query."""
+    focus = get_comment(session, comment_id)
+    article = session.get(Article, focus.article_id)
+    if article is None or not article.published:
+        raise CommentNotFound()
+    ancestors = tree.ancestor_paths(focus.path)
+    below = Comment.path.startswith(focus.path, autoescape=True)
+    rows = session.execute(
+        _rows_query()
+        .where(
+            Comment.article_id == focus.article_id,
+            Comment.root_seq == focus.root_seq,
+            or_(Comment.path.in_(ancestors), below) if ancestors else below,
+        )
+        .order_by(Comment.path)
+    ).all()
+    views = _views(rows, viewer)
+    above = [v for v in views if v.path in set(ancestors)]
+    nodes = _nest([v for v in views if v.path.startswith(focus.path)], viewer)
+    if not nodes or nodes[0].item.id != focus.id:
+        raise CommentNotFound()
+    return Subtree(article=article, ancestors=above, nodes=nodes, focus_id=focus.id)
+
+
+def view_of(session: Session, comment: Comment, viewer: Viewer) -> CommentView:
+    """One comment as ``viewer`` sees it (without its replies)."""
+    row = session.execute(_rows_query().where(Comment.id == comment.id)).one()
+    return _views([row], viewer)[0]
+
+
+def revisions(session: Session, comment_id: int) -> list[CommentRevision]:
+    """The earlier texts of a comment, newest first (moderators read them)."""
+    return list(
+        session.scalars(
+            select(CommentRevision)
+            .where(CommentRevision.comment_id == comment_id)
+            .order_by(CommentRevision.replaced_at.desc())
+        )
+    )
+
+
+def latest_published(session: Session, article_id: int, limit: int = 50) -> list[CommentView]:
+    """The newest published comments of an article, for its feed."""
+    rows = session.execute(
+        _rows_query()
+        .where(Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    ).all()
+    return _views(rows, Viewer())
+
+
+def article_slug(session: Session, article_id: int) -> str:
+    """The address of the article a comment belongs to (where to go after deleting it)."""
+    slug = session.scalar(select(Article.slug).where(Article.id == article_id))
+    if slug is None:
+        raise NotFound("There is no article at this address.")
+    return slug
