@@ -47,10 +47,14 @@ from forum.mail.worker import run_mail_worker
 from forum.moderation import hooks as moderation
 from forum.moderation.admin_routes import AdminModerationPages
 from forum.moderation.api import ModerationApi
+from forum.moderation.article_routes import ArticlePages as ModerationArticlePages
+from forum.moderation.comment_routes import CommentPages as ModerationCommentPages
+from forum.moderation.context import Context as ModerationContext
 from forum.moderation.hooks import count_waiting
+from forum.moderation.log_routes import LogPages as ModerationLogPages
+from forum.moderation.queue_routes import QueuePages as ModerationQueuePages
 from forum.moderation.reader_routes import ReaderPages, ReportApi
-from forum.moderation.routes import ModerationPages
-from forum.moderation.service import Context as ModerationContext
+from forum.moderation.user_routes import UserPages as ModerationUserPages
 from forum.privacy.account_routes import PersonalDataApi, PrivacySettingsPages
 from forum.privacy.consent import allows
 from forum.privacy.hooks import (
@@ -115,7 +119,11 @@ def _route_handlers() -> list[Any]:
         PersonalDataApi,
         SearchPages,
         SearchApi,
-        ModerationPages,
+        ModerationQueuePages,
+        ModerationCommentPages,
+        ModerationUserPages,
+        ModerationArticlePages,
+        ModerationLogPages,
         ModerationApi,
         AdminModerationPages,
         ReaderPages,
@@ -234,6 +242,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "store_check": _constant(store_check),
             "current_user": Provide(provide_current_user, sync_to_thread=False),
             "me": Provide(provide_me, sync_to_thread=False),
+            "moderation": _constant(ModerationContext(comment_hooks, outbox, settings)),
             "comment_config": _constant(
                 CommentConfig.from_settings(settings, lambda r: allows(r, "preferences"))
             ),
@@ -246,7 +255,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 # Until privacy/account_routes.py asks credentials.verify_password instead:
                 "accounts": State({"passwords": passwords}),
                 "privacy": privacy,
-                "moderation": ModerationContext(comment_hooks, outbox, settings),
             }
         ),
         stores=stores,

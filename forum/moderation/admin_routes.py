@@ -3,22 +3,20 @@ for administrators. Saved in the database; the ``FORUM_MODERATION_*`` settings a
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from forum.accounts.auth import admin_required
-from forum.accounts.current import current_user
-from forum.moderation import log
+from forum.accounts.current import CurrentUser
+from forum.errors import Invalid
 from forum.moderation import policy as policies
-from forum.moderation.models import LogAction
-from forum.moderation.routes import context_of
+from forum.settings import Settings
 from forum.web.forms import FormData, field
+from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
 
-AnyRequest = Request[Any, Any, Any]
 FORM_FIELDS = (*policies.LIMITS, "blocked_words", "blocked_domains", "moderate_all_default")
 
 
@@ -36,36 +34,32 @@ class AdminModerationPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def show(self, request: AnyRequest, db: DbSession) -> Template:
+    def show(self, db: DbSession, settings: NamedDependency[Settings]) -> Template:
         """The moderation settings."""
-        policy = policies.load(db, context_of(request).settings)
+        policy = policies.load(db, settings)
         return Template(
             "moderation/admin.html",
             context={"form": _form(policy), "errors": {}, "limits": policies.LIMITS},
         )
 
     @post("/", sync_to_thread=True)
-    def save(self, request: AnyRequest, db: DbSession, data: FormData) -> Template | Redirect:
+    def save(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        settings: NamedDependency[Settings],
+        me: NamedDependency[CurrentUser],
+        data: FormData,
+    ) -> Template | Redirect:
         """Save the settings; they apply to the next comment."""
-        settings = context_of(request).settings
         form = {name: field(data, name) for name in FORM_FIELDS}
-        current = policies.load(db, settings)
         try:
-            new = policies.parse(form, current)
-        except policies.PolicyInvalid as exc:
+            policies.update(db, settings, form, me.id)
+        except Invalid as exc:  # nothing was written: show the form with each field's error
             return Template(
                 "moderation/admin.html",
                 status_code=400,
                 context={"form": form, "errors": exc.errors, "limits": policies.LIMITS},
-            )
-        changed = policies.save(db, settings, new)
-        user = current_user(request)
-        if changed:
-            log.record(
-                db,
-                actor_id=user.id if user else None,
-                action=LogAction.SETTINGS,
-                detail="changed: " + ", ".join(changed),
             )
         flash(request, "The moderation settings are saved.", category="success")
         return Redirect("/admin/moderation", status_code=303)

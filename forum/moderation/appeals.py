@@ -14,10 +14,12 @@ from forum.articles.models import Article
 from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
+from forum.errors import Conflict, Forbidden, NotFound
 from forum.moderation import log, mails
-from forum.moderation.errors import AlreadyHandled, NotFound, Refused
+from forum.moderation.actions import claim
+from forum.moderation.context import Context, clean_reason
+from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import Appeal, AppealStatus, LogAction, LogEntry
-from forum.moderation.service import Context, claim, clean_reason
 
 APPEALABLE = frozenset({LogAction.REJECT, LogAction.HIDE})
 DECIDED = frozenset({CommentStatus.REJECTED, CommentStatus.HIDDEN})
@@ -30,7 +32,7 @@ def decision_to_appeal(session: Session, comment_id: int, user: CurrentUser) -> 
         raise NotFound("There is no comment of yours to appeal about here.")
     latest = log.latest_on_comment(session, comment.id)
     if comment.status not in DECIDED or latest is None or latest[0].action not in APPEALABLE:
-        raise Refused("There is no decision on this comment to appeal against.", status=409)
+        raise Conflict("There is no decision on this comment to appeal against.")
     decision = latest[0]
     if session.scalar(select(exists().where(Appeal.decision_id == decision.id))):
         raise AlreadyHandled("You have already appealed against this decision.")
@@ -38,8 +40,9 @@ def decision_to_appeal(session: Session, comment_id: int, user: CurrentUser) -> 
 
 
 def file_appeal(session: Session, comment_id: int, user: CurrentUser, statement: str) -> Appeal:
+    """File the author's appeal; ``Invalid`` names ``statement`` if it is empty or too long."""
     decision = decision_to_appeal(session, comment_id, user)
-    text = clean_reason(statement, required=True, label="Your appeal")
+    text = clean_reason(statement, required=True, label="Your appeal", field="statement")
     appeal = Appeal(
         comment_id=comment_id, decision_id=decision.id, appellant_id=user.id, statement=text
     )
@@ -71,12 +74,33 @@ def decide(
     overturn: bool,
     reason: str,
 ) -> Appeal:
+    """Uphold or overturn (publish the comment again); logged, and the author is told."""
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
         raise NotFound("There is no such appeal.")
     if not may_decide(session, appeal, actor):
-        raise Refused("Another moderator decides appeals against your own decision.")
+        raise Forbidden("Another moderator decides appeals against your own decision.")
     reason = clean_reason(reason)
+    with session.begin_nested():  # a conflict after the appeal is claimed leaves nothing
+        comment = _settle(session, ctx, appeal, actor, overturn)
+    log.record(
+        session,
+        actor_id=actor.id,
+        action=LogAction.APPEAL_OVERTURNED if overturn else LogAction.APPEAL_UPHELD,
+        comment_id=comment.id,
+        article_id=comment.article_id,
+        target_user_id=comment.author_id,
+        reason=reason,
+        detail=f"appeal {appeal.id} against entry {appeal.decision_id}",
+    )
+    _tell_author(session, ctx, comment, overturned=overturn, reason=reason)
+    return appeal
+
+
+def _settle(
+    session: Session, ctx: Context, appeal: Appeal, actor: CurrentUser, overturn: bool
+) -> Comment:
+    """Claim the open appeal for this decision and, when overturned, publish the comment."""
     outcome = AppealStatus.OVERTURNED if overturn else AppealStatus.UPHELD
     result = cast(
         CursorResult[Any],
@@ -91,22 +115,18 @@ def decide(
         raise AlreadyHandled("This appeal has already been decided.")
     session.refresh(appeal)
     comment = session.get(Comment, appeal.comment_id)
-    assert comment is not None
+    assert comment is not None  # the appeal's foreign key
     if overturn:
         if comment.status not in DECIDED:
             raise AlreadyHandled(f"The comment is already {comment.status.value}.")
         claim(session, comment, comment.status)
         comments.set_status(session, ctx.hooks, comment, CommentStatus.PUBLISHED)
-    log.record(
-        session,
-        actor_id=actor.id,
-        action=LogAction.APPEAL_OVERTURNED if overturn else LogAction.APPEAL_UPHELD,
-        comment_id=comment.id,
-        article_id=comment.article_id,
-        target_user_id=comment.author_id,
-        reason=reason,
-        detail=f"appeal {appeal.id} against entry {appeal.decision_id}",
-    )
+    return comment
+
+
+def _tell_author(
+    session: Session, ctx: Context, comment: Comment, *, overturned: bool, reason: str
+) -> None:
     author = session.get(User, comment.author_id) if comment.author_id else None
     article = session.get(Article, comment.article_id)
     if author is not None and author.email is not None and article is not None:
@@ -117,7 +137,6 @@ def decide(
             author=author,
             comment=comment,
             article=article,
-            overturned=overturn,
+            overturned=overturned,
             reason=reason,
         )
-    return appeal

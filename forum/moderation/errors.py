@@ -1,30 +1,10 @@
-"""What moderation services raise; routes turn ``status`` into the HTTP answer."""
+"""The one refusal moderation names itself; everything else is a ``forum.errors`` class."""
 
 from __future__ import annotations
 
-
-class ModerationError(Exception):
-    status = 400
-
-    def __init__(self, message: str, *, status: int | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if status is not None:
-            self.status = status
-        self.field = field
+from forum.errors import Conflict
 
 
-class NotFound(ModerationError):
-    status = 404
-
-
-class Refused(ModerationError):
-    """Not allowed, or not possible in this state."""
-
-    status = 403
-
-
-class AlreadyHandled(ModerationError):
-    """Someone else acted first (or the item is no longer in that state): nothing was done."""
-
-    status = 409
+class AlreadyHandled(Conflict):
+    """Someone acted first, or it is already so: nothing was done. Pages say so in a flash
+    message and go back; the API answers 409 like any ``Conflict``."""

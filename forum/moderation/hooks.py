@@ -23,8 +23,9 @@ from forum.comments.models import Comment
 from forum.errors import Forbidden
 from forum.moderation import queues
 from forum.moderation.screening import ModerationScreening, record_hold_reasons
-from forum.moderation.service import ban_message, locked_above
 from forum.moderation.standing import active_ban
+from forum.moderation.threads import locked_above
+from forum.moderation.users import ban_message
 from forum.settings import Settings
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Boolean, insert, literal, select
 from sqlalchemy.orm import Session
 
 from forum.articles.models import Article
 from forum.db import UTCDateTime, utcnow
-from forum.moderation import rules
-from forum.moderation.models import ArticleRule, ModerationPolicy
+from forum.errors import Invalid
+from forum.moderation import log, rules
+from forum.moderation.models import ArticleRule, LogAction, ModerationPolicy
 from forum.settings import Settings
 
 POLICY_ROW = 1
@@ -52,12 +54,6 @@ class Policy:
     """None with the default on: every article without its own choice."""
 
 
-class PolicyInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
 def defaults(settings: Settings) -> Policy:
     return Policy(
         min_approved=settings.moderation_min_approved,
@@ -87,7 +83,7 @@ def load(session: Session, settings: Settings) -> Policy:
 
 
 def parse(form: dict[str, str], current: Policy) -> Policy:
-    """An admin's form as a policy; ``PolicyInvalid`` names each field that is out of range."""
+    """An admin's form as a policy; ``Invalid`` names each field that is out of range."""
     errors: dict[str, str] = {}
     numbers: dict[str, int] = {}
     for name, (low, high, label) in LIMITS.items():
@@ -101,10 +97,10 @@ def parse(form: dict[str, str], current: Policy) -> Policy:
             errors[name] = f"{label}: between {low} and {high}."
         numbers[name] = value
     if errors:
-        raise PolicyInvalid(errors)
+        raise Invalid(errors)
     return replace(
         current,
-        **numbers,
+        **cast(dict[str, Any], numbers),  # each name is one of the int fields in LIMITS
         blocked_words=rules.parse_words(form.get("blocked_words", "")),
         blocked_domains=rules.parse_domains(form.get("blocked_domains", "")),
         moderate_all_default=form.get("moderate_all_default", "") in {"on", "1", "true"},
@@ -143,6 +139,22 @@ def save(session: Session, settings: Settings, new: Policy) -> list[str]:
         for f in fields(Policy)
         if f.name != "moderate_all_since" and getattr(old, f.name) != getattr(new, f.name)
     ]
+
+
+def update(
+    session: Session, settings: Settings, form: dict[str, str], actor_id: int | None
+) -> list[str]:
+    """An admin's form saved as the policy (``Invalid`` names each field out of range); the
+    change is logged. Returns the names of what changed."""
+    changed = save(session, settings, parse(form, load(session, settings)))
+    if changed:
+        log.record(
+            session,
+            actor_id=actor_id,
+            action=LogAction.SETTINGS,
+            detail="changed: " + ", ".join(changed),
+        )
+    return changed
 
 
 def _keep_moderating_articles_since(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
@@ -97,7 +97,10 @@ class QueueFilter:
     """The comment author's username."""
 
 
-def _filtered(query: Select[Any], filters: QueueFilter) -> Select[Any]:
+Row = TypeVarTuple("Row")
+
+
+def _filtered(query: Select[*Row], filters: QueueFilter) -> Select[*Row]:
     if filters.article:
         query = query.join(Article, Article.id == Comment.article_id).where(
             Article.slug == filters.article
@@ -109,7 +112,7 @@ def _filtered(query: Select[Any], filters: QueueFilter) -> Select[Any]:
     return query
 
 
-def queue_keys(queue: Queue, filters: QueueFilter, now: datetime) -> Select[Any]:
+def queue_keys(queue: Queue, filters: QueueFilter, now: datetime) -> Select[int, datetime, int]:
     """(comment id, since, extra id) of every item in a queue, in queue order."""
     if queue is Queue.PENDING:
         query = (
@@ -196,6 +199,7 @@ def _hydrate(
     actor: CurrentUser,
     now: datetime,
 ) -> list[QueueItem]:
+    """The queue items for ``keys`` (comment id, since, extra id), in a few queries in all."""
     if not keys:
         return []
     ids = sorted({k[0] for k in keys})
@@ -208,33 +212,10 @@ def _hydrate(
             .where(Comment.id.in_(ids))
         )
     }
-    parent_ids = sorted({c.parent_id for c, _, _ in found.values() if c.parent_id})
-    parents = {
-        p.id: (p, name)
-        for p, name in session.execute(
-            select(Comment, User.display_name)
-            .outerjoin(User, User.id == Comment.author_id)
-            .where(Comment.id.in_(parent_ids))
-        )
-    }
+    parents = _parents(session, {c.parent_id for c, _, _ in found.values() if c.parent_id})
     authors = records(session, {c.author_id for c, _, _ in found.values() if c.author_id})
-    reports: dict[int, list[ReportView]] = {}
-    for report, reporter in session.execute(
-        select(Report, User.username)
-        .outerjoin(User, User.id == Report.reporter_id)
-        .where(Report.comment_id.in_(ids))
-        .order_by(Report.created_at)
-    ):
-        reports.setdefault(report.comment_id, []).append(
-            ReportView(
-                report.reason, report.note, report.created_at, reporter, report.resolved_at is None
-            )
-        )
-    held: dict[int, list[HoldReason]] = {}
-    for reason in session.scalars(
-        select(HoldReason).where(HoldReason.comment_id.in_(ids)).order_by(HoldReason.id)
-    ):
-        held.setdefault(reason.comment_id, []).append(reason)
+    reports = _reports(session, ids)
+    held = _held(session, ids)
     locked = set(
         session.scalars(select(ThreadLock.comment_id).where(ThreadLock.comment_id.in_(ids)))
     )
@@ -251,7 +232,6 @@ def _hydrate(
         comment, article, display = found[comment_id]
         parent = parents.get(comment.parent_id) if comment.parent_id else None
         appeal = appeals.get(extra)
-        entry = entries.get(extra) if queue is Queue.HANDLED else None
         items.append(
             QueueItem(
                 comment=comment,
@@ -261,19 +241,54 @@ def _hydrate(
                 since=since,
                 age=now - since,
                 parent=parent[0] if parent else None,
-                parent_author=(parent[1] or parent[0].author_name or "Anonymous")
-                if parent
-                else None,
+                parent_author=parent[1] if parent else None,
                 reports=reports.get(comment_id, []),
                 held=held.get(comment_id, []),
                 locked=comment_id in locked,
-                entry=entry,
+                entry=entries.get(extra) if queue is Queue.HANDLED else None,
                 appeal=appeal,
                 decision=entries.get(appeal.decision_id) if appeal else None,
                 may_decide=appeal_rules.may_decide(session, appeal, actor) if appeal else True,
             )
         )
     return items
+
+
+def _parents(session: Session, parent_ids: set[int]) -> dict[int, tuple[Comment, str]]:
+    """Each parent comment and how it is signed."""
+    return {
+        p.id: (p, name or p.author_name or "Anonymous")
+        for p, name in session.execute(
+            select(Comment, User.display_name)
+            .outerjoin(User, User.id == Comment.author_id)
+            .where(Comment.id.in_(sorted(parent_ids)))
+        )
+    }
+
+
+def _reports(session: Session, ids: list[int]) -> dict[int, list[ReportView]]:
+    reports: dict[int, list[ReportView]] = {}
+    for report, reporter in session.execute(
+        select(Report, User.username)
+        .outerjoin(User, User.id == Report.reporter_id)
+        .where(Report.comment_id.in_(ids))
+        .order_by(Report.created_at)
+    ):
+        reports.setdefault(report.comment_id, []).append(
+            ReportView(
+                report.reason, report.note, report.created_at, reporter, report.resolved_at is None
+            )
+        )
+    return reports
+
+
+def _held(session: Session, ids: list[int]) -> dict[int, list[HoldReason]]:
+    held: dict[int, list[HoldReason]] = {}
+    for reason in session.scalars(
+        select(HoldReason).where(HoldReason.comment_id.in_(ids)).order_by(HoldReason.id)
+    ):
+        held.setdefault(reason.comment_id, []).append(reason)
+    return held
 
 
 def _log_rows(session: Session, entry_ids: list[int]) -> dict[int, LogRow]:

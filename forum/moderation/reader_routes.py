@@ -7,11 +7,11 @@ for scripts and the page's JavaScript.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -19,79 +19,64 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.orm import Session
 
 from forum.accounts.auth import login_required
-from forum.accounts.current import CurrentUser, current_user
+from forum.accounts.current import CurrentUser
 from forum.comments import service as comments
 from forum.comments.service import Viewer
+from forum.errors import Conflict, Invalid
 from forum.moderation import appeals, reports
-from forum.moderation.errors import ModerationError, NotFound
+from forum.moderation.context import Moderation
 from forum.moderation.mails import VIOLATIONS
 from forum.moderation.models import Violation
-from forum.moderation.routes import as_http, context_of
-from forum.moderation.service import ban_message
 from forum.moderation.standing import active_ban
+from forum.moderation.users import ban_message
+from forum.settings import Settings
 from forum.web.forms import FormData, field
+from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
-
-AnyRequest = Request[Any, Any, Any]
-
-
-def _me(request: AnyRequest) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # behind login_required
-    return user
 
 
 def _report_page(
-    request: AnyRequest,
     db: Session,
+    settings: Settings,
+    me: CurrentUser,
     comment_id: int,
     *,
     form: dict[str, str] | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> Template:
-    user = _me(request)
-    try:
-        comment = reports.reportable(db, comment_id, user)
-    except ModerationError as exc:
-        raise as_http(exc) from None
-    ban = active_ban(db, user.id)
+    comment = reports.reportable(db, comment_id, me)
+    ban = active_ban(db, me.id)
     return Template(
         "moderation/report.html",
         status_code=status,
         context={
-            "comment": comments.view_of(db, comment, Viewer.of(user)),
+            "comment": comments.view_of(db, comment, Viewer.of(me)),
             "reasons": VIOLATIONS,
             "form": form or {},
             "error": error,
-            "refusal": ban_message(ban, context_of(request).settings) if ban else None,
-            "reported": reports.already_reported(db, comment.id, user.id),
+            "refusal": ban_message(ban, settings) if ban else None,
+            "reported": reports.already_reported(db, comment.id, me.id),
         },
     )
 
 
 def _appeal_page(
-    request: AnyRequest,
     db: Session,
+    me: CurrentUser,
     comment_id: int,
     *,
     statement: str = "",
     error: str | None = None,
     status: int = 200,
 ) -> Template:
-    user = _me(request)
-    try:
-        decision = appeals.decision_to_appeal(db, comment_id, user)
-        comment = comments.get_comment(db, comment_id)
-    except comments.CommentNotFound:
-        raise as_http(NotFound("There is no such comment.")) from None
-    except ModerationError as exc:
-        raise as_http(exc) from None
+    decision = appeals.decision_to_appeal(db, comment_id, me)
+    comment = comments.get_comment(db, comment_id)
     return Template(
         "moderation/appeal.html",
         status_code=status,
         context={
-            "comment": comments.view_of(db, comment, Viewer.of(user)),
+            "comment": comments.view_of(db, comment, Viewer.of(me)),
             "decision": decision,
             "rules": VIOLATIONS,
             "statement": statement,
@@ -106,58 +91,67 @@ class ReaderPages(Controller):
 
     @get("/comments/{comment_id:int}/report", sync_to_thread=True)
     def report_form(
-        self, request: AnyRequest, db: DbSession, comment_id: FromPath[int]
+        self,
+        db: DbSession,
+        settings: NamedDependency[Settings],
+        me: NamedDependency[CurrentUser],
+        comment_id: FromPath[int],
     ) -> Template:
         """Tell the moderators what is wrong with a comment."""
-        return _report_page(request, db, comment_id)
+        return _report_page(db, settings, me, comment_id)
 
     @post("/comments/{comment_id:int}/report", sync_to_thread=True)
     def report(
-        self, request: AnyRequest, db: DbSession, comment_id: FromPath[int], data: FormData
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        moderation: Moderation,
+        me: NamedDependency[CurrentUser],
+        comment_id: FromPath[int],
+        data: FormData,
     ) -> Template | Redirect:
         """Record the report (once per reader and comment)."""
         form = {"reason": field(data, "reason"), "note": field(data, "note")}
+        settings = moderation.settings
         try:
             reason = Violation(form["reason"])
         except ValueError:
             return _report_page(
-                request, db, comment_id, form=form, error="Choose a reason.", status=400
+                db, settings, me, comment_id, form=form, error="Choose a reason.", status=400
             )
         try:
-            reports.file_report(
-                db, context_of(request), comment_id, _me(request), reason, form["note"]
-            )
-        except ModerationError as exc:
-            if exc.status not in {400, 409}:
-                raise as_http(exc) from None
-            db.rollback()
+            reports.file_report(db, moderation, comment_id, me, reason, form["note"])
+        except (Invalid, Conflict) as exc:  # nothing was written: show the form again
+            status = 400 if isinstance(exc, Invalid) else 409
             return _report_page(
-                request, db, comment_id, form=form, error=exc.message, status=exc.status
+                db, settings, me, comment_id, form=form, error=exc.message, status=status
             )
         flash(request, "Thank you. The moderators will look at it.", category="success")
         return Redirect(f"/comments/{comment_id}#comment-{comment_id}", status_code=303)
 
     @get("/comments/{comment_id:int}/appeal", sync_to_thread=True)
     def appeal_form(
-        self, request: AnyRequest, db: DbSession, comment_id: FromPath[int]
+        self, db: DbSession, me: NamedDependency[CurrentUser], comment_id: FromPath[int]
     ) -> Template:
         """Ask another moderator to look again at a rejection or hide of your comment."""
-        return _appeal_page(request, db, comment_id)
+        return _appeal_page(db, me, comment_id)
 
     @post("/comments/{comment_id:int}/appeal", sync_to_thread=True)
     def appeal(
-        self, request: AnyRequest, db: DbSession, comment_id: FromPath[int], data: FormData
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        comment_id: FromPath[int],
+        data: FormData,
     ) -> Template | Redirect:
         """File the appeal (once per decision)."""
         statement = field(data, "statement")
         try:
-            appeals.file_appeal(db, comment_id, _me(request), statement)
-        except ModerationError as exc:
-            if exc.field is None:
-                raise as_http(exc) from None
-            db.rollback()
+            appeals.file_appeal(db, comment_id, me, statement)
+        except Invalid as exc:  # nothing was written: show the form again
             return _appeal_page(
-                request, db, comment_id, statement=statement, error=exc.message, status=400
+                db, me, comment_id, statement=statement, error=exc.message, status=400
             )
         flash(
             request,
@@ -191,21 +185,16 @@ class ReportApi(Controller):
     )
     def report(
         self,
-        request: AnyRequest,
         db: DbSession,
+        moderation: Moderation,
+        me: NamedDependency[CurrentUser],
         comment_id: FromPath[int],
         data: JSONBody[ReportIn],
     ) -> ReportOut:
         """Report a comment to the moderators (once per reader and comment; 409 after)."""
-        try:
-            report = reports.file_report(
-                db, context_of(request), comment_id, _me(request), data.reason, data.note
-            )
-        except ModerationError as exc:
-            raise HTTPException(detail=exc.message, status_code=exc.status) from None
-        comment = comments.get_comment(db, comment_id)
+        filed = reports.file_report(db, moderation, comment_id, me, data.reason, data.note)
         return ReportOut(
-            comment_id=report.comment_id,
-            reason=report.reason.value,
-            hidden=comment.status.value == "hidden",
+            comment_id=filed.report.comment_id,
+            reason=filed.report.reason.value,
+            hidden=filed.hidden,
         )

@@ -4,6 +4,7 @@ moves to the time of each run, and only items that became overdue after it are l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -23,9 +24,22 @@ from forum.settings import Settings
 LISTED = 50
 
 
+@dataclass(frozen=True)
+class Choice:
+    enabled: bool
+    hours: int
+    """How long items wait before a reminder (the site's setting)."""
+
+
 def wants_reminders(session: Session, user_id: int) -> bool:
     choice = session.get(ReminderChoice, user_id)
     return choice is not None and choice.enabled
+
+
+def choice(session: Session, settings: Settings, user_id: int) -> Choice:
+    """Whether this moderator gets reminders, and after how many hours."""
+    hours = policies.load(session, settings).remind_hours
+    return Choice(wants_reminders(session, user_id), hours)
 
 
 def set_reminders(session: Session, user_id: int, enabled: bool) -> None:
@@ -42,7 +56,7 @@ def overdue(
 ) -> list[tuple[Queue, int, datetime, str]]:
     """(queue, comment id, since, article title) of every item waiting longer than ``hours``."""
     cutoff = now - timedelta(hours=hours)
-    found = []
+    found: list[tuple[Queue, int, datetime, str]] = []
     for queue in (Queue.PENDING, Queue.REPORTED, Queue.APPEALS):
         keys = queue_keys(queue, QueueFilter(), now).subquery()
         rows = session.execute(

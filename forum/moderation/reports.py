@@ -3,6 +3,8 @@ moderator decides."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -10,17 +12,26 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
+from forum.errors import Forbidden, Invalid, NotFound
 from forum.moderation import log
 from forum.moderation import policy as policies
-from forum.moderation.errors import AlreadyHandled, NotFound, Refused
+from forum.moderation.actions import claim
+from forum.moderation.context import Context
+from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import LogAction, Report, Violation
-from forum.moderation.service import Context, ban_message, claim
 from forum.moderation.standing import active_ban
+from forum.moderation.users import ban_message
 from forum.text import TextProblem, clean_multiline
 
+ALREADY_REPORTED = "You have already reported this comment. Moderators will look."
 
-class AlreadyReported(AlreadyHandled):
-    """This reader has reported this comment before."""
+
+@dataclass(frozen=True)
+class Filed:
+    """A report as filed, and whether it hid the comment (the threshold was reached)."""
+
+    report: Report
+    hidden: bool
 
 
 def reportable(session: Session, comment_id: int, reporter: CurrentUser) -> Comment:
@@ -29,7 +40,7 @@ def reportable(session: Session, comment_id: int, reporter: CurrentUser) -> Comm
     if comment is None or comment.status is not CommentStatus.PUBLISHED:
         raise NotFound("There is no such comment to report.")
     if comment.author_id == reporter.id:
-        raise Refused("You cannot report your own comment.")
+        raise Forbidden("You cannot report your own comment.")
     return comment
 
 
@@ -51,20 +62,21 @@ def file_report(
     reporter: CurrentUser,
     reason: Violation,
     note: str = "",
-) -> Report:
-    """Record a report; the one that reaches the threshold hides the comment."""
+) -> Filed:
+    """Record a report; the one that reaches the threshold hides the comment. ``Invalid``
+    (the note) and ``AlreadyHandled`` (reported before) are for the form to show."""
     ban = active_ban(session, reporter.id)
     if ban is not None:
-        raise Refused(ban_message(ban, ctx.settings))
+        raise Forbidden(ban_message(ban, ctx.settings))
     comment = reportable(session, comment_id, reporter)
     try:
         note = clean_multiline(
             note, field="Note", max_length=Report.NOTE_MAX, required=reason is Violation.OTHER
         )
     except TextProblem as problem:
-        raise Refused(str(problem), status=400, field="note") from None
+        raise Invalid({"note": str(problem)}) from None
     if already_reported(session, comment.id, reporter.id):
-        raise AlreadyReported("You have already reported this comment. Moderators will look.")
+        raise AlreadyHandled(ALREADY_REPORTED)
     report = Report(comment_id=comment.id, reporter_id=reporter.id, reason=reason, note=note)
     savepoint = session.begin_nested()
     session.add(report)
@@ -72,12 +84,10 @@ def file_report(
         session.flush()
     except IntegrityError:
         savepoint.rollback()
-        raise AlreadyReported(
-            "You have already reported this comment. Moderators will look."
-        ) from None
+        raise AlreadyHandled(ALREADY_REPORTED) from None
     savepoint.commit()
-    _hide_at_threshold(session, ctx, comment)
-    return report
+    hidden = _hide_at_threshold(session, ctx, comment)
+    return Filed(report, hidden)
 
 
 def open_reports(session: Session, comment_id: int) -> int:
@@ -91,15 +101,16 @@ def open_reports(session: Session, comment_id: int) -> int:
     )
 
 
-def _hide_at_threshold(session: Session, ctx: Context, comment: Comment) -> None:
+def _hide_at_threshold(session: Session, ctx: Context, comment: Comment) -> bool:
+    """Hide the comment if this report reached the threshold; whether it is hidden now."""
     threshold = policies.load(session, ctx.settings).reports_to_hide
     count = open_reports(session, comment.id)
     if count < threshold or comment.status is not CommentStatus.PUBLISHED:
-        return
+        return _hidden(comment)
     try:
         claim(session, comment, CommentStatus.PUBLISHED)
-    except AlreadyHandled:  # hidden by a report that came in at the same moment
-        return
+    except AlreadyHandled:  # decided (or hidden by another report) at the same moment: refreshed
+        return _hidden(comment)
     comments.set_status(session, ctx.hooks, comment, CommentStatus.HIDDEN)
     log.record(
         session,
@@ -110,3 +121,8 @@ def _hide_at_threshold(session: Session, ctx: Context, comment: Comment) -> None
         target_user_id=comment.author_id,
         detail=f"{count} open reports (threshold {threshold})",
     )
+    return True
+
+
+def _hidden(comment: Comment) -> bool:
+    return comment.status is CommentStatus.HIDDEN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -91,6 +92,7 @@ def records(session: Session, user_ids: set[int]) -> dict[int, AuthorRecord]:
         )
         for u in session.scalars(select(User).where(User.id.in_(ids)))
     }
+    # author_id is never None below: the WHERE keeps only these authors' comments
     for author_id, status, n in session.execute(
         select(Comment.author_id, Comment.status, func.count())
         .where(
@@ -100,16 +102,16 @@ def records(session: Session, user_ids: set[int]) -> dict[int, AuthorRecord]:
         .group_by(Comment.author_id, Comment.status)
     ):
         if status is CommentStatus.REJECTED:
-            out[author_id].rejected = n
+            out[cast(int, author_id)].rejected = n
         else:
-            out[author_id].pending = n
+            out[cast(int, author_id)].pending = n
     for author_id, n in session.execute(
         select(Comment.author_id, func.count(Report.id))
         .join(Report, Report.comment_id == Comment.id)
         .where(Comment.author_id.in_(ids))
         .group_by(Comment.author_id)
     ):
-        out[author_id].reported = n
+        out[cast(int, author_id)].reported = n
     for trusted_id in session.scalars(
         select(TrustedUser.user_id).where(TrustedUser.user_id.in_(ids))
     ):

@@ -17,7 +17,7 @@ from forum.comments import service as comments
 from forum.comments.hooks import CommentHooks
 from forum.mail.outbox import Outbox
 from forum.moderation import hooks as moderation
-from forum.moderation.service import Context
+from forum.moderation.context import Context
 
 
 @pytest.fixture

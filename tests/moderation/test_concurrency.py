@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import Role
 from forum.comments.models import Comment, CommentStatus
+from forum.moderation.actions import Act, Decision, act
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import LogEntry
-from forum.moderation.service import Act, Decision, act
 from tests.moderation.conftest import me
 
 

@@ -11,7 +11,7 @@ from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.moderation import policy as policies
 from forum.moderation.models import LogAction, LogEntry
-from forum.moderation.service import set_trust
+from forum.moderation.users import set_trust
 from tests.moderation.conftest import held_for, me
 
 PENDING = CommentStatus.PENDING
@@ -38,7 +38,7 @@ def test_an_unverified_address_is_held(database, make_article, make_regular, sub
 def test_a_new_author_is_held_until_enough_comments_are_approved(
     database, ctx, make_article, make_user, moderator, submit
 ):
-    from forum.moderation.service import Act, Decision, act
+    from forum.moderation.actions import Act, Decision, act
 
     article = make_article()
     ann = make_user("ann")
@@ -73,7 +73,7 @@ def test_an_anonymous_comment_is_held(database, make_article, submit):
 def test_every_comment_on_a_moderate_all_article_is_held(
     database, make_article, make_regular, moderator, ctx, submit
 ):
-    from forum.moderation.service import set_moderate_all
+    from forum.moderation.threads import set_moderate_all
 
     article = make_article(slug="careful")
     with database.session(write=True) as session:
