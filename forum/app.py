@@ -29,46 +29,49 @@ from forum.accounts.logins import LoginPolicy
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.profile_routes import ProfilePages
 from forum.accounts.throttle import LoginThrottle
+from forum.accounts.user_data import AccountData, UserData, UserDataRegistry, email_of
 from forum.articles.admin_routes import ArticleAdminPages
 from forum.articles.routes import ArticleApi, ArticlePages
-from forum.comments.actions import CommentActions
-from forum.comments.api import CommentApi
-from forum.comments.config import CommentConfig
-from forum.comments.feeds import CommentFeed
+from forum.articles.user_data import ArticleData
 from forum.comments.hooks import CommentHooks
+from forum.comments.notify import service as notifications
 from forum.comments.notify.notifier import Notifier
 from forum.comments.notify.routes import NotificationApi, NotificationPages, account_section
-from forum.comments.pages import ThreadPages
-from forum.comments.urls import template_globals as comment_template_globals
+from forum.comments.notify.user_data import NotificationData
+from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPages
+from forum.comments.user_data import CommentData
 from forum.db import Database
 from forum.errors import DomainError
+from forum.importers.user_data import ImportData
 from forum.mail.outbox import Outbox
+from forum.mail.user_data import OutboxData
 from forum.mail.worker import run_mail_worker
 from forum.moderation import hooks as moderation
 from forum.moderation.admin_routes import AdminModerationPages
 from forum.moderation.api import ModerationApi
-from forum.moderation.article_routes import ArticlePages as ModerationArticlePages
-from forum.moderation.comment_routes import CommentPages as ModerationCommentPages
-from forum.moderation.context import Context as ModerationContext
 from forum.moderation.hooks import count_waiting
-from forum.moderation.log_routes import LogPages as ModerationLogPages
-from forum.moderation.queue_routes import QueuePages as ModerationQueuePages
 from forum.moderation.reader_routes import ReaderPages, ReportApi
-from forum.moderation.user_routes import UserPages as ModerationUserPages
+from forum.moderation.routes import ModerationPages
+from forum.moderation.service import Context as ModerationContext
+from forum.moderation.user_data import ModerationData
 from forum.privacy.account_routes import PersonalDataApi, PrivacySettingsPages
+from forum.privacy.config import PrivacyConfig, ReplyMails
 from forum.privacy.consent import allows
+from forum.privacy.erasure import Leaving
 from forum.privacy.hooks import (
+    MergeConsentAtLogin,
+    RemindPendingErasure,
     accept_policies_at_registration,
-    merge_consent_at_login,
     profile_comments,
-    remind_pending_erasure,
     require_current_terms,
     template_globals,
 )
 from forum.privacy.hooks import account_section as privacy_section
-from forum.privacy.middleware import ConsentMiddleware, PageViewMiddleware, PrivacyConfig
+from forum.privacy.middleware import ConsentMiddleware, PageViewMiddleware
 from forum.privacy.routes import AdminPrivacyPages, CookiePages, PolicyPages
+from forum.privacy.user_data import PrivacyData
 from forum.search.routes import SearchApi, SearchPages
+from forum.search.user_data import SearchData
 from forum.settings import Settings
 from forum.web.access_log import AccessLog
 from forum.web.csrf import ForumCSRFMiddleware, make_csrf_config
@@ -102,7 +105,6 @@ def _route_handlers() -> list[Any]:
         ArticleApi,
         ArticleAdminPages,
         ThreadPages,
-        CommentActions,
         CommentFeed,
         CommentApi,
         NotificationPages,
@@ -119,11 +121,7 @@ def _route_handlers() -> list[Any]:
         PersonalDataApi,
         SearchPages,
         SearchApi,
-        ModerationQueuePages,
-        ModerationCommentPages,
-        ModerationUserPages,
-        ModerationArticlePages,
-        ModerationLogPages,
+        ModerationPages,
         ModerationApi,
         AdminModerationPages,
         ReaderPages,
@@ -143,16 +141,53 @@ def _comment_hooks(settings: Settings, outbox: Outbox) -> CommentHooks:
     return hooks
 
 
-def _account_hooks() -> AccountHooks:
+def _account_hooks(privacy: PrivacyConfig) -> AccountHooks:
     """Higher layers take part in accounts: privacy merges consent at login, reminds of a
     pending erasure and records the policies accepted at registration; notifications and
     privacy add their sections to /account, privacy the comment list to profiles."""
     return AccountHooks(
-        on_login=[merge_consent_at_login, remind_pending_erasure],
+        on_login=[MergeConsentAtLogin(privacy), RemindPendingErasure(privacy)],
         on_register=[accept_policies_at_registration],
         sections=[account_section, privacy_section],
         profile_sections=[profile_comments],
     )
+
+
+def user_data_registry(settings: Settings, hooks: CommentHooks) -> UserDataRegistry:
+    """Every module that stores personal data, for export and erasure (also ``forum privacy
+    purge``). Accounts first: the ``users`` row is forgotten last."""
+    base = settings.base_url
+    parts: list[UserData] = [
+        AccountData(base),
+        ArticleData(base_url=base),
+        CommentData(
+            hooks,
+            base_url=base,
+            client_address_retention_days=settings.client_address_retention_days,
+        ),
+        NotificationData(base_url=base),
+        ModerationData(base_url=base),
+        ImportData(),
+        OutboxData(email_of, retention_days=settings.mail_retention_days),
+        PrivacyData(consent_log_retention_days=settings.consent_log_retention_days),
+        SearchData(),
+    ]
+    registry = UserDataRegistry()
+    for part in parts:
+        registry.register(part)
+    return registry
+
+
+def _privacy_dependencies(
+    settings: Settings, outbox: Outbox, hooks: CommentHooks, privacy: PrivacyConfig
+) -> dict[str, Provide]:
+    """``privacy`` (its config), ``user_data`` (the registry) and ``erasure``."""
+    user_data = user_data_registry(settings, hooks)
+    return {
+        "privacy": _constant(privacy),
+        "user_data": _constant(user_data),
+        "erasure": _constant(Leaving(settings, outbox, user_data)),
+    }
 
 
 def _login_throttle(settings: Settings, stores: StoreRegistry) -> LoginThrottle:
@@ -214,7 +249,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
         )
     )
-    privacy = PrivacyConfig.from_settings(settings)
+    privacy = PrivacyConfig.from_settings(
+        settings,
+        reply_mails=ReplyMails(
+            get=notifications.get_reply_mails, set=notifications.set_reply_mails
+        ),
+    )
     comment_hooks = _comment_hooks(settings, outbox)
 
     @asynccontextmanager
@@ -237,32 +277,31 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "hooks": _constant(comment_hooks),
             "passwords": _constant(passwords),
             "throttle": _constant(_login_throttle(settings, stores)),
-            "account_hooks": _constant(_account_hooks()),
+            "account_hooks": _constant(_account_hooks(privacy)),
             "login_policy": _constant(policy),
             "store_check": _constant(store_check),
             "current_user": Provide(provide_current_user, sync_to_thread=False),
             "me": Provide(provide_me, sync_to_thread=False),
-            "moderation": _constant(ModerationContext(comment_hooks, outbox, settings)),
-            "comment_config": _constant(
-                CommentConfig.from_settings(settings, lambda r: allows(r, "preferences"))
-            ),
+            **_privacy_dependencies(settings, outbox, comment_hooks, privacy),
         },
         state=State(
             {
                 # Transitional: being replaced by the providers above (issue 11, point 3).
                 "settings": settings,
                 "outbox": outbox,
-                # Until privacy/account_routes.py asks credentials.verify_password instead:
-                "accounts": State({"passwords": passwords}),
-                "privacy": privacy,
+                "comments": CommentDeps(
+                    settings=settings,
+                    hooks=comment_hooks,
+                    preferences_allowed=lambda request: allows(request, "preferences"),
+                ),
+                "moderation": ModerationContext(comment_hooks, outbox, settings),
             }
         ),
         stores=stores,
         middleware=_middleware(settings, database, policy, privacy),
         request_max_body_size=1024 * 1024,
         template_config=make_template_config(
-            settings,
-            {**template_globals(), **moderation.template_globals(), **comment_template_globals()},
+            settings, {**template_globals(), **moderation.template_globals()}
         ),
         exception_handlers=_exception_handlers(settings),
         before_send=[

@@ -17,13 +17,16 @@ def privacy() -> None:
 def privacy_purge(ctx: click.Context) -> None:
     """Erase accounts whose grace period is over; remove client addresses, consent records
     and undelivered mail past their retention. Safe to run again at any time."""
+    from forum.app import user_data_registry
+    from forum.comments.hooks import CommentHooks
     from forum.mail.outbox import Outbox
     from forum.privacy.retention import purge
 
     settings = settings_of(ctx)
     database = open_database(settings)
+    user_data = user_data_registry(settings, CommentHooks())
     try:
-        report = purge(database, Outbox.from_settings(settings), settings)
+        report = purge(database, Outbox.from_settings(settings), settings, user_data)
     finally:
         database.dispose()
     click.echo(report.summary())
