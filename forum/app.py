@@ -33,12 +33,17 @@ from forum.accounts.user_data import AccountData, UserData, UserDataRegistry, em
 from forum.articles.admin_routes import ArticleAdminPages
 from forum.articles.routes import ArticleApi, ArticlePages
 from forum.articles.user_data import ArticleData
+from forum.comments.actions import CommentActions
+from forum.comments.api import CommentApi
+from forum.comments.config import CommentConfig
+from forum.comments.feeds import CommentFeed
 from forum.comments.hooks import CommentHooks
 from forum.comments.notify import service as notifications
 from forum.comments.notify.notifier import Notifier
 from forum.comments.notify.routes import NotificationApi, NotificationPages, account_section
 from forum.comments.notify.user_data import NotificationData
-from forum.comments.routes import CommentApi, CommentDeps, CommentFeed, ThreadPages
+from forum.comments.pages import ThreadPages
+from forum.comments.urls import template_globals as comment_template_globals
 from forum.comments.user_data import CommentData
 from forum.db import Database
 from forum.errors import DomainError
@@ -49,11 +54,15 @@ from forum.mail.worker import run_mail_worker
 from forum.moderation import hooks as moderation
 from forum.moderation.admin_routes import AdminModerationPages
 from forum.moderation.api import ModerationApi
+from forum.moderation.article_routes import ArticlePages as ModerationArticlePages
+from forum.moderation.comment_routes import CommentPages as ModerationCommentPages
+from forum.moderation.context import Context as ModerationContext
 from forum.moderation.hooks import count_waiting
+from forum.moderation.log_routes import LogPages as ModerationLogPages
+from forum.moderation.queue_routes import QueuePages as ModerationQueuePages
 from forum.moderation.reader_routes import ReaderPages, ReportApi
-from forum.moderation.routes import ModerationPages
-from forum.moderation.service import Context as ModerationContext
 from forum.moderation.user_data import ModerationData
+from forum.moderation.user_routes import UserPages as ModerationUserPages
 from forum.privacy.account_routes import PersonalDataApi, PrivacySettingsPages
 from forum.privacy.config import PrivacyConfig, ReplyMails
 from forum.privacy.consent import allows
@@ -105,6 +114,7 @@ def _route_handlers() -> list[Any]:
         ArticleApi,
         ArticleAdminPages,
         ThreadPages,
+        CommentActions,
         CommentFeed,
         CommentApi,
         NotificationPages,
@@ -121,7 +131,11 @@ def _route_handlers() -> list[Any]:
         PersonalDataApi,
         SearchPages,
         SearchApi,
-        ModerationPages,
+        ModerationQueuePages,
+        ModerationCommentPages,
+        ModerationUserPages,
+        ModerationArticlePages,
+        ModerationLogPages,
         ModerationApi,
         AdminModerationPages,
         ReaderPages,
@@ -283,25 +297,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "current_user": Provide(provide_current_user, sync_to_thread=False),
             "me": Provide(provide_me, sync_to_thread=False),
             **_privacy_dependencies(settings, outbox, comment_hooks, privacy),
+            "moderation": _constant(ModerationContext(comment_hooks, outbox, settings)),
+            "comment_config": _constant(
+                CommentConfig.from_settings(settings, lambda r: allows(r, "preferences"))
+            ),
         },
         state=State(
             {
                 # Transitional: being replaced by the providers above (issue 11, point 3).
                 "settings": settings,
                 "outbox": outbox,
-                "comments": CommentDeps(
-                    settings=settings,
-                    hooks=comment_hooks,
-                    preferences_allowed=lambda request: allows(request, "preferences"),
-                ),
-                "moderation": ModerationContext(comment_hooks, outbox, settings),
             }
         ),
         stores=stores,
         middleware=_middleware(settings, database, policy, privacy),
         request_max_body_size=1024 * 1024,
         template_config=make_template_config(
-            settings, {**template_globals(), **moderation.template_globals()}
+            settings,
+            {**template_globals(), **moderation.template_globals(), **comment_template_globals()},
         ),
         exception_handlers=_exception_handlers(settings),
         before_send=[
