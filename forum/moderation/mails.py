@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.models import User
 from forum.articles.models import Article
 from forum.comments.models import Comment
+from forum.comments.urls import comment_url
 from forum.moderation.models import Ban, LogAction, LogEntry, Violation
 from forum.settings import Settings
 from forum.web.dates import byline_date
@@ -78,8 +79,8 @@ def statement_of_reasons(
         rule=VIOLATIONS[decision.violation or Violation.OTHER],
         reason=decision.reason or "",
         decided_date=_when(decision.created_at, settings),
-        comment_link=_link(settings, f"/comments/{comment.id}"),
-        appeal_link=_link(settings, f"/comments/{comment.id}/appeal"),
+        comment_link=_link(settings, comment_url(comment.id, anchored=False)),
+        appeal_link=_link(settings, f"{comment_url(comment.id, anchored=False)}/appeal"),
     )
     _send(outbox, session, author.email, mail)
 
@@ -122,7 +123,7 @@ def appeal_outcome(
         title=article.title,
         overturned=overturned,
         reason=reason,
-        comment_link=_link(settings, f"/comments/{comment.id}"),
+        comment_link=_link(settings, comment_url(comment.id, anchored=False)),
     )
     _send(outbox, session, author.email, mail)
 

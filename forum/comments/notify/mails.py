@@ -16,6 +16,7 @@ from forum.articles.models import Article
 from forum.comments.models import Comment
 from forum.comments.notify.models import Reason
 from forum.comments.notify.service import DigestEntry, Stop, Unsubscribe
+from forum.comments.urls import comment_url
 from forum.settings import Settings
 from forum.signing import BadToken, Signer
 from forum.web.mail_templates import render_mail
@@ -65,8 +66,9 @@ def unsubscribe_url(settings: Settings, target: Unsubscribe) -> str:
     return f"{_base(settings)}/notifications/unsubscribe/{unsubscribe_token(settings, target)}"
 
 
-def comment_url(settings: Settings, comment_id: int) -> str:
-    return f"{_base(settings)}/comments/{comment_id}#comment-{comment_id}"
+def comment_link(settings: Settings, comment_id: int) -> str:
+    """The comment's permalink as a full URL, for a mail."""
+    return f"{_base(settings)}{comment_url(comment_id)}"
 
 
 def _headers(url: str) -> dict[str, str]:
@@ -104,7 +106,7 @@ def instant_mail(
         author=author,
         title=article.title,
         quote=_quote(teaser(comment.body_html, INSTANT_TEXT_LIMIT)),
-        comment_link=comment_url(settings, comment.id),
+        comment_link=comment_link(settings, comment.id),
         stop_link=link,
         settings_link=f"{_base(settings)}/account",
     )
@@ -129,7 +131,7 @@ def digest_mail(settings: Settings, *, user: User, entries: Sequence[DigestEntry
                     "author": entry.author_name,
                     "reply": entry.reason is Reason.REPLY,
                     "quote": _quote(teaser(entry.comment.body_html, DIGEST_TEXT_LIMIT)),
-                    "link": comment_url(settings, entry.comment.id),
+                    "link": comment_link(settings, entry.comment.id),
                 }
                 for entry in group
             ],
