@@ -34,7 +34,8 @@ def test_readiness_fails_when_the_database_cannot_be_reached(client, monkeypatch
     monkeypatch.setattr(health, "_database_ready", lambda database: False)
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "checks": {"database": False}}
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] is False
 
 
 def test_readiness_asks_the_shared_store_when_there_is_one(client_with_store_check):
@@ -43,7 +44,9 @@ def test_readiness_asks_the_shared_store_when_there_is_one(client_with_store_che
     assert response.json()["checks"] == {"database": True, "store": False}
 
 
-def test_readiness_checks_the_apps_own_database(client, app):
-    """The probe runs ``SELECT 1`` on the database the app was given, not on app.state."""
+def test_readiness_checks_the_apps_own_database_and_store(client, app, settings):
+    """The probe runs ``SELECT 1`` on the database the app was given (and pings Redis when
+    there is one), both provided by dependency injection, not read from app.state."""
     assert "database" not in app.state and "store_check" not in app.state
-    assert client.get("/readyz").json() == {"status": "ok", "checks": {"database": True}}
+    expected = {"database": True, **({"store": True} if settings.redis_url else {})}
+    assert client.get("/readyz").json() == {"status": "ok", "checks": expected}
