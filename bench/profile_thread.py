@@ -44,8 +44,8 @@ def profile() -> None:
     from forum.accounts.models import User
     from forum.articles.service import get_published
     from forum.comments import service
-    from forum.comments.models import Comment
     from forum.comments.api import comment_out as _out
+    from forum.comments.models import Comment
     from forum.comments.service import Sort, Viewer
     from forum.db import Database
     from forum.settings import Settings

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
@@ -248,69 +248,98 @@ def _exception_handlers(settings: Settings) -> dict[Any, Any]:
     }
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the forum for ``settings`` (read from the environment when not given)."""
-    settings = settings or Settings.from_env()
-    database = Database(settings.effective_database_url)
+@dataclass(frozen=True)
+class _Parts:
+    """The collaborators built once per app and shared by providers, middleware and hooks."""
+
+    settings: Settings
+    database: Database
+    outbox: Outbox
+    stores: StoreRegistry
+    store_check: Any
+    policy: LoginPolicy
+    passwords: Passwords
+    privacy: PrivacyConfig
+    comment_hooks: CommentHooks
+
+
+def _parts(settings: Settings) -> _Parts:
     outbox = Outbox.from_settings(settings)
     stores, store_check = make_stores(settings)
-    policy = LoginPolicy(
-        idle=timedelta(minutes=settings.session_idle_minutes),
-        remember=timedelta(days=settings.remember_days),
-    )
-    passwords = Passwords(
-        make_hasher(
-            settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
-        )
-    )
-    privacy = PrivacyConfig.from_settings(
-        settings,
-        reply_mails=ReplyMails(
-            get=notifications.get_reply_mails, set=notifications.set_reply_mails
+    return _Parts(
+        settings=settings,
+        database=Database(settings.effective_database_url),
+        outbox=outbox,
+        stores=stores,
+        store_check=store_check,
+        policy=LoginPolicy(
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            remember=timedelta(days=settings.remember_days),
         ),
+        passwords=Passwords(
+            make_hasher(
+                settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+            )
+        ),
+        privacy=PrivacyConfig.from_settings(
+            settings,
+            reply_mails=ReplyMails(
+                get=notifications.get_reply_mails, set=notifications.set_reply_mails
+            ),
+        ),
+        comment_hooks=_comment_hooks(settings, outbox),
     )
-    comment_hooks = _comment_hooks(settings, outbox)
 
+
+def _dependencies(parts: _Parts) -> dict[str, Provide]:
+    """Everything a handler may declare in its signature, by name."""
+    settings = parts.settings
+    return {
+        "settings": _constant(settings),
+        "database": _constant(parts.database),
+        "uow": Provide(provide_uow),
+        "db": Provide(provide_db),
+        "outbox": _constant(parts.outbox),
+        "hooks": _constant(parts.comment_hooks),
+        "passwords": _constant(parts.passwords),
+        "throttle": _constant(_login_throttle(settings, parts.stores)),
+        "account_hooks": _constant(_account_hooks(parts.privacy)),
+        "login_policy": _constant(parts.policy),
+        "store_check": _constant(parts.store_check),
+        "current_user": Provide(provide_current_user, sync_to_thread=False),
+        "me": Provide(provide_me, sync_to_thread=False),
+        **_privacy_dependencies(settings, parts.outbox, parts.comment_hooks, parts.privacy),
+        "moderation": _constant(ModerationContext(parts.comment_hooks, parts.outbox, settings)),
+        "comment_config": _constant(
+            CommentConfig.from_settings(settings, lambda r: allows(r, "preferences"))
+        ),
+    }
+
+
+def _lifespan(parts: _Parts) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         try:
-            async with run_mail_worker(outbox, database, enabled=settings.mail_worker):
+            async with run_mail_worker(
+                parts.outbox, parts.database, enabled=parts.settings.mail_worker
+            ):
                 yield
         finally:
-            await close_stores(stores)
-            database.dispose()
+            await close_stores(parts.stores)
+            parts.database.dispose()
 
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the forum for ``settings`` (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+    parts = _parts(settings)
     app = Litestar(
         route_handlers=_route_handlers(),
-        dependencies={
-            "settings": _constant(settings),
-            "database": _constant(database),
-            "uow": Provide(provide_uow),
-            "db": Provide(provide_db),
-            "outbox": _constant(outbox),
-            "hooks": _constant(comment_hooks),
-            "passwords": _constant(passwords),
-            "throttle": _constant(_login_throttle(settings, stores)),
-            "account_hooks": _constant(_account_hooks(privacy)),
-            "login_policy": _constant(policy),
-            "store_check": _constant(store_check),
-            "current_user": Provide(provide_current_user, sync_to_thread=False),
-            "me": Provide(provide_me, sync_to_thread=False),
-            **_privacy_dependencies(settings, outbox, comment_hooks, privacy),
-            "moderation": _constant(ModerationContext(comment_hooks, outbox, settings)),
-            "comment_config": _constant(
-                CommentConfig.from_settings(settings, lambda r: allows(r, "preferences"))
-            ),
-        },
-        state=State(
-            {
-                # Transitional: being replaced by the providers above (issue 11, point 3).
-                "settings": settings,
-                "outbox": outbox,
-            }
-        ),
-        stores=stores,
-        middleware=_middleware(settings, database, policy, privacy),
+        dependencies=_dependencies(parts),
+        stores=parts.stores,
+        middleware=_middleware(settings, parts.database, parts.policy, parts.privacy),
         request_max_body_size=1024 * 1024,
         template_config=make_template_config(
             settings,
@@ -323,7 +352,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title=f"{settings.site_name} API", version="1", path="/schema"
         ),
-        lifespan=[lifespan],
+        lifespan=[_lifespan(parts)],
         plugins=[AccessLog(enabled=settings.access_log)],
         debug=False,
     )

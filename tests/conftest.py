@@ -169,6 +169,12 @@ def app(settings: Settings) -> Litestar:
     return create_app(settings)
 
 
+def provided(app: Litestar, name: str) -> Any:
+    """What ``create_app`` provides under ``name`` (a constant dependency such as the outbox):
+    how a test reaches the app's own collaborators without an ``app.state`` bag."""
+    return app.dependencies[name].dependency()
+
+
 @pytest.fixture
 def client(app: Litestar, settings: Settings) -> Iterator[TestClient[Litestar]]:
     with TestClient(app, base_url=settings.base_url) as test_client:

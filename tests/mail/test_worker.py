@@ -20,7 +20,7 @@ from forum.mail.outbox import Outbox
 from forum.mail.worker import MailWorker
 from forum.settings import Settings
 from forum.web.unit_of_work import DbSession
-from tests.conftest import SmtpServer
+from tests.conftest import SmtpServer, provided
 
 ADDRESS = "janine@example.org"
 
@@ -40,7 +40,7 @@ def app(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Litestar:
 def test_the_worker_delivers_queued_mail_without_anyone_calling_deliver_due(
     app: Litestar, client: TestClient, database, smtp_server: SmtpServer
 ):
-    outbox: Outbox = app.state.outbox
+    outbox: Outbox = provided(app, "outbox")
     with database.session(write=True) as session:
         outbox.queue(session, to=ADDRESS, subject="Welcome", text="Hello.")
     [received] = smtp_server.wait_for(1, timeout=10)
@@ -72,10 +72,10 @@ def count_queued(database) -> int:
 @pytest.mark.parametrize("settings_overrides", [{"mail_worker": False}])
 def test_with_the_worker_off_mail_waits_in_the_outbox(app: Litestar, client, database):
     with database.session(write=True) as session:
-        app.state.outbox.queue(session, to=ADDRESS, subject="Later", text="Hello.")
+        provided(app, "outbox").queue(session, to=ADDRESS, subject="Later", text="Hello.")
     time.sleep(0.5)  # a running worker would have been woken and sent it by now
     assert count_queued(database) == 1
-    assert not list((app.state.settings.var_dir / "mail").glob("*.eml"))
+    assert not list((provided(app, "settings").var_dir / "mail").glob("*.eml"))
 
 
 class FlakyOutbox:
