@@ -9,6 +9,8 @@ RUN_STAMP := $(VENV)/.install-run-stamp
 STAMP := $(VENV)/.install-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in parallel, one database per worker (session fixtures are per process).
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-run lint format lock bench clean
 
@@ -39,7 +41,7 @@ run: install-run
 
 ## make test: install, lint, check the layers, run the whole suite
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
