@@ -118,6 +118,7 @@ class AccountPages(Controller):
                 user_id=me.id,
                 new_email=field(data, "email"),
                 current_password=field(data, "current_password"),
+                hooks=account_hooks,
             )
         except Invalid as exc:
             return await _page_with_errors(uow, me, account_hooks, exc.errors)

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from forum.accounts import mails, service
+from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import end_all_logins, rowcount
 from forum.accounts.models import User
 from forum.accounts.passwords import Passwords, check_new_password
@@ -186,15 +187,18 @@ async def change_email(
     user_id: int,
     new_email: str,
     current_password: str,
+    hooks: AccountHooks | None = None,
 ) -> None:
     """Change the address (confirmed by the current password): the new one is asked to
-    verify itself, the old one is told."""
+    verify itself, the old one is told. ``hooks`` may refuse the address (a ban)."""
     await _current_secret(uow, passwords, user_id, current_password)
 
     def write(session: Session) -> None:
         user = session.get(User, user_id, populate_existing=True)
         if user is None:
             raise Invalid({"current_password": NOT_YOUR_PASSWORD})
+        if hooks is not None:
+            hooks.check_identity(session, email=new_email)
         old = service.set_email(session, user, new_email)
         mails.send_verification(outbox, session, settings, user)
         if old:

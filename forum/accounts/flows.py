@@ -99,6 +99,15 @@ async def log_in(
     return user
 
 
+def _check_identity(uow: UnitOfWork, hooks: AccountHooks, data: Registration) -> None:
+    """Higher modules may refuse the name or address (a ban that still runs), in a read that
+    ends before the password is hashed."""
+    try:
+        hooks.check_identity(uow.read(), username=data.username, email=data.email)
+    finally:
+        uow.release()
+
+
 async def sign_up(
     request: AnyRequest,
     uow: UnitOfWork,
@@ -111,6 +120,7 @@ async def sign_up(
 ) -> User:
     """Create an account (``Invalid`` when the form cannot be accepted), let higher modules
     react, mail the verification link, and log the new reader in."""
+    await to_thread.run_sync(lambda: _check_identity(uow, hooks, data))
     user = await credentials.register(uow, passwords, data)
 
     def welcome(session: Session) -> None:

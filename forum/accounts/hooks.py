@@ -27,6 +27,12 @@ ProfileSection = Callable[[Session, User], tuple[str, Mapping[str, Any]] | None]
 """Given the session and a profile's user: a template for /users/{username} and its
 ``section`` context, or None to show nothing (the owner's privacy settings say so)."""
 
+IdentityCheck = Callable[[Session, str | None, str | None], None]
+"""Given the session, a username and an email address someone asks for (as typed; None for
+the one not asked for): raise ``forum.errors.Invalid`` naming the field to refuse it (a
+banned person's name or address while the ban runs). Runs in a read; accounts checks the
+fields' form and whether they are taken itself."""
+
 
 @dataclass
 class AccountHooks:
@@ -40,3 +46,12 @@ class AccountHooks:
     """Sections higher modules add to /account (notification mails…), in this order."""
     profile_sections: list[ProfileSection] = field(default_factory=list)
     """Sections higher modules add to public profiles (the user's comments…), in this order."""
+    before_identity: list[IdentityCheck] = field(default_factory=list)
+    """Asked before an account is created (its username and address) and before an address
+    changes (the address only)."""
+
+    def check_identity(
+        self, session: Session, *, username: str | None = None, email: str | None = None
+    ) -> None:
+        for check in self.before_identity:
+            check(session, username, email)
