@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import click
+
+from forum.cli.common import settings_of
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -25,21 +28,28 @@ configuration then adds the JSON access log (``forum.access``, see forum/web/acc
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, reload: bool, workers: int) -> None:
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, reload: bool, workers: int) -> None:
     """Serve the forum with uvicorn."""
     import uvicorn
 
+    from forum import backup
+
     display_host = f"[{host}]" if ":" in host else host
+    # While it serves, a SQLite database is held: ``forum db restore`` refuses meanwhile.
+    database = backup.sqlite_path(settings_of(ctx).effective_database_url)
+    holding = backup.serving(database) if database is not None else nullcontext()
     click.echo(f"forum is serving on http://{display_host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(
-        "forum.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        reload=reload,
-        workers=None if reload else workers,
-        proxy_headers=True,
-        server_header=False,
-        access_log=False,
-        log_config=LOG_CONFIG,
-    )
+    with holding:
+        uvicorn.run(
+            "forum.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=reload,
+            workers=None if reload else workers,
+            proxy_headers=True,
+            server_header=False,
+            access_log=False,
+            log_config=LOG_CONFIG,
+        )
