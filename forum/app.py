@@ -88,6 +88,7 @@ from forum.web.errors import (
     domain_error_handler,
     http_exception_handler,
     make_database_error_handler,
+    make_nesting_handler,
     make_unexpected_handler,
     overflow_handler,
 )
@@ -95,6 +96,7 @@ from forum.web.headers import make_security_headers_hook
 from forum.web.health import HealthController
 from forum.web.openapi import document_problems
 from forum.web.sessions import ForumSessionConfig
+from forum.web.static_files import StaticFileSystem
 from forum.web.stores import close_stores, make_stores
 from forum.web.templating import make_template_config
 from forum.web.unit_of_work import UnitOfWorkMiddleware, provide_db, provide_uow
@@ -141,7 +143,12 @@ def _route_handlers() -> list[Any]:
         ReaderPages,
         ReportApi,
         HealthController,
-        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        create_static_files_router(
+            path="/static",
+            directories=[STATIC_DIR],
+            name="static",
+            file_system=StaticFileSystem(),
+        ),
     ]
 
 
@@ -244,6 +251,7 @@ def _exception_handlers(settings: Settings) -> dict[Any, Any]:
         HTTPException: http_exception_handler,
         SQLAlchemyError: make_database_error_handler(settings.debug),
         OverflowError: overflow_handler,
+        RecursionError: make_nesting_handler(settings.debug),
         Exception: make_unexpected_handler(settings.debug),
     }
 

@@ -184,6 +184,22 @@ def make_database_error_handler(debug: bool = False) -> ExceptionHandler:
     return handler
 
 
+NESTED_TOO_DEEPLY = "The request body is nested too deeply."
+
+
+def make_nesting_handler(debug: bool = False) -> ExceptionHandler:
+    """A body nested deeper than the JSON decoder recurses (``[[[…]]]`` 10,000 levels) is the
+    client's 400; any other RecursionError is our bug, logged as a 500."""
+    unexpected = make_unexpected_handler(debug)
+
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        if "deserializ" in str(exc):
+            return error_response(request, 400, NESTED_TOO_DEEPLY)
+        return unexpected(request, exc)
+
+    return handler
+
+
 def overflow_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
     """A number too large for the database (an id of 30 digits in a URL) is the client's 400."""
     return error_response(request, 400, "A number in the request is too large.")
