@@ -55,6 +55,7 @@ from forum.moderation import hooks as moderation
 from forum.moderation.admin_routes import AdminModerationPages
 from forum.moderation.api import ModerationApi
 from forum.moderation.article_routes import ArticlePages as ModerationArticlePages
+from forum.moderation.banned import BannedIdentities
 from forum.moderation.comment_routes import CommentPages as ModerationCommentPages
 from forum.moderation.context import Context as ModerationContext
 from forum.moderation.hooks import count_waiting
@@ -162,15 +163,17 @@ def _comment_hooks(settings: Settings, outbox: Outbox) -> CommentHooks:
     return hooks
 
 
-def _account_hooks(privacy: PrivacyConfig) -> AccountHooks:
+def _account_hooks(settings: Settings, privacy: PrivacyConfig) -> AccountHooks:
     """Higher layers take part in accounts: privacy merges consent at login, reminds of a
     pending erasure and records the policies accepted at registration; notifications and
-    privacy add their sections to /account, privacy the comment list to profiles."""
+    privacy add their sections to /account, privacy the comment list to profiles; moderation
+    refuses a banned name or address."""
     return AccountHooks(
         on_login=[MergeConsentAtLogin(privacy), RemindPendingErasure(privacy)],
         on_register=[accept_policies_at_registration],
         sections=[account_section, privacy_section],
         profile_sections=[profile_comments],
+        before_identity=[BannedIdentities.of(settings).check],
     )
 
 
@@ -187,7 +190,7 @@ def user_data_registry(settings: Settings, hooks: CommentHooks) -> UserDataRegis
             client_address_retention_days=settings.client_address_retention_days,
         ),
         NotificationData(base_url=base),
-        ModerationData(base_url=base),
+        ModerationData(base_url=base, identities=BannedIdentities.of(settings)),
         ImportData(),
         OutboxData(email_of, retention_days=settings.mail_retention_days),
         PrivacyData(consent_log_retention_days=settings.consent_log_retention_days),
@@ -311,7 +314,7 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
         "hooks": _constant(parts.comment_hooks),
         "passwords": _constant(parts.passwords),
         "throttle": _constant(_login_throttle(settings, parts.stores)),
-        "account_hooks": _constant(_account_hooks(parts.privacy)),
+        "account_hooks": _constant(_account_hooks(settings, parts.privacy)),
         "login_policy": _constant(parts.policy),
         "store_check": _constant(parts.store_check),
         "current_user": Provide(provide_current_user, sync_to_thread=False),

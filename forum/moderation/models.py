@@ -184,6 +184,25 @@ class Ban(Base):
     lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class BannedIdentity(Base):
+    """A keyed hash (``forum.signing``) of a banned person's username or address, kept while
+    the ban runs so that erasing the account does not let them back in under the same name or
+    address. Never the name or address itself."""
+
+    __tablename__ = "banned_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    """The banned account while it exists (lifting its ban removes these rows); NULL once
+    the account is erased."""
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the ban ends (NULL: for good); the row means nothing after."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class TrustedUser(Base):
     """A user whose comments skip pre-moderation (not the honeypot or the block list)."""
 

@@ -3,17 +3,23 @@ appeals, decisions about the person, bans, trust; for moderators, what they did.
 
 On erasure the audit log keeps every action but no longer whose (``log.forget_user``), an
 appeal keeps its outcome without the appellant or their words, reports they made stay without
-them; bans, trust and reminder choices go.
+them; bans, trust and reminder choices go, but a ban that still runs leaves the keyed hashes of
+the name and address behind until it ends (``forum.moderation.banned``).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from forum.accounts.user_data import Document, iso
+from forum.moderation import banned
 from forum.moderation import log as moderation_log
+from forum.moderation.banned import BannedIdentities
 from forum.moderation.models import Appeal, Ban, LogEntry, ReminderChoice, Report, TrustedUser
+from forum.moderation.standing import active_ban
 
 
 class ModerationData:
@@ -26,13 +32,15 @@ class ModerationData:
         "moderation_appeals",
         "moderation_log",
         "user_bans",
+        "banned_identities",
         "trusted_users",
         "thread_locks",
         "moderator_reminders",
     )
 
-    def __init__(self, *, base_url: str) -> None:
+    def __init__(self, *, base_url: str, identities: BannedIdentities) -> None:
         self.base = base_url.rstrip("/")
+        self.identities = identities
 
     def export(
         self, session: Session, user_id: int, *, current_login: str | None = None
@@ -108,7 +116,8 @@ class ModerationData:
     def forget(self, session: Session, user_id: int, *, keep_comments: bool) -> None:
         """Keep what was decided, not who: appeals lose the appellant and their statement,
         the log its names and the moderator's words about them. Reports they made, and bans
-        or locks they imposed as a moderator, lose their name with the ``users`` row."""
+        or locks they imposed as a moderator, lose their name with the ``users`` row. A ban that
+        still runs keeps the keyed hashes of their name and address (``banned``)."""
         session.execute(
             update(Appeal)
             .where(Appeal.appellant_id == user_id)
@@ -116,5 +125,10 @@ class ModerationData:
             .execution_options(synchronize_session=False)
         )
         moderation_log.forget_user(session, user_id)
+        self.identities.keep_after_erasure(session, user_id, active_ban(session, user_id))
         for table in (Ban, TrustedUser, ReminderChoice):
             session.execute(delete(table).where(table.user_id == user_id))
+
+    def expire(self, session: Session, *, now: datetime) -> int:
+        """Hashes of banned names and addresses whose ban has ended."""
+        return banned.expire(session, now=now)

@@ -19,8 +19,9 @@ from forum.accounts.models import User
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound
-from forum.moderation import log, mails
+from forum.moderation import banned, log, mails
 from forum.moderation.actions import Act, Decision, act
+from forum.moderation.banned import BannedIdentities
 from forum.moderation.context import Context, clean_reason
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import Ban, LogAction, TrustedUser, Violation
@@ -120,6 +121,7 @@ def ban(
     )
     session.add(new)
     session.flush()
+    BannedIdentities.of(ctx.settings).remember(session, user, new)
     log.record(
         session,
         actor_id=actor.id,
@@ -181,6 +183,7 @@ def unban(session: Session, username: str, actor: CurrentUser, reason: str = "")
     )
     if result.rowcount != 1:
         raise AlreadyHandled(f"{user.username} is not banned.")
+    banned.release(session, user.id)
     log.record(
         session, actor_id=actor.id, action=LogAction.UNBAN, target_user_id=user.id, reason=reason
     )
