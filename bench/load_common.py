@@ -324,7 +324,7 @@ def check_comments(env: dict[str, str], rec: Record) -> dict[str, int]:
 def server_log_lines(log: Path) -> dict[str, int]:
     """Lines the server logged besides its access log, and how many name a locked database."""
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    other = [line for line in lines if not (line.startswith("{") and '"path"' in line)]
+    other = [line for line in lines if not (line.startswith("{") and '"route"' in line)]
     return {
         "log_lines_besides_access_log": len(other),
         "log_lines_database_is_locked": sum("database is locked" in line for line in lines),

@@ -152,8 +152,12 @@ def fault_table(raw: dict) -> list[str]:
         *lines,
         "",
         f"- failures answered 0–5 s after the fault ended (whenever sent): "
-        f"**{s['failures_answered_0_5s_after']}**; last failure answered "
-        f"{s['last_failure_after_end_s']} s after it ended",
+        f"**{s['failures_answered_0_5s_after']}**; "
+        + (
+            f"the last failure was answered {last} s after it ended"
+            if (last := s["last_failure_after_end_s"]) is not None
+            else "no failure was answered after it ended"
+        ),
         f"- first success sent after the fault ended: {firsts}",
         f"- `/readyz` during the fault: {r['probes']} probes, statuses {r['statuses']}, "
         f"slowest answer {r['slowest_s']} s (target: within 2 s)",
