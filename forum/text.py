@@ -1,7 +1,11 @@
 """Checks for text people type: normalization and the characters no field may hold.
 
 NUL bytes, other control characters and bidirectional overrides are refused everywhere: they
-break databases (PostgreSQL refuses NUL), logs and the reading order of a page.
+break databases (PostgreSQL refuses NUL), logs and the reading order of a page. Characters XML
+forbids (C0 controls but tab, newline and CR; lone surrogates; U+FFFE, U+FFFF and the other
+noncharacters) are refused in what people type and stripped from what is imported: one of them
+in a comment, a name or an article would make the whole Atom feed unreadable. This module is the
+one place that knows which characters those are.
 """
 
 from __future__ import annotations
@@ -21,17 +25,40 @@ class TextProblem(ValueError):
     """Why a piece of text cannot be accepted, worded for the person who typed it."""
 
 
+def xml_forbidden(char: str) -> bool:
+    """Whether ``char`` cannot stand in an XML document (a feed) or is a noncharacter."""
+    code = ord(char)
+    if code < 0x20:
+        return char not in "\t\n\r"
+    if 0xD800 <= code <= 0xDFFF or 0xFDD0 <= code <= 0xFDEF:
+        return True
+    return code & 0xFFFE == 0xFFFE  # U+FFFE, U+FFFF, U+1FFFE … U+10FFFF
+
+
+def xml_forbidden_character(text: str) -> str | None:
+    """The first character of ``text`` that XML forbids, or None (tab, newline, CR pass)."""
+    return next((char for char in text if xml_forbidden(char)), None)
+
+
 def forbidden_character(text: str, *, multiline: bool = False) -> str | None:
     """The first character ``text`` may not contain, or None."""
     allowed = ALLOWED_CONTROLS_MULTILINE if multiline else frozenset()
     for char in text:
         if char in allowed:
             continue
-        if char in BIDI_CONTROLS:
+        if char in BIDI_CONTROLS or xml_forbidden(char):
             return char
         if unicodedata.category(char) in {"Cc", "Cs"}:
             return char
     return None
+
+
+def strip_forbidden(text: str) -> str:
+    """``text`` without the characters no field may hold (for imports, which cannot ask):
+    line endings unified, controls but newline and tab, bidi overrides, surrogates and
+    noncharacters dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if forbidden_character(ch, multiline=True) is None)
 
 
 def has_visible_text(text: str) -> bool:

@@ -18,6 +18,7 @@ from forum.accounts.models import User
 from forum.articles.models import Article, ArticleRevision, CommentMode
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
+from forum.text import xml_forbidden_character
 from forum.web.markdown import article_renderer, teaser
 from forum.web.pagination import Page, check_page
 
@@ -96,8 +97,11 @@ class ArticleInput:
             raise InvalidArticle(
                 "slug", "must be lower-case letters, digits and single hyphens (at most 200)"
             )
-        if "\x00" in self.body:
-            raise InvalidArticle("body", "contains a NUL character")
+        for name, value in (("title", title), ("author", author), ("body", self.body)):
+            if (char := xml_forbidden_character(value)) is not None:
+                raise InvalidArticle(
+                    name, f"contains a character that is not allowed: U+{ord(char):04X}"
+                )
         return ArticleInput(
             title=title,
             author_name=author,

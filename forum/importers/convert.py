@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from forum.articles.service import SLUG_PATTERN, slugify
 from forum.importers.archive import ArchiveComment, ArchiveThread, Markup
 from forum.importers.html_text import html_to_markdown, wordpress_paragraphs
-from forum.text import BIDI_CONTROLS
+from forum.text import strip_forbidden
 
 _ARTICLE_PATH = re.compile(r"^/articles/([^/]+)/?$")
 _EXTENSION = re.compile(r"\.(html?|php|aspx?)$", re.IGNORECASE)
@@ -25,14 +25,9 @@ def stored_key(key: str, limit: int) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Line endings unified; control characters and bidi overrides dropped (never stored)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        ch
-        for ch in text
-        if ch in "\n\t"
-        or (ch not in BIDI_CONTROLS and unicodedata.category(ch) not in {"Cc", "Cs"})
-    ).strip()
+    """Line endings unified; controls, bidi overrides, surrogates and noncharacters dropped
+    (never stored: forum.text decides which)."""
+    return strip_forbidden(text).strip()
 
 
 def clean_name(name: str, limit: int) -> str:
