@@ -26,6 +26,7 @@ from forum.accounts.auth_routes import AuthPages
 from forum.accounts.current import provide_current_user, provide_me
 from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import LoginPolicy
+from forum.accounts.link_routes import LoginLinkApi, LoginLinkPages
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.profile_routes import ProfilePages
 from forum.accounts.throttle import LoginThrottle
@@ -84,7 +85,7 @@ from forum.search.routes import SearchApi, SearchPages
 from forum.search.user_data import SearchData
 from forum.settings import Settings
 from forum.web.access_log import AccessLog
-from forum.web.csrf import ForumCSRFMiddleware, make_csrf_config
+from forum.web.csrf import ForumCSRFMiddleware, cookie_name, make_csrf_config
 from forum.web.errors import (
     domain_error_handler,
     http_exception_handler,
@@ -96,7 +97,7 @@ from forum.web.errors import (
 from forum.web.headers import make_security_headers_hook
 from forum.web.health import HealthController
 from forum.web.openapi import document_problems
-from forum.web.sessions import ForumSessionConfig
+from forum.web.sessions import SESSION_COOKIE, ForumSessionConfig
 from forum.web.static_files import StaticFileSystem
 from forum.web.stores import close_stores, make_stores
 from forum.web.templating import make_template_config
@@ -126,6 +127,8 @@ def _route_handlers() -> list[Any]:
         AccountPages,
         ProfilePages,
         AdminUserPages,
+        LoginLinkPages,
+        LoginLinkApi,
         SessionApi,
         PolicyPages,
         CookiePages,
@@ -228,7 +231,7 @@ def _middleware(
 ) -> list[Any]:
     """Outermost first: the unit of work wraps everything that reads the database."""
     sessions = ForumSessionConfig(
-        key="forum_session",
+        key=cookie_name(SESSION_COOKIE, settings),
         store="sessions",
         secure=settings.https,
         samesite="lax",

@@ -150,6 +150,11 @@ class Settings:
     """SMTP server (``smtp://user:pass@host:587``, ``smtps://…``); empty: ``.eml`` in var/mail."""
     mail_from: str = "forum <noreply@localhost>"
     """The From of every mail the forum sends."""
+    login_link_minutes: int = 15
+    """How long a mailed login link works (once): the way in while password logins are
+    throttled."""
+    login_link_mails: int = 3
+    """Login-link mails per account within the login window (more are silently not sent)."""
     mail_worker: bool = True
     """Deliver queued mail from a background task in each app process; off: ``forum mail send``."""
     consent_log_retention_days: int = 1825

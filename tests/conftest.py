@@ -379,10 +379,12 @@ class AuthActions:
         self.client = client
 
     def csrf_token(self) -> str:
-        token = self.client.cookies.get("forum_csrf")
+        # Over https the cookie is "__Host-forum_csrf".
+        cookies = self.client.cookies
+        token = cookies.get("forum_csrf") or cookies.get("__Host-forum_csrf")
         if not token:
             self.client.get("/login")
-            token = self.client.cookies.get("forum_csrf")
+            token = cookies.get("forum_csrf") or cookies.get("__Host-forum_csrf")
         assert token, "the site sets a CSRF cookie on a GET"
         return token
 

@@ -16,13 +16,12 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from forum.accounts import credentials, flows, mails, service
-from forum.accounts.auth import login_required
+from forum.accounts.auth import login_required, login_url
 from forum.accounts.current import CurrentUser
 from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import LoginPolicy
 from forum.accounts.passwords import Passwords
 from forum.accounts.throttle import LoginThrottle
-from forum.accounts.tokens import BadToken
 from forum.errors import Invalid, RateLimited
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
@@ -32,6 +31,10 @@ from forum.web.unit_of_work import DbSession, Work
 
 NextPath = Annotated[str, QueryParameter(name="next", max_length=1000)]
 
+SIGNED_UP = (
+    "Thank you! We have sent a mail to the address you gave: open its link to confirm the "
+    "address, then log in."
+)
 
 def _login_page(
     context: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None
@@ -61,10 +64,10 @@ class AuthPages(Controller):
         outbox: NamedDependency[Outbox],
         settings: NamedDependency[Settings],
         account_hooks: NamedDependency[AccountHooks],
-        login_policy: NamedDependency[LoginPolicy],
         data: FormData,
     ) -> Template | Redirect:
-        """Create an account, log it in and send the verification mail."""
+        """Create an account and send the verification mail; the same answer when the address
+        has an account already (its owner is mailed instead), so nobody is logged in here."""
         form = {name: field(data, name) for name in ("username", "email", "display_name")}
         target = safe_next(field(data, "next"))
         registration = service.Registration(
@@ -81,7 +84,6 @@ class AuthPages(Controller):
                 outbox,
                 settings,
                 account_hooks,
-                login_policy,
                 registration,
             )
         except Invalid as exc:
@@ -90,12 +92,8 @@ class AuthPages(Controller):
                 status_code=400,
                 context={"form": form, "errors": exc.errors, "next": target},
             )
-        flash(
-            request,
-            "Welcome! We have sent you a link to confirm your email address.",
-            category="success",
-        )
-        return Redirect(target, status_code=303)
+        flash(request, SIGNED_UP, category="success")
+        return Redirect(login_url(target), status_code=303)
 
     @get("/login", name="login", sync_to_thread=False)
     def login_form(
@@ -135,7 +133,8 @@ class AuthPages(Controller):
             )
         except RateLimited as exc:
             headers = {"Retry-After": str(exc.retry_after)}
-            return _login_page({**context, "error": exc.message}, status=429, headers=headers)
+            page = {**context, "error": exc.message, "locked": True}
+            return _login_page(page, status=429, headers=headers)
         except credentials.WrongCredentials as exc:
             return _login_page({**context, "error": exc.message}, status=400)
         return Redirect(target, status_code=303)
@@ -150,15 +149,15 @@ class AuthPages(Controller):
 
     @get("/verify/{token:str}", name="verify", sync_to_thread=True)
     def verify(
-        self, uow: Work, settings: NamedDependency[Settings], token: FromPath[str]
+        self,
+        uow: Work,
+        outbox: NamedDependency[Outbox],
+        settings: NamedDependency[Settings],
+        token: FromPath[str],
     ) -> Template:
-        """Confirm an email address from the link we mailed."""
-        try:
-            payload = mails.verification_signer(settings).unsign(token)
-            user_id, email = int(payload["u"]), str(payload["e"])
-        except (BadToken, KeyError, TypeError, ValueError):
-            return Template("accounts/verify.html", status_code=400, context={"ok": False})
-        user = service.mark_email_verified(uow.write(), user_id, email)
+        """Confirm an email address from the link we mailed (a new account's, or the new
+        address of a change, which takes effect now)."""
+        user = flows.confirm_address(uow.write(), outbox, settings, token)
         if user is None:
             return Template("accounts/verify.html", status_code=400, context={"ok": False})
         return Template("accounts/verify.html", context={"ok": True, "email": user.email})

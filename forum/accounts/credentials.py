@@ -25,7 +25,7 @@ from forum.accounts.models import User
 from forum.accounts.passwords import Passwords, check_new_password
 from forum.accounts.throttle import LoginThrottle
 from forum.db import UnitOfWork, utcnow
-from forum.errors import Conflict, Invalid, LoginNeeded, RateLimited
+from forum.errors import Conflict, Invalid, LoginNeeded, RateLimited, Unavailable
 from forum.settings import Settings
 from forum.text import TextProblem
 
@@ -76,7 +76,9 @@ def too_many_attempts(wait: int) -> str:
     minutes = max(1, -(-wait // 60))
     return (
         f"Too many failed attempts. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
-        "and try again, or reset your password."
+        "and try again, or reset your password. If this is your account, you can log in now "
+        "with a login link sent to its confirmed email address: ask for one at /login/link "
+        "(from a script: POST /api/session/link)."
     )
 
 
@@ -91,17 +93,24 @@ async def authenticate(
 ) -> User:
     """The user whose credentials these are, in the request's write transaction; else
     ``WrongCredentials`` (the same work done either way) or ``RateLimited``. A hash made with
-    older parameters is upgraded on the way."""
-    wait = await throttle.retry_after(login, client)
+    older parameters is upgraded on the way.
+
+    The attempt is counted against the account the name resolves to (and the address) before
+    the password is checked, so that a parallel burst checks at most the allowed number."""
+    found = await _released(uow, lambda s: Secret.of(service.find_for_login(s, login)))
+    account = f"user:{found.user_id}" if found is not None else service.login_key(login)
+    wait = await throttle.attempt(account, client)
     if wait:
         raise RateLimited(too_many_attempts(wait), retry_after=wait)
-    found = await _released(uow, lambda s: Secret.of(service.find_for_login(s, login)))
     usable = found if found is not None and found.can_log_in else None
-    ok = await passwords.verify_async(usable.password_hash if usable else None, password)
+    try:
+        ok = await passwords.verify_async(usable.password_hash if usable else None, password)
+    except Unavailable:
+        await throttle.refund(account, client)  # never checked: it does not count
+        raise
     if usable is None or usable.password_hash is None or not ok:
-        await throttle.record_failure(login, client)
         raise WrongCredentials(WRONG_CREDENTIALS)
-    await throttle.reset(login, client)
+    await throttle.succeeded(account, client)
     upgraded = None
     if passwords.needs_rehash(usable.password_hash):
         upgraded = await passwords.hash_async(password)
@@ -127,14 +136,44 @@ async def verify_password(
     return await passwords.verify_async(found.password_hash if found else None, password)
 
 
-async def register(uow: UnitOfWork, passwords: Passwords, data: service.Registration) -> User:
-    """Create a reader account: checked and hashed first, then stored in a short write."""
+@dataclass(frozen=True)
+class SignUp:
+    """What a registration did: made ``user``, or found the address taken by ``owner`` (whom
+    the caller tells, while the person registering gets the same answer as a new account)."""
+
+    user: User | None = None
+    owner: User | None = None
+
+
+async def register(uow: UnitOfWork, passwords: Passwords, data: service.Registration) -> SignUp:
+    """Create a reader account: checked and hashed first, then stored in a short write.
+
+    A taken username is said (names are public: every profile shows one); a taken address is
+    not, and the password is hashed all the same, so neither the answer nor its time tells
+    whether an address has an account."""
     account = service.check_registration(data)
     conflicts = await _released(uow, lambda s: service.taken(s, account))
-    if conflicts:
-        raise Invalid(conflicts)
+    if "username" in conflicts:
+        raise Invalid({"username": conflicts["username"]})
     password_hash = await passwords.hash_async(account.password)
-    return await _written(uow, lambda s: service.create_account(s, account, password_hash))
+    return await _written(
+        uow, partial(_store_account, account=account, password_hash=password_hash)
+    )
+
+
+def _store_account(session: Session, *, account: service.NewAccount, password_hash: str) -> SignUp:
+    owner = service.address_owner(session, account.email_key)
+    if owner is not None:
+        return SignUp(owner=owner)
+    try:
+        return SignUp(user=service.create_account(session, account, password_hash))
+    except Invalid as exc:  # a concurrent registration took the name or address meanwhile
+        if "username" in exc.errors:
+            raise Invalid({"username": exc.errors["username"]}) from None
+        owner = service.address_owner(session, account.email_key)
+        if owner is None:
+            raise
+        return SignUp(owner=owner)
 
 
 async def _current_secret(
@@ -189,8 +228,10 @@ async def change_email(
     current_password: str,
     hooks: AccountHooks | None = None,
 ) -> None:
-    """Change the address (confirmed by the current password): the new one is asked to
-    verify itself, the old one is told. ``hooks`` may refuse the address (a ban)."""
+    """Ask to change the address (confirmed by the current password). The account keeps its
+    address until the new one confirms itself from the link mailed there (then the old one is
+    told); an address that has an account already gets a notice to its owner instead. The
+    answer is the same either way. ``hooks`` may refuse the address (a ban)."""
     await _current_secret(uow, passwords, user_id, current_password)
 
     def write(session: Session) -> None:
@@ -199,10 +240,11 @@ async def change_email(
             raise Invalid({"current_password": NOT_YOUR_PASSWORD})
         if hooks is not None:
             hooks.check_identity(session, email=new_email)
-        old = service.set_email(session, user, new_email)
-        mails.send_verification(outbox, session, settings, user)
-        if old:
-            mails.send_email_changed(outbox, session, settings, user, old)
+        email, owner = service.check_new_email(session, user, new_email)
+        if owner is not None:
+            mails.send_address_taken(outbox, session, settings, owner, change=True)
+        else:
+            mails.send_confirm_new_email(outbox, session, settings, user, email)
 
     await _written(uow, write)
 

@@ -8,10 +8,12 @@ routes; the rules they follow are in ``credentials`` and ``logins``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from anyio import to_thread
 from sqlalchemy.orm import Session
 
-from forum.accounts import credentials, mails
+from forum.accounts import credentials, login_links, mails, service
 from forum.accounts.auth import SESSION_LOGIN_KEY
 from forum.accounts.current import CurrentUser
 from forum.accounts.hooks import AccountHooks
@@ -20,8 +22,11 @@ from forum.accounts.models import User
 from forum.accounts.passwords import Passwords
 from forum.accounts.service import Registration
 from forum.accounts.throttle import LoginThrottle
+from forum.accounts.tokens import BadToken
 from forum.db import UnitOfWork
+from forum.errors import Invalid
 from forum.settings import Settings
+from forum.web.csrf import rotate_csrf
 from forum.web.sessions import REMEMBER_KEY, rotate_session
 from forum.web.types import AnyRequest
 
@@ -70,6 +75,7 @@ def start_session(
     )
     request.set_session({SESSION_LOGIN_KEY: login.id, REMEMBER_KEY: remember})
     rotate_session(request.scope)
+    rotate_csrf(request.scope)
     for hook in hooks.on_login:
         hook(request, session, user)
 
@@ -115,22 +121,107 @@ async def sign_up(
     outbox: mails.Outbox,
     settings: Settings,
     hooks: AccountHooks,
-    policy: LoginPolicy,
     data: Registration,
-) -> User:
+) -> None:
     """Create an account (``Invalid`` when the form cannot be accepted), let higher modules
-    react, mail the verification link, and log the new reader in."""
+    react and mail the verification link. Nobody is logged in: an address that has an account
+    already gets a notice to its owner instead, and the answer must not tell the two apart."""
     await to_thread.run_sync(lambda: _check_identity(uow, hooks, data))
-    user = await credentials.register(uow, passwords, data)
+    done = await credentials.register(uow, passwords, data)
 
     def welcome(session: Session) -> None:
-        for hook in hooks.on_register:
-            hook(request, session, user)
-        mails.send_verification(outbox, session, settings, user)
-        start_session(request, session, user, remember=False, hooks=hooks, policy=policy)
+        if done.user is not None:
+            for hook in hooks.on_register:
+                hook(request, session, done.user)
+            mails.send_verification(outbox, session, settings, done.user)
+        elif done.owner is not None and done.owner.email:
+            mails.send_address_taken(outbox, session, settings, done.owner, change=False)
 
     await to_thread.run_sync(lambda: welcome(uow.write()))
+
+
+def confirm_address(
+    session: Session, outbox: mails.Outbox, settings: Settings, token: str
+) -> User | None:
+    """Confirm an address from its mailed link: a new account's, or the new one of an address
+    change (which then takes effect, and the old address is told). None for a bad link."""
+    try:
+        payload = mails.verification_signer(settings).unsign(token)
+        user_id, email = int(payload["u"]), str(payload["e"])
+        previous = payload.get("from")
+    except (BadToken, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if previous is None:
+        return service.mark_email_verified(session, user_id, email)
+    old = service.move_to_email(session, user_id, email, str(previous))
+    if old is None:
+        user = session.get(User, user_id)
+        same = user is not None and (user.email or "").casefold() == email.casefold()
+        return user if same and user is not None and user.email_verified else None
+    user = session.get(User, user_id)
+    assert user is not None
+    mails.send_email_changed(outbox, session, settings, user, old)
     return user
+
+
+async def request_login_link(
+    uow: UnitOfWork,
+    throttle: LoginThrottle,
+    outbox: mails.Outbox,
+    settings: Settings,
+    *,
+    login: str,
+    client: str,
+) -> None:
+    """Mail a one-time login link to the verified address of the account ``login`` names:
+    the way in while password attempts are used up. Says nothing whatever the name, and sends
+    at most ``login_link_mails`` per account (and a few times that per client address) in the
+    login window."""
+    limit = settings.login_link_mails
+    if not await throttle.take("link-client", client, limit=limit * 3):
+        return
+
+    def find(session: Session) -> int | None:
+        try:
+            user = service.find_for_login(session, login)
+            return user.id if user is not None and user.email_verified else None
+        finally:
+            uow.release()
+
+    user_id = await to_thread.run_sync(lambda: find(uow.read()))
+    if user_id is None:
+        return
+    if not await throttle.take("link", str(user_id), limit=limit):
+        return
+
+    def send(session: Session) -> None:
+        user = session.get(User, user_id)
+        lifetime = timedelta(minutes=settings.login_link_minutes)
+        token = login_links.create_login_link(session, user, lifetime) if user else None
+        if user is not None and token is not None:
+            mails.send_login_link(outbox, session, settings, user, token)
+
+    await to_thread.run_sync(lambda: send(uow.write()))
+
+
+async def log_in_with_link(
+    request: AnyRequest,
+    uow: UnitOfWork,
+    hooks: AccountHooks,
+    policy: LoginPolicy,
+    token: str,
+) -> User:
+    """Log in with a mailed link (once; ``Invalid`` when it is used, expired or made up),
+    whatever the password throttle says: the link proves the address."""
+
+    def spend(session: Session) -> User:
+        user = login_links.spend_login_link(session, token)
+        if user is None:
+            raise Invalid({"token": login_links.LINK_INVALID})
+        start_session(request, session, user, remember=False, hooks=hooks, policy=policy)
+        return user
+
+    return await to_thread.run_sync(lambda: spend(uow.write()))
 
 
 def log_out(request: AnyRequest, session: Session, user: CurrentUser | None) -> None:

@@ -81,3 +81,61 @@ def send_email_changed(
         forgot_link=_link(settings, "/password/forgot"),
     )
     _send(outbox, session, old_email, mail)
+
+
+def send_login_link(
+    outbox: Outbox, session: Session, settings: Settings, user: User, token: str
+) -> None:
+    """The one-time link that logs in while password logins are throttled."""
+    assert user.email is not None
+    mail = render_mail(
+        "accounts/login_link",
+        site_name=settings.site_name,
+        display_name=user.display_name,
+        username=user.username,
+        link=_link(settings, f"/login/link/{token}"),
+        minutes=settings.login_link_minutes,
+    )
+    _send(outbox, session, user.email, mail)
+
+
+def send_address_taken(
+    outbox: Outbox, session: Session, settings: Settings, owner: User, *, change: bool
+) -> None:
+    """Tell the owner of an address that someone registered with it (or asked to move an
+    account to it): the form said nothing, so that it reveals no account."""
+    assert owner.email is not None
+    mail = render_mail(
+        "accounts/address_taken",
+        site_name=settings.site_name,
+        display_name=owner.display_name,
+        username=owner.username,
+        login_link=_link(settings, "/login"),
+        forgot_link=_link(settings, "/password/forgot"),
+        change=change,
+    )
+    _send(outbox, session, owner.email, mail)
+
+
+def new_email_link(settings: Settings, user: User, new_email: str) -> str:
+    """A signed link that moves ``user`` from their current address to ``new_email``."""
+    token = verification_signer(settings).sign(
+        {"u": user.id, "e": new_email, "from": user.email or ""},
+        max_age_seconds=settings.verify_link_hours * 3600,
+    )
+    return _link(settings, f"/verify/{token}")
+
+
+def send_confirm_new_email(
+    outbox: Outbox, session: Session, settings: Settings, user: User, new_email: str
+) -> None:
+    """Ask ``new_email`` to confirm an address change (the account keeps its address until)."""
+    mail = render_mail(
+        "accounts/confirm_new_email",
+        site_name=settings.site_name,
+        display_name=user.display_name,
+        username=user.username,
+        link=new_email_link(settings, user, new_email),
+        hours=settings.verify_link_hours,
+    )
+    _send(outbox, session, new_email, mail)

@@ -11,12 +11,16 @@ import gzip
 import math
 import os
 import secrets
+import statistics
+import time
 import unicodedata
+from collections import deque
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
 
+import anyio
 from anyio import CapacityLimiter, move_on_after, to_thread
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -88,11 +92,37 @@ def dummy_hash(hasher: PasswordHasher) -> str:
     )
 
 
+def parameters_of(stored_hash: str | None) -> str:
+    """The ``m=…,t=…,p=…`` part of an argon2 hash ('' for anything else)."""
+    parts = (stored_hash or "").split("$")
+    return parts[3] if len(parts) == 6 and parts[1].startswith("argon2") else ""
+
+
+class VerifyCosts:
+    """How long one verification takes with each set of parameters seen (the median of the
+    latest few, steady under passing load), and the longest of them: what every verification
+    is made to last (``floor``)."""
+
+    SAMPLES = 15
+
+    def __init__(self) -> None:
+        self._seconds: dict[str, deque[float]] = {}
+
+    def record(self, parameters: str, seconds: float) -> None:
+        self._seconds.setdefault(parameters, deque(maxlen=self.SAMPLES)).append(seconds)
+
+    def floor(self) -> float:
+        return max((statistics.median(s) for s in self._seconds.values()), default=0.0)
+
+
 class Passwords:
     """Hashing and verification with one set of parameters; verification always does the work.
 
     ``verify`` against a missing hash checks a dummy hash, so that an unknown account costs the
-    same time as a wrong password and reveals nothing.
+    same time as a wrong password and reveals nothing. Hashes made with older parameters cost
+    more or less than the dummy, so ``verify_async`` (what requests use) lasts as long as the
+    slowest parameters seen since start: an unknown account, a current hash and an older one
+    take the same time, and timing tells neither that an account exists nor how old it is.
 
     The async variants run argon2 in a worker thread, at most ``concurrency`` at once (the CPU
     count by default): each costs ``memory_cost`` KiB, so a burst of logins can neither exhaust
@@ -116,6 +146,8 @@ class Passwords:
         """Who may hash now; waited for on the event loop, with a deadline."""
         self._threads = CapacityLimiter(self.concurrency)
         """The worker threads that hash, apart from the pool other requests use."""
+        self.costs = VerifyCosts()
+        self._current = parameters_of(self._dummy)
 
     @property
     def busy(self) -> int:
@@ -143,8 +175,19 @@ class Passwords:
         return await self._bounded(self.hash, password)
 
     async def verify_async(self, stored_hash: str | None, password: str) -> bool:
-        """``verify`` in a worker thread, within the capacity (or ``Unavailable``)."""
-        return await self._bounded(self.verify, stored_hash, password)
+        """``verify`` in a worker thread, within the capacity (or ``Unavailable``), lasting
+        at least as long as the slowest parameters seen (the wait is outside the capacity)."""
+        parameters = parameters_of(stored_hash) or self._current
+
+        def timed() -> tuple[bool, float]:
+            started = time.perf_counter()
+            ok = self.verify(stored_hash, password)
+            return ok, time.perf_counter() - started
+
+        ok, seconds = await self._bounded(timed)
+        self.costs.record(parameters, seconds)
+        await anyio.sleep(max(0.0, self.costs.floor() - seconds))
+        return ok
 
     async def _bounded(self, work: Callable[..., T], *args: Any) -> T:
         started = False

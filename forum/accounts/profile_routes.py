@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
-from forum.accounts import profiles, service
+from forum.accounts import profiles
 from forum.accounts.current import CurrentUser
 from forum.accounts.hooks import AccountHooks
 from forum.web.unit_of_work import DbSession
@@ -28,7 +28,7 @@ class ProfilePages(Controller):
 
         A profile the reader may not see answers exactly as a missing user does: 404.
         """
-        user = service.visible_profile(db, username, current_user)
+        user = profiles.visible_profile(db, username, current_user)
         sections = [section(db, user) for section in account_hooks.profile_sections]
         return Template(
             "accounts/profile.html",

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.accounts import validation
+from forum.accounts.current import CurrentUser
 from forum.accounts.models import ProfileVisibility, PublicName, User
+from forum.errors import NotFound
 
 
 def shown_name(public_name: PublicName | str | None, username: str, display_name: str) -> str:
@@ -70,3 +74,29 @@ def save_choices(session: Session, user_id: int, choices: ProfileChoices) -> boo
     user.allow_indexing = choices.allow_indexing
     session.flush()
     return before != (user.public_name, user.profile_visibility)
+
+
+# --- finding a profile --------------------------------------------------------------------
+
+NO_SUCH_USER = "There is no user with that name."
+
+
+def get_by_username(session: Session, username: str) -> User:
+    if len(username) > User.USERNAME_MAX * 2:
+        raise NotFound(NO_SUCH_USER)
+    user = session.scalar(
+        select(User).where(User.username_key == validation.username_key(username))
+    )
+    if user is None:
+        raise NotFound(NO_SUCH_USER)
+    return user
+
+
+def visible_profile(session: Session, username: str, viewer: CurrentUser | None) -> User:
+    """The user whose profile ``viewer`` may see. One they may not see is as missing as a
+    user who does not exist: ``NotFound`` either way."""
+    user = get_by_username(session, username)
+    own = viewer is not None and viewer.id == user.id
+    if not profile_visible(user.profile_visibility, member=viewer is not None, own=own):
+        raise NotFound(NO_SUCH_USER)
+    return user

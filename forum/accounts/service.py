@@ -18,9 +18,8 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from forum.accounts import profiles, validation
+from forum.accounts import validation
 from forum.accounts.access_tokens import create_access_token as create_access_token
-from forum.accounts.current import CurrentUser
 from forum.accounts.logins import rowcount
 from forum.accounts.models import Login, PasswordResetToken, Role, User
 from forum.accounts.passwords import Passwords, check_new_password
@@ -157,7 +156,12 @@ def create_admin(
 
 
 def find_for_login(session: Session, login: str) -> User | None:
-    """The account a login name refers to: a username or an email address."""
+    """The account a login name refers to: a username or an email address.
+
+    Both are compared as registration stored them (NFKC, then case-folded), so a full-width
+    or upper-case spelling of a name is that name: it is the same account, counted by the
+    same throttle (``credentials``). A look-alike from another script folds to no username.
+    """
     value = login.strip()
     if not value or len(value) > User.EMAIL_MAX or "\x00" in value:
         return None
@@ -168,6 +172,12 @@ def find_for_login(session: Session, login: str) -> User | None:
             return None
         return session.scalar(select(User).where(User.email_key == key))
     return session.scalar(select(User).where(User.username_key == validation.username_key(value)))
+
+
+def login_key(login: str) -> str:
+    """What an attempt on a login name that resolves to no account is counted under: its
+    normalized form, so spellings of one unknown name share a count as a known one's do."""
+    return "name:" + validation.username_key(login)[: User.EMAIL_MAX]
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -205,6 +215,12 @@ def create_reset_token(
     user = session.scalar(select(User).where(User.email_key == key))
     if user is None or not user.can_log_in:
         return None
+    # A newer link replaces the older unused ones: only the latest mail works.
+    session.execute(
+        delete(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
+        )
+    )
     token = random_token()
     now = utcnow()
     session.add(
@@ -272,23 +288,44 @@ def change_display_name(session: Session, user_id: int, raw: str) -> User:
     return user
 
 
-def set_email(session: Session, user: User, new_email: str) -> str:
-    """Change the address (unverified until the new one is confirmed); returns the old one."""
+def address_owner(session: Session, email_key: str) -> User | None:
+    return session.scalar(select(User).where(User.email_key == email_key))
+
+
+def check_new_email(session: Session, user: User, new_email: str) -> tuple[str, User | None]:
+    """The cleaned new address and the account that has it already (None when it is free).
+
+    The caller answers the same either way and mails the owner instead, so that the account
+    page reveals nobody's address."""
     try:
         email, key = validation.clean_email(new_email)
     except TextProblem as problem:
         raise Invalid({"email": str(problem)}) from None
     if key == user.email_key:
         raise Invalid({"email": "That is already your address."})
-    if session.scalar(select(User.id).where(User.email_key == key)):
-        raise Invalid({"email": "That email address already has an account."})
-    old = user.email or ""
+    return email, address_owner(session, key)
+
+
+def move_to_email(session: Session, user_id: int, new_email: str, previous: str) -> str | None:
+    """Apply a confirmed address change (the new address proved itself by its link): the old
+    address, or None when the link is stale (the account moved on, or the address was taken
+    meanwhile)."""
+    user = session.get(User, user_id)
+    if user is None or user.email is None or user.email.casefold() != previous.casefold():
+        return None
+    try:
+        email, key = validation.clean_email(new_email)
+    except TextProblem:
+        return None
+    if address_owner(session, key) is not None:
+        return None
+    old = user.email
     try:
         with session.begin_nested():  # a failure leaves the account as it was
-            user.email, user.email_key, user.email_verified_at = email, key, None
+            user.email, user.email_key, user.email_verified_at = email, key, utcnow()
             session.flush()
     except IntegrityError:
-        raise Invalid({"email": "That email address already has an account."}) from None
+        return None
     return old
 
 
@@ -344,29 +381,3 @@ def search_users(session: Session, query: str, page: int, per_page: int = 50) ->
         statement.order_by(User.username_key).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(items=list(users), number=page, per_page=per_page, total=total)
-
-
-# --- profiles -------------------------------------------------------------------------------
-
-NO_SUCH_USER = "There is no user with that name."
-
-
-def get_by_username(session: Session, username: str) -> User:
-    if len(username) > User.USERNAME_MAX * 2:
-        raise NotFound(NO_SUCH_USER)
-    user = session.scalar(
-        select(User).where(User.username_key == validation.username_key(username))
-    )
-    if user is None:
-        raise NotFound(NO_SUCH_USER)
-    return user
-
-
-def visible_profile(session: Session, username: str, viewer: CurrentUser | None) -> User:
-    """The user whose profile ``viewer`` may see. One they may not see is as missing as a
-    user who does not exist: ``NotFound`` either way."""
-    user = get_by_username(session, username)
-    own = viewer is not None and viewer.id == user.id
-    if not profiles.profile_visible(user.profile_visibility, member=viewer is not None, own=own):
-        raise NotFound(NO_SUCH_USER)
-    return user

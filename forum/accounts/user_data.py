@@ -119,7 +119,7 @@ class AccountData:
     """The account itself: profile and privacy choices on ``users``, sessions, tokens."""
 
     name = "accounts"
-    tables = ("users", "logins", "access_tokens", "password_reset_tokens")
+    tables = ("users", "logins", "access_tokens", "password_reset_tokens", "login_links")
 
     def __init__(self, base_url: str) -> None:
         self.base = base_url.rstrip("/")

@@ -22,6 +22,8 @@ from litestar.types import Message, Scope, ScopeSession
 ROTATE_KEY = "forum_rotate_session"
 LOADED_KEY = "forum_session_loaded"
 REMEMBER_KEY = "remember"
+SESSION_COOKIE = "forum_session"
+"""The session cookie (``__Host-forum_session`` over https: ``forum.web.csrf.cookie_name``)."""
 
 
 def rotate_session(scope: Scope) -> None:

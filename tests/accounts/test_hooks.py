@@ -53,9 +53,20 @@ def test_a_failed_login_runs_no_hook(make_user, auth, calls):
     assert calls == []
 
 
-def test_registration_runs_the_register_hooks_then_the_login_hooks(auth, calls):
+def test_registration_runs_the_register_hooks_and_the_first_login_the_login_hooks(auth, calls):
     auth.post(
         "/register",
         {"username": "newbie", "email": "newbie@example.org", "password": DEFAULT_PASSWORD},
     )
+    assert calls == [("register", "newbie", True)]
+    auth.login("newbie")
     assert calls == [("register", "newbie", True), ("login", "newbie", True)]
+
+
+def test_registering_with_a_taken_address_runs_no_hook(make_user, auth, calls):
+    make_user("janine")
+    auth.post(
+        "/register",
+        {"username": "newbie", "email": "janine@example.org", "password": DEFAULT_PASSWORD},
+    )
+    assert calls == []

@@ -15,12 +15,16 @@ def is_logged_in(client) -> bool:
     return "Log out" in client.get("/").text
 
 
-def test_register_form_logs_the_new_reader_in(auth):
+def test_register_form_creates_the_account_and_sends_the_reader_to_log_in(auth):
+    # Not logged in by registering: that would tell whether the address had an account
+    # already (issue 12, point 9).
     response = auth.post(
         "/register",
         {"username": "newbie", "email": "newbie@example.org", "password": DEFAULT_PASSWORD},
     )
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert not is_logged_in(auth.client)
+    assert auth.login("newbie").status_code == 303
     assert is_logged_in(auth.client)
 
 
@@ -110,7 +114,7 @@ def test_cookies_are_secure_when_the_site_is_https(make_user, auth):
     make_user("janine")
     response = auth.login("janine")
     cookie = next(
-        c for c in response.headers.get_list("set-cookie") if c.startswith("forum_session")
+        c for c in response.headers.get_list("set-cookie") if c.startswith("__Host-forum_session")
     )
     assert "Secure" in cookie
 

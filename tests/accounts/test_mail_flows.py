@@ -53,6 +53,7 @@ def test_a_tampered_or_expired_verification_link_is_refused(auth, sent_mail, dat
 def test_resend_sends_a_new_verification_link(auth, sent_mail):
     register(auth)
     assert len(sent_mail()) == 1
+    auth.login("newbie")  # registering does not log in (issue 12, point 9)
     assert auth.post("/verify/resend").status_code == 303
     assert len(sent_mail()) == 2
 
@@ -127,10 +128,15 @@ def test_changing_the_email_asks_to_verify_it_and_tells_the_old_address(
         "/account/email", {"email": "new@example.org", "current_password": DEFAULT_PASSWORD}
     )
     assert response.status_code == 303
+    # The address changes once the new one is confirmed (issue 12, point 9: the answer must
+    # not tell whether the new address has an account).
+    assert user_named(database, "janine").email == "janine@example.org"
+    (confirm,) = sent_mail()
+    assert confirm["To"] == "new@example.org"
+    assert auth.client.get(link_in(confirm, "/verify/")).status_code == 200
     user = user_named(database, "janine")
-    assert user.email == "new@example.org" and not user.email_verified
+    assert user.email == "new@example.org" and user.email_verified
     mails = {m["To"]: m for m in sent_mail()}
-    assert "/verify/" in body_of(mails["new@example.org"])
     assert "changed" in body_of(mails["janine@example.org"])
     assert "new@example.org" not in body_of(mails["janine@example.org"])
 
