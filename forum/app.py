@@ -160,7 +160,7 @@ def _comment_hooks(settings: Settings, outbox: Outbox) -> CommentHooks:
     """Higher layers take part in a comment's life: moderation screens, privacy asks for the
     current terms, notifications are sent."""
     hooks = CommentHooks()
-    moderation.install(hooks, settings)
+    moderation.install(hooks, settings, outbox)
     hooks.before_posting.append(require_current_terms)
     hooks.on_change.append(Notifier(settings, outbox).comment_changed)
     return hooks

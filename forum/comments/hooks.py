@@ -7,7 +7,7 @@ notifications or keep a search index current. Comments only ask and announce.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -55,6 +55,10 @@ CheckBeforeReplying = Callable[[Session, CurrentUser | None, Comment], None]
 CheckBeforeEditing = Callable[[Session, CurrentUser, Comment], None]
 """Raise ``Forbidden`` to stop an edit of this comment (a ban…)."""
 
+AuthorNotice = Callable[[Session, Comment], tuple[str, Mapping[str, Any]] | None]
+"""For the author of a comment that others no longer see (rejected, hidden): a template and its
+``notice`` context to show on its permalink (moderation: the decision and how to appeal)."""
+
 CommentListener = Callable[[Session, Comment, CommentStatus | None], None]
 """Called in the writing transaction after a comment was created or changed, with its
 previous status (None when new)."""
@@ -67,6 +71,7 @@ class CommentHooks:
     before_replying: list[CheckBeforeReplying] = field(default_factory=list)
     before_editing: list[CheckBeforeEditing] = field(default_factory=list)
     on_change: list[CommentListener] = field(default_factory=list)
+    author_notices: list[AuthorNotice] = field(default_factory=list)
 
     def check_posting(self, session: Session, user: CurrentUser | None, article: Article) -> None:
         for check in self.before_posting:
@@ -89,6 +94,13 @@ class CommentHooks:
     def check_edit(self, session: Session, user: CurrentUser, comment: Comment) -> None:
         for check in self.before_editing:
             check(session, user, comment)
+
+    def notices_for_author(
+        self, session: Session, comment: Comment
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        """What higher layers tell the author about their comment, on its permalink."""
+        found = (notice(session, comment) for notice in self.author_notices)
+        return [notice for notice in found if notice is not None]
 
     def changed(self, session: Session, comment: Comment, previous: CommentStatus | None) -> None:
         for listener in self.on_change:

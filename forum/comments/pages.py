@@ -19,8 +19,9 @@ from forum.articles.models import Article, CommentMode
 from forum.comments import service
 from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
+from forum.comments.models import Comment, CommentStatus
 from forum.comments.notify import service as notify
-from forum.comments.reading import CommentNotFound, Sort, Viewer
+from forum.comments.reading import CommentNotFound, Sort, Subtree, Viewer
 from forum.comments.thread_view import (
     MAX_INDENT,
     ThreadActions,
@@ -29,6 +30,7 @@ from forum.comments.thread_view import (
     remembered_sort,
     sort_cookie,
 )
+from forum.comments.tree import Node
 from forum.comments.urls import comment_url
 from forum.errors import Invalid
 from forum.web.forms import FormData
@@ -36,6 +38,8 @@ from forum.web.forms import field as form_field
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
+DECIDED = frozenset({CommentStatus.HIDDEN, CommentStatus.REJECTED})
+"""Statuses moderation gives: others no longer see the comment, its author still does."""
 OptionalSortOrder = Annotated[Sort | None, QueryParameter(description="oldest or newest first")]
 
 
@@ -116,7 +120,11 @@ def subtree_page(
     status_code: int = 200,
 ) -> Template:
     """A comment in context (its ancestors) with its subtree, and the reply form if asked."""
-    sub = service.subtree(reader.db, comment_id, Viewer.of(reader.user))
+    own = _own_decided(reader, comment_id)
+    if own is None:
+        sub = service.subtree(reader.db, comment_id, Viewer.of(reader.user))
+    else:
+        sub = _own_subtree(reader, own)
     mode, actions = reader.actions(sub.article)
     if mode is CommentMode.HIDDEN:
         raise CommentNotFound()
@@ -125,6 +133,8 @@ def subtree_page(
         "comments/permalink.html",
         status_code=status_code,
         context={
+            "decided": own.status.value if own else None,
+            "notices": reader.hooks.notices_for_author(reader.db, own) if own else [],
             "article": sub.article,
             "ancestors": sub.ancestors,
             "nodes": sub.nodes,
@@ -138,6 +148,34 @@ def subtree_page(
             "form_started": int(time.time()),
         },
     )
+
+
+def _own_decided(reader: Reader, comment_id: int) -> Comment | None:
+    """The reader's own comment that moderation took down (rejected or hidden): its author
+    still sees it at its permalink, as the statement of reasons promises."""
+    if reader.user is None:
+        return None
+    comment = reader.db.get(Comment, comment_id)
+    if comment is None or comment.author_id != reader.user.id or comment.status not in DECIDED:
+        return None
+    return comment
+
+
+def _own_subtree(reader: Reader, own: Comment) -> Subtree:
+    """The subtree as its author sees it, with their own text in place of the placeholder
+    others get (and alone, when no reply is shown below it)."""
+    assert reader.user is not None
+    viewer = Viewer.of(reader.user)
+    mine = service.view_of(reader.db, own, Viewer(reader.user.id, moderator=True))
+    try:
+        sub = service.subtree(reader.db, own.id, viewer)
+    except CommentNotFound:
+        article = reader.db.get(Article, own.article_id)
+        if article is None or not article.published:
+            raise
+        return Subtree(article=article, ancestors=[], nodes=[Node(mine, 0)], focus_id=own.id)
+    sub.nodes[0].item = mine
+    return sub
 
 
 def _parent_id(raw: str) -> int | None:

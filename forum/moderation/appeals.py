@@ -20,8 +20,8 @@ from forum.moderation.actions import claim
 from forum.moderation.context import Context, clean_reason
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import Appeal, AppealStatus, LogAction, LogEntry
+from forum.moderation.statements import APPEALABLE
 
-APPEALABLE = frozenset({LogAction.REJECT, LogAction.HIDE})
 DECIDED = frozenset({CommentStatus.REJECTED, CommentStatus.HIDDEN})
 
 
@@ -93,8 +93,18 @@ def decide(
         reason=reason,
         detail=f"appeal {appeal.id} against entry {appeal.decision_id}",
     )
-    _tell_author(session, ctx, comment, overturned=overturn, reason=reason)
+    reviewer = _reviewer(session.get(LogEntry, appeal.decision_id), actor)
+    _tell_author(session, ctx, comment, overturned=overturn, reason=reason, reviewer=reviewer)
     return appeal
+
+
+def _reviewer(decision: LogEntry | None, actor: CurrentUser) -> str:
+    """Who decided the appeal, as the author is told: 'another moderator' only when so."""
+    if decision is not None and decision.actor_id == actor.id:
+        return "the same moderator who made the decision, as there is no other"
+    if decision is None or decision.action is LogAction.AUTO_HIDE:
+        return "a moderator"
+    return "another moderator, not the one who made the decision"
 
 
 def _settle(
@@ -125,7 +135,13 @@ def _settle(
 
 
 def _tell_author(
-    session: Session, ctx: Context, comment: Comment, *, overturned: bool, reason: str
+    session: Session,
+    ctx: Context,
+    comment: Comment,
+    *,
+    overturned: bool,
+    reason: str,
+    reviewer: str,
 ) -> None:
     author = session.get(User, comment.author_id) if comment.author_id else None
     article = session.get(Article, comment.article_id)
@@ -139,4 +155,5 @@ def _tell_author(
             article=article,
             overturned=overturned,
             reason=reason,
+            reviewer=reviewer,
         )

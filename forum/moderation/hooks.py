@@ -1,7 +1,10 @@
 """What moderation plugs into lower layers, wired in ``app.py`` (they never import moderation):
 
 * ``ModerationScreening`` (``forum.moderation.screening``) — ``CommentHooks.screening``;
-* ``record_hold_reasons`` (same module) — a ``CommentHooks.on_change`` listener;
+* ``record_hold_reasons`` (same module) — a ``CommentHooks.on_change`` listener, followed by
+  ``HeldNotice`` (``forum.moderation.statements``), which tells the author of a held comment;
+* ``decision_notice`` (same module) — ``CommentHooks.author_notices``: the decision on the
+  author's own rejected or hidden comment, on its permalink;
 * ``Gate`` — ``before_posting``, ``before_replying`` and ``before_editing`` checks: bans and
   locked threads;
 * ``count_waiting`` — an ``AuthMiddleware`` hook that counts a moderator's waiting items;
@@ -22,8 +25,10 @@ from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
 from forum.errors import Forbidden
 from forum.moderation import queues
+from forum.moderation.mails import Outbox
 from forum.moderation.screening import ModerationScreening, record_hold_reasons
 from forum.moderation.standing import active_ban
+from forum.moderation.statements import HeldNotice, decision_notice
 from forum.moderation.threads import locked_above
 from forum.moderation.users import ban_message
 from forum.settings import Settings
@@ -55,14 +60,18 @@ class Gate:
         self._refuse_banned(session, user)
 
 
-def install(hooks: CommentHooks, settings: Settings) -> None:
-    """Make moderation answer the comments module's questions."""
+def install(hooks: CommentHooks, settings: Settings, outbox: Outbox | None = None) -> None:
+    """Make moderation answer the comments module's questions; with an ``outbox``, authors of
+    comments held by a rule are told so (a statement of reasons)."""
     gate = Gate(settings)
     hooks.screening = ModerationScreening(settings)
     hooks.before_posting.append(gate.before_posting)
     hooks.before_replying.append(gate.before_replying)
     hooks.before_editing.append(gate.before_editing)
     hooks.on_change.append(record_hold_reasons)
+    if outbox is not None:
+        hooks.on_change.append(HeldNotice(settings, outbox))
+    hooks.author_notices.append(decision_notice)
 
 
 WAITING_KEY = "moderation_waiting"

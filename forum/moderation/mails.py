@@ -2,8 +2,8 @@
 
 Each is queued in the acting transaction (``outbox.queue``), so an action that fails sends
 nothing. Statements follow the Digital Services Act's list (art. 17): what was decided, on what
-ground, that a person decided it, and how to appeal. The texts are templates under
-``templates/mail/moderation/``.
+ground, whether a person or an automatic rule decided it, and how to appeal. The texts are
+templates under ``templates/mail/moderation/``.
 """
 
 from __future__ import annotations
@@ -85,6 +85,61 @@ def statement_of_reasons(
     _send(outbox, session, author.email, mail)
 
 
+def auto_hidden_statement(
+    outbox: Outbox,
+    session: Session,
+    settings: Settings,
+    *,
+    author: User,
+    comment: Comment,
+    article: Article,
+    decision: LogEntry,
+    reported: Sequence[Violation],
+) -> None:
+    """The statement of reasons for a comment the report threshold hid: automated, on
+    readers' reports (their reasons, never who), with the way to appeal."""
+    counts = {v: reported.count(v) for v in dict.fromkeys(reported)}
+    mail = render_mail(
+        "moderation/auto_hidden",
+        site_name=settings.site_name,
+        display_name=author.display_name,
+        title=article.title,
+        comment_date=_when(comment.created_at, settings),
+        excerpt=_excerpt(comment),
+        reports=[f"{VIOLATIONS[v]}: {n}" for v, n in counts.items()],
+        decided_date=_when(decision.created_at, settings),
+        comment_link=_link(settings, comment_url(comment.id, anchored=False)),
+        appeal_link=_link(settings, f"{comment_url(comment.id, anchored=False)}/appeal"),
+    )
+    _send(outbox, session, author.email, mail)
+
+
+def held_statement(
+    outbox: Outbox,
+    session: Session,
+    settings: Settings,
+    *,
+    author: User,
+    comment: Comment,
+    article: Article,
+    grounds: Sequence[str],
+) -> None:
+    """The statement of reasons for a new comment a rule held for review: automated, why,
+    and what happens next (a person decides; a rejection can be appealed)."""
+    mail = render_mail(
+        "moderation/held",
+        site_name=settings.site_name,
+        display_name=author.display_name,
+        title=article.title,
+        comment_date=_when(comment.created_at, settings),
+        excerpt=_excerpt(comment),
+        grounds=grounds,
+        comment_link=_link(settings, comment_url(comment.id, anchored=False)),
+        appeal_link=_link(settings, f"{comment_url(comment.id, anchored=False)}/appeal"),
+    )
+    _send(outbox, session, author.email, mail)
+
+
 def ban_notice(
     outbox: Outbox,
     session: Session,
@@ -115,12 +170,15 @@ def appeal_outcome(
     article: Article,
     overturned: bool,
     reason: str,
+    reviewer: str,
 ) -> None:
+    """``reviewer`` says truthfully who decided: 'another moderator' only when it was."""
     mail = render_mail(
         "moderation/appeal_outcome",
         site_name=settings.site_name,
         display_name=author.display_name,
         title=article.title,
+        reviewer=reviewer,
         overturned=overturned,
         reason=reason,
         comment_link=_link(settings, comment_url(comment.id, anchored=False)),

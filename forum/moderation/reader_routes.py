@@ -22,6 +22,7 @@ from forum.accounts.auth import login_required
 from forum.accounts.current import CurrentUser
 from forum.comments import service as comments
 from forum.comments.service import Viewer
+from forum.comments.urls import thread_url
 from forum.errors import Conflict, Invalid
 from forum.moderation import appeals, reports
 from forum.moderation.context import Moderation
@@ -33,6 +34,12 @@ from forum.settings import Settings
 from forum.web.forms import FormData, field
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
+
+
+HIDDEN_BY_REPORTS = (
+    "Thank you. Enough readers have now reported this comment: it is hidden until a moderator"
+    " has looked at it."
+)
 
 
 def _report_page(
@@ -120,12 +127,15 @@ class ReaderPages(Controller):
                 db, settings, me, comment_id, form=form, error="Choose a reason.", status=400
             )
         try:
-            reports.file_report(db, moderation, comment_id, me, reason, form["note"])
+            filed = reports.file_report(db, moderation, comment_id, me, reason, form["note"])
         except (Invalid, Conflict) as exc:  # nothing was written: show the form again
             status = 400 if isinstance(exc, Invalid) else 409
             return _report_page(
                 db, settings, me, comment_id, form=form, error=exc.message, status=status
             )
+        if filed.hidden:  # its permalink is gone for this reader: land on the thread
+            flash(request, HIDDEN_BY_REPORTS, category="success")
+            return Redirect(thread_url(filed.article_slug), status_code=303)
         flash(request, "Thank you. The moderators will look at it.", category="success")
         return Redirect(f"/comments/{comment_id}#comment-{comment_id}", status_code=303)
 

@@ -13,7 +13,7 @@ from forum.accounts.current import CurrentUser
 from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.errors import Forbidden, Invalid, NotFound
-from forum.moderation import log
+from forum.moderation import log, statements
 from forum.moderation import policy as policies
 from forum.moderation.actions import claim
 from forum.moderation.context import Context
@@ -32,6 +32,8 @@ class Filed:
 
     report: Report
     hidden: bool
+    article_slug: str
+    """Where the reporter lands when the report hid the comment (its page is gone for them)."""
 
 
 def reportable(session: Session, comment_id: int, reporter: CurrentUser) -> Comment:
@@ -87,7 +89,7 @@ def file_report(
         raise AlreadyHandled(ALREADY_REPORTED) from None
     savepoint.commit()
     hidden = _hide_at_threshold(session, ctx, comment)
-    return Filed(report, hidden)
+    return Filed(report, hidden, comments.article_slug(session, comment.article_id))
 
 
 def open_reports(session: Session, comment_id: int) -> int:
@@ -112,7 +114,7 @@ def _hide_at_threshold(session: Session, ctx: Context, comment: Comment) -> bool
     except AlreadyHandled:  # decided (or hidden by another report) at the same moment: refreshed
         return _hidden(comment)
     comments.set_status(session, ctx.hooks, comment, CommentStatus.HIDDEN)
-    log.record(
+    entry = log.record(
         session,
         actor_id=None,
         action=LogAction.AUTO_HIDE,
@@ -121,6 +123,7 @@ def _hide_at_threshold(session: Session, ctx: Context, comment: Comment) -> bool
         target_user_id=comment.author_id,
         detail=f"{count} open reports (threshold {threshold})",
     )
+    statements.tell_auto_hidden(session, ctx, comment, entry)
     return True
 
 

@@ -30,7 +30,7 @@ def settings_overrides() -> dict[str, Any]:
 def mod_hooks(settings) -> CommentHooks:
     """Comment hooks as ``app.py`` wires them: moderation decides."""
     hooks = CommentHooks()
-    moderation.install(hooks, settings)
+    moderation.install(hooks, settings, Outbox.from_settings(settings))
     return hooks
 
 
