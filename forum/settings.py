@@ -146,6 +146,30 @@ class Settings:
     """'Moderate all' for articles without their own choice (admins: for new articles only)."""
     notify_max_per_hour: int = 10
     """Notification mails one person gets at most in any hour; the rest wait for the digest."""
+    limit_comments_burst: int = 10
+    """Comments and replies one user may post in a row (429 after); moderators are exempt.
+    Every limit below: a burst, then a steady rate per hour; a burst of 0 turns it off."""
+    limit_comments_per_hour: int = 60
+    """…then comments per hour, spread evenly (60: one a minute)."""
+    limit_reports_burst: int = 10
+    """Reports one user may send in a row…"""
+    limit_reports_per_hour: int = 30
+    """…then reports per hour."""
+    limit_registrations_burst: int = 5
+    """Registrations from one client address in a row…"""
+    limit_registrations_per_hour: int = 10
+    """…then registrations per hour from that address."""
+    limit_mails_burst: int = 3
+    """Password-reset and verification mails to one address (or one account) in a row…"""
+    limit_mails_per_hour: int = 6
+    """…then such mails per hour to that address."""
+    limit_tokens_burst: int = 5
+    """Personal access tokens one user may create in a row…"""
+    limit_tokens_per_hour: int = 10
+    """…then tokens per hour."""
+    limit_address_factor: int = 4
+    """One client address (a household, an office) may do this many times what one user or
+    one mailed address may: comments, reports, mails and tokens."""
     smtp_url: str = field(default="", repr=False)
     """SMTP server (``smtp://user:pass@host:587``, ``smtps://…``); empty: ``.eml`` in var/mail."""
     mail_from: str = "forum <noreply@localhost>"
@@ -183,6 +207,9 @@ class Settings:
             raise SettingsError("FORUM_ARTICLES_PER_PAGE must be at least 1")
         if self.notify_max_per_hour < 0:
             raise SettingsError("FORUM_NOTIFY_MAX_PER_HOUR must not be negative")
+        for name in (f.name for f in fields(self) if f.name.startswith("limit_")):
+            if getattr(self, name) < (1 if name == "limit_address_factor" else 0):
+                raise SettingsError(f"FORUM_{name.upper()} is too small")
         for name in (
             "erasure_grace_hours",
             "client_address_retention_days",

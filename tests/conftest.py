@@ -67,6 +67,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost": 1024, "argon2_parallelism": 1}
 """Cheap hashing for tests; tests of the production parameters set their own."""
 
+LOOSE_RATE_LIMITS = {
+    f"limit_{name}_burst": 10_000
+    for name in ("comments", "reports", "registrations", "mails", "tokens")
+}
+"""Every client of a test is ``testclient``: rate limits that no ordinary test reaches (a test of
+a limit sets its own through ``settings_overrides``)."""
+
 
 def make_settings(database_url: str, var_dir: Path, **overrides: Any) -> Settings:
     """Settings for a test: its own var dir, a fixed secret, fast hashing.
@@ -74,7 +81,7 @@ def make_settings(database_url: str, var_dir: Path, **overrides: Any) -> Setting
     On PostgreSQL the test also uses Redis (when ``FORUM_TEST_REDIS_URL`` is set), with its
     own key prefix: the "at scale" profile; on SQLite the embedded file store.
     """
-    values: dict[str, Any] = dict(FAST_ARGON2)
+    values: dict[str, Any] = {**FAST_ARGON2, **LOOSE_RATE_LIMITS}
     if REDIS_URL and database_url.startswith("postgresql"):
         values.update(redis_url=REDIS_URL, redis_prefix=f"forum-test-{uuid.uuid4().hex[:12]}")
     values.update(overrides)
