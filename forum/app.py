@@ -23,11 +23,12 @@ from forum.accounts.admin_routes import AdminUserPages
 from forum.accounts.api import SessionApi
 from forum.accounts.auth import AuthMiddleware
 from forum.accounts.auth_routes import AuthPages
-from forum.accounts.current import provide_current_user, provide_me
+from forum.accounts.current import current_user, provide_current_user, provide_me
 from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import LoginPolicy
 from forum.accounts.link_routes import LoginLinkApi, LoginLinkPages
 from forum.accounts.passwords import Passwords, make_hasher
+from forum.accounts.permissions import can_moderate
 from forum.accounts.profile_routes import ProfilePages
 from forum.accounts.throttle import LoginThrottle
 from forum.accounts.user_data import AccountData, UserData, UserDataRegistry, email_of
@@ -97,6 +98,7 @@ from forum.web.errors import (
 from forum.web.headers import make_security_headers_hook
 from forum.web.health import HealthController
 from forum.web.openapi import document_problems
+from forum.web.rate_limits import Caller, RateLimiter, RateLimitMiddleware
 from forum.web.sessions import SESSION_COOKIE, ForumSessionConfig
 from forum.web.static_files import StaticFileSystem
 from forum.web.stores import close_stores, make_stores
@@ -226,8 +228,18 @@ def _login_throttle(settings: Settings, stores: StoreRegistry) -> LoginThrottle:
     )
 
 
+def _rate_limit_caller(scope: Any) -> Caller:
+    """Accounts tell the rate limits who asks: the user's id, and moderators are exempt."""
+    user = current_user(scope)
+    return Caller(str(user.id), can_moderate(user)) if user else Caller()
+
+
 def _middleware(
-    settings: Settings, database: Database, policy: LoginPolicy, privacy: PrivacyConfig
+    settings: Settings,
+    database: Database,
+    policy: LoginPolicy,
+    privacy: PrivacyConfig,
+    limiter: RateLimiter,
 ) -> list[Any]:
     """Outermost first: the unit of work wraps everything that reads the database."""
     sessions = ForumSessionConfig(
@@ -246,6 +258,7 @@ def _middleware(
             AuthMiddleware, policy=policy, on_authenticated=(count_waiting,), exclude=NO_AUTH
         ),
         DefineMiddleware(ForumCSRFMiddleware, config=make_csrf_config(settings)),
+        RateLimitMiddleware(limiter, _rate_limit_caller),
         ConsentMiddleware(privacy),
         PageViewMiddleware(privacy),
     ]
@@ -275,6 +288,7 @@ class _Parts:
     passwords: Passwords
     privacy: PrivacyConfig
     comment_hooks: CommentHooks
+    rate_limiter: RateLimiter
 
 
 def _parts(settings: Settings) -> _Parts:
@@ -302,6 +316,7 @@ def _parts(settings: Settings) -> _Parts:
             ),
         ),
         comment_hooks=_comment_hooks(settings, outbox),
+        rate_limiter=RateLimiter(stores.get("rate_limits"), settings),
     )
 
 
@@ -320,6 +335,7 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
         "account_hooks": _constant(_account_hooks(settings, parts.privacy)),
         "login_policy": _constant(parts.policy),
         "store_check": _constant(parts.store_check),
+        "rate_limits": _constant(parts.rate_limiter),
         "current_user": Provide(provide_current_user, sync_to_thread=False),
         "me": Provide(provide_me, sync_to_thread=False),
         **_privacy_dependencies(settings, parts.outbox, parts.comment_hooks, parts.privacy),
@@ -353,7 +369,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=_route_handlers(),
         dependencies=_dependencies(parts),
         stores=parts.stores,
-        middleware=_middleware(settings, parts.database, parts.policy, parts.privacy),
+        middleware=_middleware(
+            settings, parts.database, parts.policy, parts.privacy, parts.rate_limiter
+        ),
         request_max_body_size=1024 * 1024,
         template_config=make_template_config(
             settings,

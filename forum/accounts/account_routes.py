@@ -24,6 +24,7 @@ from forum.errors import Invalid
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
 from forum.web.forms import FormData, field
+from forum.web.rate_limits import Limit, limited
 from forum.web.sessions import rotate_session
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession, Work
@@ -96,7 +97,7 @@ class AccountPages(Controller):
         flash(request, "Your display name has been saved.", category="success")
         return Redirect("/account", status_code=303)
 
-    @post("/email")
+    @post("/email", opt=limited(Limit.MAIL))
     async def email(
         self,
         request: AnyRequest,
@@ -167,7 +168,7 @@ class AccountPages(Controller):
         flows.log_out_everywhere(request, db, me)
         return Redirect("/login", status_code=303)
 
-    @post("/tokens", sync_to_thread=True)
+    @post("/tokens", sync_to_thread=True, opt=limited(Limit.TOKEN))
     def create_token(
         self,
         db: DbSession,

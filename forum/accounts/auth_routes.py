@@ -26,6 +26,7 @@ from forum.errors import Invalid, RateLimited
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
 from forum.web.forms import FormData, checked, field, safe_next
+from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession, Work
 
@@ -55,7 +56,7 @@ class AuthPages(Controller):
             context={"form": {}, "errors": {}, "next": safe_next(next_path)},
         )
 
-    @post("/register")
+    @post("/register", opt=limited(Limit.REGISTRATION))
     async def register(
         self,
         request: AnyRequest,
@@ -162,7 +163,12 @@ class AuthPages(Controller):
             return Template("accounts/verify.html", status_code=400, context={"ok": False})
         return Template("accounts/verify.html", context={"ok": True, "email": user.email})
 
-    @post("/verify/resend", guards=[login_required], sync_to_thread=True)
+    @post(
+        "/verify/resend",
+        guards=[login_required],
+        sync_to_thread=True,
+        opt=limited(Limit.RESEND),
+    )
     def resend(
         self,
         request: AnyRequest,
@@ -185,7 +191,7 @@ class AuthPages(Controller):
         """Ask for a reset link."""
         return Template("accounts/forgot.html", context={"sent": False, "error": None})
 
-    @post("/password/forgot", sync_to_thread=True)
+    @post("/password/forgot", sync_to_thread=True, opt=limited(Limit.MAIL))
     def forgot(
         self,
         db: DbSession,

@@ -25,6 +25,7 @@ from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
 from forum.comments.reading import CommentView, Sort, Viewer
 from forum.comments.tree import Node
+from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
@@ -146,7 +147,12 @@ class CommentApi(Controller):
         )
         return Response(body, headers=headers)
 
-    @post("/articles/{slug:str}/comments", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    @post(
+        "/articles/{slug:str}/comments",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        opt=limited(Limit.COMMENT),
+    )
     def create(
         self,
         request: AnyRequest,

@@ -35,6 +35,7 @@ from forum.comments.urls import comment_url
 from forum.errors import Invalid
 from forum.web.forms import FormData
 from forum.web.forms import field as form_field
+from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
@@ -215,7 +216,7 @@ class ThreadPages(Controller):
             response.cookies.append(sort_cookie(sort, secure=comment_config.secure_cookies))
         return response
 
-    @post("/articles/{slug:str}/comments", sync_to_thread=True)
+    @post("/articles/{slug:str}/comments", sync_to_thread=True, opt=limited(Limit.COMMENT))
     def post_comment(
         self,
         request: AnyRequest,

@@ -32,6 +32,7 @@ from forum.moderation.standing import active_ban
 from forum.moderation.users import ban_message
 from forum.settings import Settings
 from forum.web.forms import FormData, field
+from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
 
@@ -107,7 +108,7 @@ class ReaderPages(Controller):
         """Tell the moderators what is wrong with a comment."""
         return _report_page(db, settings, me, comment_id)
 
-    @post("/comments/{comment_id:int}/report", sync_to_thread=True)
+    @post("/comments/{comment_id:int}/report", sync_to_thread=True, opt=limited(Limit.REPORT))
     def report(
         self,
         request: AnyRequest,
@@ -192,6 +193,7 @@ class ReportApi(Controller):
         guards=[login_required],
         sync_to_thread=True,
         status_code=HTTP_201_CREATED,
+        opt=limited(Limit.REPORT),
     )
     def report(
         self,
