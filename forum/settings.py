@@ -71,6 +71,28 @@ def _check_smtp_url(url: str) -> None:
         raise SettingsError(f"{name}: smtps:// is TLS already; starttls applies to smtp://")
 
 
+def _check_sqlite_folder(url: str, var_dir: Path) -> None:
+    """Refuse a SQLite file in a folder that does not exist: a typo in the path would otherwise
+    start an empty site beside the real one. Only ``var_dir`` is created on demand."""
+    if not url.lower().startswith("sqlite"):
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        database = make_url(url).database
+    except ArgumentError:
+        raise SettingsError("FORUM_DATABASE_URL is not a database URL") from None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    folder = Path(database).parent
+    if folder.resolve() != var_dir.resolve() and not folder.is_dir():
+        raise SettingsError(
+            f"FORUM_DATABASE_URL: the folder {folder} does not exist; create it first "
+            f"(only {var_dir} is created for you)"
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """The forum's configuration. Each attribute maps to ``FORUM_<NAME>`` in upper case."""
@@ -225,6 +247,7 @@ class Settings:
         for host in self.image_hosts:
             if problem := image_host_problem(host):
                 raise SettingsError(f"FORUM_ARTICLE_IMAGE_HOSTS: {host!r} {problem}")
+        _check_sqlite_folder(self.database_url, self.var_dir)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

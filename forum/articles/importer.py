@@ -60,6 +60,21 @@ class ImportResult:
     updated: int
 
 
+class _FrontMatterLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no types
+    """YAML's safe loader, but a date-like value that is no real date (``2003-13-45``) stays
+    text, so the field check names the file and the field instead of YAML failing."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _split_front_matter(text: str) -> tuple[str, str]:
     lines = text.lstrip("\ufeff").splitlines(keepends=True)
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
@@ -126,8 +141,8 @@ def parse_article_file(path: Path, tz: ZoneInfo) -> ArticleInput:
         raise InvalidArticle("file", "is not UTF-8 text") from None
     header, body = _split_front_matter(text)
     try:
-        meta = yaml.safe_load(header) or {}
-    except yaml.YAMLError:
+        meta = yaml.load(header, Loader=_FrontMatterLoader) or {}  # noqa: S506 (a SafeLoader)
+    except (yaml.YAMLError, ValueError, RecursionError):
         raise InvalidArticle("front matter", "is not valid YAML") from None
     if not isinstance(meta, dict):
         raise InvalidArticle("front matter", "must be a set of 'name: value' lines")

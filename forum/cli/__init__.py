@@ -8,10 +8,12 @@ from __future__ import annotations
 import click
 
 from forum.cli import archives, articles, db, jobs, privacy, serve, users
+from forum.cli.failures import ForumGroup
 from forum.settings import Settings, SettingsError
 
 
-@click.group()
+@click.group(cls=ForumGroup)
+@click.version_option(package_name="forum", prog_name="forum")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """forum: articles with threaded comments."""

@@ -116,9 +116,12 @@ def export(ctx: click.Context, path: Path) -> None:
     from forum.db import utcnow
     from forum.importers.forum_json import count_articles, write_export
 
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise click.ClickException(f"{path}: the folder {folder} does not exist")
     settings = settings_of(ctx)
     database = open_database(settings)
-    handle, temporary = tempfile.mkstemp(prefix=".forum-export-", dir=path.resolve().parent)
+    handle, temporary = tempfile.mkstemp(prefix=".forum-export-", dir=folder)
     try:
         with database.session() as session, os.fdopen(handle, "w", encoding="utf-8") as out:
             total = count_articles(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from contextlib import nullcontext
 from typing import Any
 
@@ -23,6 +24,26 @@ LOG_CONFIG: dict[str, Any] = {
 configuration then adds the JSON access log (``forum.access``, see forum/web/access_log.py)."""
 
 
+def _refuse_a_busy_port(host: str, port: int, display_host: str) -> None:
+    """Fail before claiming to serve when the address is taken (another server runs there)
+    or cannot be listened on: the same bind uvicorn is about to try, released at once."""
+    import socket
+
+    where = f"{display_host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"cannot listen on {where}: {exc.strerror}") from None
+    except OSError as exc:
+        hint = " (is another server running there?)" if exc.errno == errno.EADDRINUSE else ""
+        raise click.ClickException(f"cannot listen on {where}: {exc.strerror}{hint}") from None
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -36,6 +57,7 @@ def serve(ctx: click.Context, host: str, port: int, reload: bool, workers: int) 
     from forum import backup
 
     display_host = f"[{host}]" if ":" in host else host
+    _refuse_a_busy_port(host, port, display_host)
     # While it serves, a SQLite database is held: ``forum db restore`` refuses meanwhile.
     database = backup.sqlite_path(settings_of(ctx).effective_database_url)
     holding = backup.serving(database) if database is not None else nullcontext()
