@@ -197,7 +197,11 @@ def user_data_registry(settings: Settings, hooks: CommentHooks) -> UserDataRegis
         NotificationData(base_url=base),
         ModerationData(base_url=base, identities=BannedIdentities.of(settings)),
         ImportData(),
-        OutboxData(email_of, retention_days=settings.mail_retention_days),
+        OutboxData(
+            email_of,
+            retention_days=settings.mail_retention_days,
+            mail_dir=settings.var_dir / "mail",
+        ),
         PrivacyData(consent_log_retention_days=settings.consent_log_retention_days),
         SearchData(),
     ]

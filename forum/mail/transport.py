@@ -15,6 +15,9 @@ import ssl
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import default
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -152,6 +155,23 @@ class FileTransport:
         # Renamed into place, so a reader never sees half a message; a retry overwrites.
         os.replace(temporary, path)
         log.info("mail written to %s", path)
+
+    def remove_mail_to(self, address: str) -> int:
+        """Delete every ``.eml`` file addressed to ``address`` (an erased account's mail);
+        returns how many. Only the headers are read; unreadable files are left alone."""
+        wanted = address.strip().lower()
+        removed = 0
+        for path in sorted(self.directory.glob("*.eml")) if self.directory.is_dir() else []:
+            try:
+                with open(path, "rb") as handle:
+                    headers = BytesHeaderParser(policy=default).parse(handle)
+            except OSError:
+                continue
+            recipients = {a.lower() for _, a in getaddresses(headers.get_all("To", []))}
+            if wanted in recipients:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
 
 def _file_stem(message: EmailMessage) -> str:

@@ -9,27 +9,38 @@ protocol by shape, without importing it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, or_, select
+from sqlalchemy import CursorResult, delete, event, func, or_, select
 from sqlalchemy.orm import Session
 
 from forum.mail.models import OutgoingMail
+from forum.mail.transport import FileTransport
+
+log = logging.getLogger("forum.mail")
+_PENDING = "forum.mail.files_to_remove"
+_LISTENING = "forum.mail.files_listening"
 
 EmailOf = Callable[[Session, int], str | None]
 
 
 class OutboxData:
-    """Mail in the outbox, filed by address (mails do not name a user id)."""
+    """Mail in the outbox, filed by address (mails do not name a user id), and the ``.eml``
+    files development mode wrote to it under ``mail_dir`` (``var/mail``)."""
 
     name = "mail"
     tables = ("outgoing_mail",)
 
-    def __init__(self, email_of: EmailOf, *, retention_days: int) -> None:
+    def __init__(
+        self, email_of: EmailOf, *, retention_days: int, mail_dir: Path | None = None
+    ) -> None:
         self.email_of = email_of
         self.retention = timedelta(days=retention_days)
+        self.files = FileTransport(mail_dir) if mail_dir is not None else None
 
     def _to(self, session: Session, user_id: int) -> Any:
         """The condition 'addressed to the user', or None when they have no address."""
@@ -50,10 +61,14 @@ class OutboxData:
 
     def forget(self, session: Session, user_id: int, *, keep_comments: bool) -> None:
         """Drop every mail still waiting for the address (erasure queues its confirmation
-        afterwards: the last mail the address gets)."""
+        afterwards: the last mail the address gets); once the erasure commits, the ``.eml``
+        files written to it go too."""
         to_user = self._to(session, user_id)
         if to_user is not None:
             session.execute(delete(OutgoingMail).where(to_user))
+        address = self.email_of(session, user_id)
+        if address is not None and self.files is not None:
+            _after_commit(session, self.files, address)
 
     def expire(self, session: Session, *, now: datetime) -> int:
         """Delete mail created before the retention period (failed, or never delivered),
@@ -65,3 +80,33 @@ class OutboxData:
             )
         )
         return cast("CursorResult[Any]", result).rowcount or 0
+
+
+def _after_commit(session: Session, files: FileTransport, address: str) -> None:
+    """Remove the files once the erasure commits; forget them if it rolls back. (The
+    listeners stay for the session's short life: removing one while it runs is not allowed.)"""
+    if not session.info.get(_LISTENING):
+        session.info[_LISTENING] = True
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_rollback", _rolled_back)
+    session.info.setdefault(_PENDING, []).append((files, address))
+
+
+def _committed(session: Session) -> None:
+    for files, address in _done(session):
+        try:
+            removed = files.remove_mail_to(address)
+        except OSError:
+            log.warning("could not remove the mail files of an erased account", exc_info=True)
+            continue
+        if removed:
+            log.info("removed %d mail files of an erased account", removed)
+
+
+def _rolled_back(session: Session) -> None:
+    _done(session)
+
+
+def _done(session: Session) -> list[tuple[FileTransport, str]]:
+    pending: list[tuple[FileTransport, str]] = session.info.pop(_PENDING, [])
+    return pending

@@ -18,11 +18,13 @@ their shape.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, Engine, delete, event, func, select
 from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
@@ -30,9 +32,13 @@ from forum.accounts.user_data import UserDataRegistry, end_sessions
 from forum.comments.models import Comment
 from forum.db import utcnow
 from forum.errors import NotFound
-from forum.privacy import mails
+from forum.privacy import ledger, mails
 from forum.privacy.models import ErasureRequest
 from forum.settings import Settings
+
+log = logging.getLogger("forum.privacy")
+_AFTER_COMMIT = "forum.erasure.after_commit"
+_LISTENING = "forum.erasure.listening"
 
 
 @dataclass(frozen=True)
@@ -113,15 +119,19 @@ def erase_account(
     user_data: UserDataRegistry,
     outbox: mails.Outbox,
     settings: Settings,
+    notify: bool = True,
 ) -> Erased:
     """Erase an account and everything that names its owner, in the caller's transaction.
 
+    Once it commits, the erasure ledger gets its line and SQLite's WAL is checkpointed (see
+    ``_after_commit``). ``notify=False`` (erasing again after a restore) sends no mail.
     Raises ``NotFound`` when there is no such user (already erased).
     """
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("There is no such account.")
     address, name = user.email, user.display_name
+    entry = ledger.Entry(user_id, user.created_at, delete_comments)
     written = (
         session.scalar(
             select(func.count()).select_from(Comment).where(Comment.author_id == user_id)
@@ -129,7 +139,8 @@ def erase_account(
         or 0
     )
     user_data.forget(session, user_id, keep_comments=not delete_comments)
-    if address is not None:
+    _after_commit(session, ledger.ledger_path(settings), entry)
+    if address is not None and notify:
         mails.send_erasure_done(
             outbox, session, settings, to=address, name=name, comments_deleted=delete_comments
         )
@@ -137,8 +148,61 @@ def erase_account(
     return Erased(
         comments_deleted=written if delete_comments else 0,
         comments_kept=0 if delete_comments else written,
-        mail_queued=address is not None,
+        mail_queued=address is not None and notify,
     )
+
+
+def _after_commit(session: Session, path: Path, entry: ledger.Entry) -> None:
+    """Once the erasure commits (never if it rolls back): its ledger line, then a WAL
+    checkpoint, so the erased rows' old pages do not linger in ``forum.db-wal``."""
+    if not session.info.get(_LISTENING):  # listeners stay for the session's short life
+        session.info[_LISTENING] = True
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_rollback", _rolled_back)
+    session.info.setdefault(_AFTER_COMMIT, []).append((path, entry))
+
+
+def _committed(session: Session) -> None:
+    pending: list[tuple[Path, ledger.Entry]] = session.info.pop(_AFTER_COMMIT, [])
+    if not pending:
+        return
+    for path, entry in pending:
+        try:
+            ledger.append(path, entry)
+        except OSError:  # committed already: say so loudly rather than fail the request
+            log.error(
+                "erasure of account %d is missing from %s", entry.user_id, path, exc_info=True
+            )
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        checkpoint_wal(bind)
+
+
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def checkpoint_wal(engine: Engine) -> None:
+    """``PRAGMA wal_checkpoint(TRUNCATE)`` on SQLite (nothing elsewhere). It waits for readers
+    on the busy timeout; a failure is logged, as the erasure itself has committed."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.close()
+        finally:
+            raw.close()
+    except Exception:
+        log.warning("WAL checkpoint after an erasure failed", exc_info=True)
+        return
+    if busy and busy[0]:
+        log.warning(
+            "WAL checkpoint after an erasure was blocked by a reader; SQLite's next "
+            "automatic checkpoint will fold the WAL"
+        )
 
 
 # --- the person asks ---------------------------------------------------------------------------
