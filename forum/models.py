@@ -5,6 +5,7 @@ Used by Alembic's env.py and by tests; the app imports models through its router
 
 from forum.accounts import models as accounts  # noqa: F401
 from forum.articles import models as articles  # noqa: F401
+from forum.comments import idempotency as comment_post_keys  # noqa: F401
 from forum.comments import models as comments  # noqa: F401
 from forum.comments.notify import models as notifications  # noqa: F401
 from forum.importers import models as importers  # noqa: F401

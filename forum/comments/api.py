@@ -12,14 +12,14 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.orm import Session
 
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import CommentMode
-from forum.comments import service
+from forum.comments import idempotency, service
 from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
@@ -32,6 +32,13 @@ from forum.web.unit_of_work import DbSession
 SortOrder = Annotated[Sort, QueryParameter(description="oldest (default) or newest first")]
 CommentBody = Annotated[str, msgspec.Meta(max_length=Comment.BODY_MAX)]
 AuthorName = Annotated[str, msgspec.Meta(max_length=Comment.AUTHOR_NAME_MAX)]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        description="Send the same post again with the same key: one comment, not two (24 h)",
+    ),
+]
 
 
 class CommentOut(msgspec.Struct):
@@ -162,11 +169,18 @@ class CommentApi(Controller):
         current_user: NamedDependency[CurrentUser | None],
         article: PublishedArticle,
         data: JSONBody[NewComment],
-    ) -> CommentOut:
-        """Post a comment or a reply (``parent_id``)."""
-        comment = service.post_comment(
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[CommentOut]:
+        """Post a comment or a reply (``parent_id``).
+
+        With an ``Idempotency-Key`` header, sending the same post again within 24 hours gives
+        the first comment again (201, ``Idempotent-Replayed: true``) instead of a second one;
+        the same key with another body is a 409.
+        """
+        posted = idempotency.post_once(
             db,
             hooks,
+            key=idempotency.check_key(idempotency_key) if idempotency_key is not None else None,
             article=article,
             author=current_user,
             request=service.PostRequest(
@@ -178,7 +192,9 @@ class CommentApi(Controller):
             anonymous_allowed=comment_config.anonymous_allowed,
             close_after_days=comment_config.close_after_days,
         )
-        return _single(db, comment.id, current_user)
+        headers = {"Idempotent-Replayed": "true"} if posted.replayed else {}
+        body = _single(db, posted.comment.id, current_user)
+        return Response(body, status_code=HTTP_201_CREATED, headers=headers)
 
     @get("/comments/{comment_id:int}", sync_to_thread=True)
     def read(

@@ -3,6 +3,7 @@ permalink of a comment and the reply form. Thin: parse, call the service, render
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import Article, CommentMode
-from forum.comments import service
+from forum.comments import idempotency, service
 from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment, CommentStatus
@@ -39,6 +40,12 @@ from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
+NONCE_FIELD = "post_nonce"
+"""The comment form's one-time nonce (a hidden field, new with every form shown)."""
+FORM_SENT_BEFORE = (
+    "This form was already sent with another text. "
+    "Send it again to post this text as a new comment."
+)
 DECIDED = frozenset({CommentStatus.HIDDEN, CommentStatus.REJECTED})
 """Statuses moderation gives: others no longer see the comment, its author still does."""
 OptionalSortOrder = Annotated[Sort | None, QueryParameter(description="oldest or newest first")]
@@ -107,6 +114,7 @@ def article_page(
             "form": draft.values,
             "error": draft.error,
             "form_started": int(time.time()),
+            "post_nonce": secrets.token_urlsafe(16),
             "watch": notify.watch_of(reader.db, user.id, article.id) if user else None,
         },
     )
@@ -147,6 +155,7 @@ def subtree_page(
             "form": draft.values,
             "error": draft.error,
             "form_started": int(time.time()),
+            "post_nonce": secrets.token_urlsafe(16),
         },
     )
 
@@ -228,7 +237,8 @@ class ThreadPages(Controller):
         data: FormData,
     ) -> Template | Redirect:
         """A new comment or reply; lands on the new comment's permalink. A body or name that
-        cannot be taken shows the form again with the text kept."""
+        cannot be taken shows the form again with the text kept. The form's one-time nonce
+        makes a resubmitted form land on the comment it already posted."""
         parent_id = _parent_id(form_field(data, "parent_id"))
         posted = service.PostRequest(
             body=form_field(data, "body"),
@@ -237,20 +247,23 @@ class ThreadPages(Controller):
             client_address=request.client.host if request.client else None,
             signals=form_signals(data),
         )
+        nonce = form_field(data, NONCE_FIELD)
         try:
-            comment = service.post_comment(
+            comment = idempotency.post_once(
                 db,
                 hooks,
+                key=idempotency.check_key(nonce, prefix=idempotency.FORM_PREFIX) if nonce else None,
                 article=article,
                 author=current_user,
                 request=posted,
                 anonymous_allowed=comment_config.anonymous_allowed,
                 close_after_days=comment_config.close_after_days,
-            )
-        except Invalid as exc:
+            ).comment
+        except (Invalid, idempotency.KeyReused) as exc:
             reader = Reader(db, current_user, hooks, comment_config)
             sent = {"body": posted.body, "parent_id": parent_id, "author_name": posted.author_name}
-            draft = SentForm(sent, exc.message)
+            resent = isinstance(exc, idempotency.KeyReused)
+            draft = SentForm(sent, FORM_SENT_BEFORE if resent else exc.message)
             if parent_id is not None:
                 return subtree_page(reader, parent_id, reply=True, draft=draft, status_code=400)
             return article_page(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.user_data import Document, iso
 from forum.articles.models import Article
+from forum.comments import idempotency
 from forum.comments import service as comments
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment, CommentRevision, CommentStatus
@@ -27,7 +28,7 @@ class CommentData:
     moderation and listeners stay right."""
 
     name = "comments"
-    tables = ("comments", "comment_revisions")
+    tables = ("comments", "comment_revisions", "comment_post_keys")
 
     def __init__(
         self, hooks: CommentHooks, *, base_url: str, client_address_retention_days: int
@@ -93,6 +94,7 @@ class CommentData:
         The rows stay either way, so replies keep their place: a deleted comment with replies
         is shown as '[deleted]', one without leaves the thread.
         """
+        idempotency.forget_user(session, user_id)
         rows = list(session.scalars(select(Comment).where(Comment.author_id == user_id)))
         now = utcnow()
         if not keep_comments:

@@ -18,6 +18,8 @@
     var parent = document.createElement("input");
     parent.type = "hidden"; parent.name = "parent_id"; parent.value = id;
     form.appendChild(parent);
+    var nonce = form.querySelector("input[name=post_nonce]");
+    if (nonce) { nonce.value = nonce.value + "-r" + id; }  // each reply form posts once on its own
     form.querySelectorAll("[id]").forEach(function (el) { el.id = el.id + "-" + id; });
     form.querySelectorAll("label[for]").forEach(function (el) { el.htmlFor = el.htmlFor + "-" + id; });
     form.querySelectorAll("[aria-describedby]").forEach(function (el) { el.removeAttribute("aria-describedby"); });
