@@ -73,6 +73,7 @@ def live_a_life(
         },
     )
     assert response.status_code == 303
+    assert auth.login(USERNAME).status_code == 303  # registering does not log in (issue 12)
     auth.post("/cookies", {"choice": "accept_all", "source": "banner"})
     auth.post("/articles/life/watch", {"mode": "digest"})
     auth.post("/account/privacy", {"profile_visibility": "members", "public_name": "username"})
