@@ -16,6 +16,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.stores.registry import StoreRegistry
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.accounts.account_routes import AccountPages
@@ -25,8 +26,8 @@ from forum.accounts.auth import AuthMiddleware
 from forum.accounts.auth_routes import AuthPages
 from forum.accounts.current import current_user, provide_current_user, provide_me
 from forum.accounts.hooks import AccountHooks
-from forum.accounts.logins import LoginPolicy
 from forum.accounts.link_routes import LoginLinkApi, LoginLinkPages
+from forum.accounts.logins import LoginPolicy
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.permissions import can_moderate
 from forum.accounts.profile_routes import ProfilePages
@@ -47,7 +48,7 @@ from forum.comments.notify.user_data import NotificationData
 from forum.comments.pages import ThreadPages
 from forum.comments.urls import template_globals as comment_template_globals
 from forum.comments.user_data import CommentData
-from forum.db import Database
+from forum.db import Database, Timeouts
 from forum.errors import DomainError
 from forum.importers.user_data import ImportData
 from forum.mail.outbox import Outbox
@@ -91,6 +92,7 @@ from forum.web.errors import (
     domain_error_handler,
     http_exception_handler,
     make_database_error_handler,
+    make_fault_handler,
     make_nesting_handler,
     make_unexpected_handler,
     overflow_handler,
@@ -126,11 +128,11 @@ def _route_handlers() -> list[Any]:
         NotificationPages,
         NotificationApi,
         AuthPages,
+        LoginLinkPages,
+        LoginLinkApi,
         AccountPages,
         ProfilePages,
         AdminUserPages,
-        LoginLinkPages,
-        LoginLinkApi,
         SessionApi,
         PolicyPages,
         CookiePages,
@@ -275,6 +277,8 @@ def _exception_handlers(settings: Settings) -> dict[Any, Any]:
         SQLAlchemyError: make_database_error_handler(settings.debug),
         OverflowError: overflow_handler,
         RecursionError: make_nesting_handler(settings.debug),
+        RedisError: make_fault_handler(settings.debug),
+        OSError: make_fault_handler(settings.debug),
         Exception: make_unexpected_handler(settings.debug),
     }
 
@@ -295,12 +299,21 @@ class _Parts:
     rate_limiter: RateLimiter
 
 
+def _timeouts(settings: Settings) -> Timeouts:
+    return Timeouts(
+        connect=settings.database_connect_timeout_seconds,
+        statement=settings.database_statement_timeout_seconds,
+        pool=settings.database_pool_timeout_seconds,
+        busy=settings.sqlite_busy_timeout_seconds,
+    )
+
+
 def _parts(settings: Settings) -> _Parts:
     outbox = Outbox.from_settings(settings)
     stores, store_check = make_stores(settings)
     return _Parts(
         settings=settings,
-        database=Database(settings.effective_database_url),
+        database=Database(settings.effective_database_url, timeouts=_timeouts(settings)),
         outbox=outbox,
         stores=stores,
         store_check=store_check,

@@ -1,7 +1,9 @@
 """The one metadata, the engine and the one session factory, shared by every module.
 
-SQLite (the embedded default) is opened with WAL, foreign keys on and a busy timeout; PostgreSQL
-URLs are given the psycopg driver. Models subclass ``Base``; times are stored as UTC.
+SQLite (the embedded default) is opened with WAL, foreign keys on and a busy timeout, and one
+process's writers take turns (``WriteTurns``) instead of all spinning on SQLite's busy handler;
+PostgreSQL URLs are given the psycopg driver, a connect and a statement timeout. Every wait is
+bounded (``Timeouts``). Models subclass ``Base``; times are stored as UTC.
 """
 
 from __future__ import annotations
@@ -9,16 +11,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+from forum.sqlite import WriteQueueTimeout, WriteTurns, null_pool_engine, sqlite_engine
+
+__all__ = ["WriteQueueTimeout", "WriteTurns"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -29,8 +35,6 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-SQLITE_BUSY_TIMEOUT_MS = 5000
 
 log = logging.getLogger("forum.db")
 
@@ -96,75 +100,68 @@ def normalize_url(url: str) -> URL:
     return parsed
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the database may keep a request waiting, in seconds (``statement`` 0: no limit).
+
+    These defaults are for one-off work (the CLI, tests); the app passes its settings
+    (``FORUM_DATABASE_*_TIMEOUT_SECONDS``, ``FORUM_SQLITE_BUSY_TIMEOUT_SECONDS``).
+    """
+
+    connect: int = 5
+    """PostgreSQL: establishing a connection (libpq waits at least 2 s)."""
+    statement: int = 0
+    """PostgreSQL: one statement, enforced by the server (``statement_timeout``)."""
+    pool: int = 30
+    """Waiting for a free connection of the pool."""
+    busy: int = 5
+    """SQLite: waiting for the write turn in this process, and again for the file's lock."""
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, timeouts: Timeouts = Timeouts()
+) -> Engine:
     """An engine for ``url`` with the settings each database needs."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        _ensure_sqlite_folder(parsed)
-        engine = create_engine(
+        return sqlite_engine(
             parsed,
-            echo=echo,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             pool_size=pool_size,
-            max_overflow=20,
-            hide_parameters=True,
+            echo=echo,
+            busy_timeout=timeouts.busy,
+            pool_timeout=timeouts.pool,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN; emit it ourselves so a write
-        # transaction takes its lock up front and waits on busy_timeout instead of failing.
-        event.listen(engine, "connect", _disable_pysqlite_transactions)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
+    options = f"-c statement_timeout={timeouts.statement * 1000}" if timeouts.statement else ""
     return create_engine(
         parsed,
         echo=echo,
         pool_size=pool_size,
         max_overflow=20,
+        pool_timeout=timeouts.pool,
         pool_pre_ping=True,
         hide_parameters=True,
+        connect_args={
+            "connect_timeout": timeouts.connect,
+            **({"options": options} if options else {}),
+        },
     )
-
-
-def _disable_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None
-
-
-def _sqlite_begin(conn: Any) -> None:
-    mode = "IMMEDIATE" if conn.get_execution_options().get("forum_write") else "DEFERRED"
-    conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-def _ensure_sqlite_folder(parsed: URL) -> None:
-    """SQLite creates the file but not its folder (``var/`` on a fresh clone)."""
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def make_null_pool_engine(url: str) -> Engine:
     """An engine without a pool, for one-off work such as migrations."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        _ensure_sqlite_folder(parsed)
-        engine = create_engine(parsed, poolclass=NullPool)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(parsed, poolclass=NullPool)
+        return null_pool_engine(parsed, busy_timeout=Timeouts.busy)
+    return create_engine(
+        parsed, poolclass=NullPool, connect_args={"connect_timeout": Timeouts.connect}
+    )
 
 
 class Database:
     """The engine and the session factory of one running forum."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
-        self.engine = make_engine(url, echo=echo)
+    def __init__(self, url: str, *, echo: bool = False, timeouts: Timeouts = Timeouts()) -> None:
+        self.engine = make_engine(url, echo=echo, timeouts=timeouts)
         # Sessions that will write bind to this variant so that SQLite begins them IMMEDIATE.
         self.write_engine = self.engine.execution_options(forum_write=True)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)

@@ -120,6 +120,18 @@ class Settings:
     added to the Content-Security-Policy. Images from other hosts are shown as links."""
     redis_prefix: str = "forum"
     """Prefix of every Redis key, so several sites (or test runs) can share one Redis."""
+    redis_timeout_seconds: int = 2
+    """How long connecting to Redis or one Redis reply may take; past it, requests that need
+    the session store get 503 with Retry-After (pages without a session keep working)."""
+    database_connect_timeout_seconds: int = 5
+    """PostgreSQL: how long connecting may take before the request gets 503 (libpq: at least 2)."""
+    database_statement_timeout_seconds: int = 15
+    """PostgreSQL: a statement running longer is cancelled by the server (503); 0: no limit."""
+    database_pool_timeout_seconds: int = 10
+    """How long a request waits for a free database connection before it gets 503."""
+    sqlite_busy_timeout_seconds: int = 5
+    """SQLite: how long a write waits for its turn (one process's writers queue, then the
+    processes take turns on the file) before it gets 503."""
     argon2_time_cost: int = 3
     """argon2id passes; the default is argon2-cffi's RFC 9106 low-memory profile."""
     argon2_memory_cost: int = 65536
@@ -138,6 +150,11 @@ class Settings:
     """How long an email verification link works."""
     reset_link_minutes: int = 60
     """How long a password reset link works (it works once)."""
+    login_link_minutes: int = 15
+    """How long a mailed login link works (once): the way in while password logins are
+    throttled."""
+    login_link_mails: int = 3
+    """Login-link mails per account within the login window (more are silently not sent)."""
     comments_per_page: int = 50
     """Top-level comments (each with all its replies) on one page of a thread."""
     comment_edit_minutes: int = 15
@@ -196,11 +213,6 @@ class Settings:
     """SMTP server (``smtp://user:pass@host:587``, ``smtps://…``); empty: ``.eml`` in var/mail."""
     mail_from: str = "forum <noreply@localhost>"
     """The From of every mail the forum sends."""
-    login_link_minutes: int = 15
-    """How long a mailed login link works (once): the way in while password logins are
-    throttled."""
-    login_link_mails: int = 3
-    """Login-link mails per account within the login window (more are silently not sent)."""
     mail_worker: bool = True
     """Deliver queued mail from a background task in each app process; off: ``forum mail send``."""
     consent_log_retention_days: int = 1825
@@ -237,9 +249,18 @@ class Settings:
             "client_address_retention_days",
             "mail_retention_days",
             "consent_log_retention_days",
+            "database_statement_timeout_seconds",
         ):
             if getattr(self, name) < 0:
                 raise SettingsError(f"FORUM_{name.upper()} must not be negative")
+        for name in (
+            "redis_timeout_seconds",
+            "database_connect_timeout_seconds",
+            "database_pool_timeout_seconds",
+            "sqlite_busy_timeout_seconds",
+        ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"FORUM_{name.upper()} must be at least 1")
         if self.smtp_url:
             _check_smtp_url(self.smtp_url)
         if "@" not in parseaddr(self.mail_from)[1]:

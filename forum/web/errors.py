@@ -1,11 +1,16 @@
 """Error responses: an HTML page in the site's layout, or a JSON problem under ``/api``.
 
-Nothing but the status and a plain message is shown; tracebacks only when debug is on.
+Nothing but the status and a plain message is shown; tracebacks only when debug is on. Faults
+(Redis or the database down or slow, a full disk) are 503s with ``Retry-After``, logged once
+per minute and kind (``FaultLog``), never 500s with a traceback per request.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from http import HTTPStatus
@@ -15,6 +20,7 @@ from urllib.parse import quote
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
+from redis.exceptions import RedisError
 
 from forum import errors
 
@@ -152,6 +158,77 @@ def _unavailable(exc: Exception) -> bool:
     return True
 
 
+RETRY_AFTER = 5
+"""Seconds a client is asked to wait after a 503 for a fault (Redis, database, full disk)."""
+STORE_DOWN = (
+    "We cannot reach the session store right now, so we cannot tell who you are. "
+    "Please try again in a moment."
+)
+DISK_FULL = "The server has run out of storage space, so nothing was saved. Please try again later."
+
+
+class FaultLog:
+    """A warning per kind of fault at most once per ``interval`` seconds, saying how many
+    went unlogged since: an outage writes a line a minute, not one per request."""
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        *,
+        interval: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.logger, self.interval, self.clock = logger, interval, clock
+        self._last: dict[str, float] = {}
+        self._missed: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def warn(self, kind: str, message: str, *args: object) -> None:
+        now = self.clock()
+        with self._lock:
+            last = self._last.get(kind)
+            if last is not None and now - last < self.interval:
+                self._missed[kind] = self._missed.get(kind, 0) + 1
+                return
+            self._last[kind] = now
+            missed = self._missed.pop(kind, 0)
+        if missed:
+            message += f" (and {missed} times more since the last report)"
+        self.logger.warning(message, *args)
+
+
+def _cause(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return f"{type(original).__name__}: {str(original).splitlines()[0] if str(original) else ''}"
+
+
+def unavailable(request: Request[Any, Any, Any], message: str) -> Response[Any]:
+    return error_response(request, 503, message, headers={"Retry-After": str(RETRY_AFTER)})
+
+
+def make_fault_handler(debug: bool = False) -> ExceptionHandler:
+    """Redis down or slow (``RedisError``) and a full disk (``ENOSPC``) are 503s; any other
+    ``OSError`` is our bug, a 500 with its traceback logged."""
+    faults = FaultLog(log)
+    unexpected = make_unexpected_handler(debug)
+
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        if isinstance(exc, RedisError):
+            faults.warn("store", "session store (Redis) unavailable: %s", _cause(exc))
+            return unavailable(request, STORE_DOWN)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            faults.warn("disk", "disk full: %s", _cause(exc))
+            return unavailable(request, DISK_FULL)
+        return unexpected(request, exc)
+
+    return handler
+
+
+def _disk_full(exc: Exception) -> bool:
+    """SQLite's "database or disk is full" (SQLITE_FULL)."""
+    return "database or disk is full" in str(getattr(exc, "orig", "")).lower()
+
+
 def make_database_error_handler(debug: bool = False) -> ExceptionHandler:
     """Safety net for database errors that input checks did not catch first.
 
@@ -163,22 +240,27 @@ def make_database_error_handler(debug: bool = False) -> ExceptionHandler:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     unexpected = make_unexpected_handler(debug)
+    faults = FaultLog(log)
 
     def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         if isinstance(exc, DataError):
             return error_response(request, 400, "The request holds a value that cannot be stored.")
         if isinstance(exc, IntegrityError):
             return error_response(request, 409, FRIENDLY[409])
+        if isinstance(exc, OperationalError) and _disk_full(exc):
+            faults.warn("disk", "database disk full: %s", _cause(exc))
+            return unavailable(request, DISK_FULL)
         if isinstance(exc, PoolTimeout) or (
             isinstance(exc, OperationalError) and _unavailable(exc)
         ):
-            log.warning(
+            faults.warn(
+                "database",
                 "database unavailable on %s %s: %s",
                 request.method,
                 request.scope.get("path_template", "?"),
-                type(getattr(exc, "orig", exc)).__name__,
+                _cause(exc),
             )
-            return error_response(request, 503, FRIENDLY[503], headers={"Retry-After": "5"})
+            return unavailable(request, FRIENDLY[503])
         return unexpected(request, exc)
 
     return handler
