@@ -10,6 +10,7 @@ from datetime import timedelta
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
@@ -17,19 +18,28 @@ from forum.accounts.current import CurrentUser
 from forum.comments import permissions, service
 from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
+from forum.comments.models import CommentStatus
 from forum.comments.reading import CommentView, Viewer
 from forum.comments.urls import comment_url, thread_url
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid
 from forum.web.forms import FormData, field
+from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
+
+HELD_EDIT_NOTICE = (
+    "Your edit is waiting for a moderator's approval. Until they decide, only you and the "
+    "moderators see this comment."
+)
+"""What the author is told when screening holds their edit (the comment left the thread)."""
 
 
 def _own_view(
     db: Session, me: CurrentUser, comment_id: int, action: str, window: timedelta
 ) -> tuple[str, CommentView]:
-    """The comment's text and view, if ``me`` may ``action`` ('edit', 'delete') it."""
-    comment = service.get_comment(db, comment_id)
+    """The comment's text and view, if ``me`` may see it (else 404) and ``action`` ('edit',
+    'delete') it."""
+    comment = service.visible_comment(db, comment_id, Viewer.of(me))
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
     allowed = (
         permissions.can_edit(me, facts, now=utcnow(), window=window)
@@ -63,6 +73,7 @@ class CommentActions(Controller):
     @post("/comments/{comment_id:int}/edit", sync_to_thread=True)
     def edit(
         self,
+        request: AnyRequest,
         db: DbSession,
         hooks: NamedDependency[CommentHooks],
         me: NamedDependency[CurrentUser],
@@ -70,7 +81,8 @@ class CommentActions(Controller):
         comment_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        """Save the edit; the earlier text is kept as a revision."""
+        """Save the edit; the earlier text is kept as a revision. An edit that screening
+        holds sends the comment back to the queue, and the author is told so."""
         body = field(data, "body")
         try:
             comment = service.edit_comment(
@@ -83,6 +95,8 @@ class CommentActions(Controller):
                 status_code=400,
                 context={"comment": view, "body": body, "error": exc.message, "revisions": []},
             )
+        if comment.status is CommentStatus.PENDING and comment.author_id == me.id:
+            flash(request, HELD_EDIT_NOTICE, category="info")
         return Redirect(comment_url(comment.id), status_code=303)
 
     @get("/comments/{comment_id:int}/delete", sync_to_thread=True)

@@ -7,7 +7,6 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
-from forum.articles.models import CommentMode
 from forum.comments import service
 from forum.settings import Settings
 from forum.web.unit_of_work import DbSession
@@ -23,9 +22,9 @@ class CommentFeed(Controller):
     def feed(
         self, db: DbSession, settings: NamedDependency[Settings], article: PublishedArticle
     ) -> Template:
-        """An Atom feed of the article's newest published comments (none for a hidden thread)."""
-        mode = service.effective_mode(article, close_after_days=0)
-        comments = [] if mode is CommentMode.HIDDEN else service.latest_published(db, article.id)
+        """An Atom feed of the article's newest comments that anyone may see (none for a
+        hidden thread)."""
+        comments = service.latest_published(db, article.id)
         return Template(
             "comments/feed.atom",
             media_type="application/atom+xml",

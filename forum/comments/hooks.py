@@ -32,10 +32,15 @@ class Draft:
     client_address: str | None
     signals: dict[str, Any] = field(default_factory=dict)
     """What the form tells about how it was filled in (honeypot, time since it was served)."""
+    edited: Comment | None = None
+    """The comment whose new text this is, for an edit (its row still holds the old text);
+    None for a new comment. Screening judges an edit as it judges a new comment."""
 
 
 class Screening(Protocol):
-    def initial_status(self, session: Session, draft: Draft) -> CommentStatus: ...
+    def initial_status(self, session: Session, draft: Draft) -> CommentStatus:
+        """Published or pending, for a new comment or an edit's new text (``draft.edited``)."""
+        ...
 
 
 class PublishEverything:

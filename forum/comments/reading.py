@@ -13,16 +13,23 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
-from forum.accounts.permissions import can_moderate
 from forum.accounts.profiles import profile_visible, shown_name
 from forum.articles.models import Article, CommentMode
 from forum.comments import permissions, tree
 from forum.comments.models import Comment, CommentRevision, CommentStatus
+from forum.comments.visibility import (
+    PUBLIC,
+    status_visible,
+    status_where,
+    thread_readable,
+    visible_to,
+    visible_where,
+)
+from forum.comments.visibility import Viewer as Viewer  # re-exported for this module's callers
 from forum.db import utcnow
 from forum.errors import NotFound
 from forum.web.pagination import Page, check_page
@@ -42,18 +49,6 @@ class CommentNotFound(NotFound):
 
     def __init__(self, message: str = "There is no such comment.") -> None:
         super().__init__(message)
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is reading: decides which comments are shown and how."""
-
-    user_id: int | None = None
-    moderator: bool = False
-
-    @classmethod
-    def of(cls, user: CurrentUser | None) -> Viewer:
-        return cls(user.id if user else None, can_moderate(user))
 
 
 @dataclass
@@ -117,32 +112,19 @@ def effective_mode(
     return article.comment_mode
 
 
-def _visible(status: CommentStatus, author_id: int | None, viewer: Viewer) -> bool:
-    if viewer.moderator or status is CommentStatus.PUBLISHED:
-        return True
-    return status is CommentStatus.PENDING and author_id is not None and author_id == viewer.user_id
-
-
 def _root_listed(viewer: Viewer) -> ColumnElement[bool]:
-    """SQL: a top-level comment that starts a visible thread for this viewer."""
+    """SQL: a top-level comment that starts a visible thread for this viewer (itself or one
+    of its replies visible, by the one rule of ``forum.comments.visibility``)."""
     if viewer.moderator:
         return true()
     reply = aliased(Comment)
-    reply_shown: ColumnElement[bool] = reply.status == CommentStatus.PUBLISHED
-    mine: ColumnElement[bool] = Comment.status == CommentStatus.PUBLISHED
-    if viewer.user_id:
-        reply_shown = or_(
-            reply_shown,
-            and_(reply.author_id == viewer.user_id, reply.status == CommentStatus.PENDING),
-        )
-        mine = and_(Comment.author_id == viewer.user_id, Comment.status == CommentStatus.PENDING)
     has_shown_reply = exists().where(
         reply.article_id == Comment.article_id,
         reply.root_seq == Comment.root_seq,
         reply.depth > 0,
-        reply_shown,
+        status_where(viewer, reply),
     )
-    return or_(Comment.status == CommentStatus.PUBLISHED, mine, has_shown_reply)
+    return or_(status_where(viewer, Comment), has_shown_reply)
 
 
 def _author(row: Row[Any], viewer: Viewer) -> tuple[str | None, str]:
@@ -159,7 +141,7 @@ def _author(row: Row[Any], viewer: Viewer) -> tuple[str | None, str]:
 def _views(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentView]:
     views = []
     for row in rows:
-        shown = _visible(row.status, row.author_id, viewer)
+        shown = status_visible(viewer, row.status, row.author_id)
         username, name = _author(row, viewer)
         views.append(
             CommentView(
@@ -221,7 +203,12 @@ def thread_page(
 ) -> ThreadPage:
     """One page of an article's thread: ``per_page`` top-level comments with all their replies,
     in display order, read with one query for the rows (and one to count the pages)."""
-    listed = and_(Comment.article_id == article.id, Comment.depth == 0, _root_listed(viewer))
+    readable = viewer.moderator or thread_readable(article)
+    listed = and_(
+        Comment.article_id == article.id,
+        Comment.depth == 0,
+        _root_listed(viewer) if readable else false(),
+    )
     total = session.scalar(select(func.count()).select_from(Comment).where(listed)) or 0
     check_page(page, per_page, total)
     root_order = Comment.root_seq.desc() if sort is Sort.NEWEST else Comment.root_seq.asc()
@@ -273,11 +260,25 @@ def get_comment(session: Session, comment_id: int) -> Comment:
     return comment
 
 
+def visible_comment(session: Session, comment_id: int, viewer: Viewer) -> Comment:
+    """The comment with this id if ``viewer`` may see it (``visible_to``), else
+    ``CommentNotFound``: the forms that show one comment (edit, delete, report) ask this."""
+    comment = session.get(Comment, comment_id)
+    article = session.get(Article, comment.article_id) if comment is not None else None
+    if comment is None or article is None or not visible_to(viewer, comment, article):
+        raise CommentNotFound()
+    return comment
+
+
 def subtree(session: Session, comment_id: int, viewer: Viewer) -> Subtree:
-    """A comment with its ancestors (for context) and its whole subtree, in one query."""
+    """A comment with its ancestors (for context) and its whole subtree, in one query.
+
+    ``CommentNotFound`` unless ``viewer`` may see the thread (``thread_readable``, or a
+    moderator) and the comment itself, or it stands as '[deleted]' above replies they see.
+    """
     focus = get_comment(session, comment_id)
     article = session.get(Article, focus.article_id)
-    if article is None or not article.published:
+    if article is None or not (viewer.moderator or thread_readable(article)):
         raise CommentNotFound()
     ancestors = tree.ancestor_paths(focus.path)
     below = Comment.path.startswith(focus.path, autoescape=True)
@@ -316,14 +317,16 @@ def revisions(session: Session, comment_id: int) -> list[CommentRevision]:
 
 
 def latest_published(session: Session, article_id: int, limit: int = 50) -> list[CommentView]:
-    """The newest published comments of an article, for its feed."""
+    """The newest comments of an article that anyone may see (``visible_where`` for a
+    visitor: none for an unpublished article or a hidden thread), for its feed."""
     rows = session.execute(
         _rows_query()
-        .where(Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED)
+        .join(Article, Article.id == Comment.article_id)
+        .where(Comment.article_id == article_id, visible_where(PUBLIC))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)
     ).all()
-    return _views(rows, Viewer())
+    return _views(rows, PUBLIC)
 
 
 def article_slug(session: Session, article_id: int) -> str:

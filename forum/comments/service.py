@@ -42,6 +42,7 @@ from forum.comments.reading import (
     thread_etag,
     thread_page,
     view_of,
+    visible_comment,
 )
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
@@ -77,6 +78,7 @@ __all__ = [
     "thread_etag",
     "thread_page",
     "view_of",
+    "visible_comment",
 ]
 
 
@@ -254,8 +256,15 @@ def edit_comment(
     body: str,
     window: timedelta,
 ) -> Comment:
-    """Replace a comment's text, keeping the earlier one as a revision."""
-    comment = get_comment(session, comment_id)
+    """Replace a comment's text, keeping the earlier one as a revision.
+
+    The new text is screened as a new comment is (links, the block list, holds for held
+    users, the rejection rate): a published comment whose edit would be held goes back to the
+    queue, pending with its new text, until a moderator decides (the earlier text stays a
+    revision, for moderators). A moderator's edit of someone else's comment is itself a
+    moderation decision and is not screened.
+    """
+    comment = visible_comment(session, comment_id, Viewer.of(editor))
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
     if not permissions.can_edit(editor, facts, now=utcnow(), window=window):
         if permissions.is_author(editor, facts) and comment.status is not CommentStatus.DELETED:
@@ -265,6 +274,7 @@ def edit_comment(
     new_body = clean_body(body)
     if new_body == comment.body_source:
         return comment
+    screened = _screen_edit(session, hooks, comment, editor, new_body)
     session.add(
         CommentRevision(
             comment_id=comment.id,
@@ -279,8 +289,33 @@ def edit_comment(
     comment.edited_at = now
     comment.updated_at = now
     session.flush()
-    hooks.changed(session, comment, comment.status)
+    if screened is CommentStatus.PENDING and comment.status is CommentStatus.PUBLISHED:
+        set_status(session, hooks, comment, CommentStatus.PENDING)  # back to the queue
+    else:
+        hooks.changed(session, comment, comment.status)
     return comment
+
+
+def _screen_edit(
+    session: Session, hooks: CommentHooks, comment: Comment, editor: CurrentUser, body: str
+) -> CommentStatus:
+    """What screening says of an edit's new text, judged as a new comment by the comment's
+    author in its place; a moderator editing someone else's comment is not screened."""
+    facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
+    if Viewer.of(editor).moderator and not permissions.is_author(editor, facts):
+        return CommentStatus.PUBLISHED
+    article = session.get(Article, comment.article_id)
+    assert article is not None  # visible_comment found it
+    draft = Draft(
+        article=article,
+        author=session.get(User, comment.author_id) if comment.author_id else None,
+        author_name=comment.author_name,
+        body=body,
+        parent=session.get(Comment, comment.parent_id) if comment.parent_id else None,
+        client_address=None,
+        edited=comment,
+    )
+    return hooks.screening.initial_status(session, draft)
 
 
 def delete_comment(
@@ -290,7 +325,7 @@ def delete_comment(
 
     The text is kept so that a moderator can restore it.
     """
-    comment = get_comment(session, comment_id)
+    comment = visible_comment(session, comment_id, Viewer.of(actor))
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
     if not permissions.can_delete(actor, facts):
         raise Forbidden("You may not delete this comment.")

@@ -37,9 +37,10 @@ class Filed:
 
 
 def reportable(session: Session, comment_id: int, reporter: CurrentUser) -> Comment:
-    """The comment, if this reader may report it; otherwise why not."""
-    comment = session.get(Comment, comment_id)
-    if comment is None or comment.status is not CommentStatus.PUBLISHED:
+    """The comment, if this reader may report it; otherwise why not (404 for a comment they
+    may not see, by the one visibility rule)."""
+    comment = comments.visible_comment(session, comment_id, comments.Viewer.of(reporter))
+    if comment.status is not CommentStatus.PUBLISHED:
         raise NotFound("There is no such comment to report.")
     if comment.author_id == reporter.id:
         raise Forbidden("You cannot report your own comment.")

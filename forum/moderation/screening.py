@@ -1,5 +1,11 @@
-"""Pre-moderation: comments ask ``initial_status`` for each new comment; this answers
-published or pending, and remembers why, so the queue can tell moderators.
+"""Pre-moderation: comments ask ``initial_status`` for each new comment and for the new text of
+each edit; this answers published or pending, and remembers why, so the queue can tell
+moderators.
+
+An edit is judged as a new comment by the comment's author would be (links, the block list,
+the holds for new or unverified authors, the rejection rate, moderate-all articles): an edit
+that would be held sends a published comment back to the queue with its new text, so a held
+user cannot get one comment approved and then edit it into spam.
 
 Trusted users and moderators skip the rules about who is writing and how, but not the
 honeypot or the block list: a compromised trusted account still cannot spam.
@@ -10,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from forum.comments.hooks import Draft
@@ -121,20 +127,28 @@ def _repeats_itself(session: Session, draft: Draft, minutes: int) -> bool:
         )
     else:
         return False
+    if draft.edited is not None:  # an edit does not repeat its own earlier text
+        query = query.where(Comment.id != draft.edited.id)
     recent = session.scalars(query.order_by(Comment.created_at.desc()).limit(50))
     return any(rules.same_text(draft.body, earlier) for earlier in recent)
 
 
 def record_hold_reasons(session: Session, comment: Comment, previous: CommentStatus | None) -> None:
-    """``CommentHooks.on_change`` listener: store why a new comment was held."""
-    if previous is not None:
-        return
+    """``CommentHooks.on_change`` listener: store why a new comment, or an edit, was held.
+
+    The comments module announces the change right after screening judged the text; a held
+    edit's reasons replace the comment's earlier ones (the queue tells why it waits now).
+    """
     waiting = session.info.pop(VERDICT_KEY, None)
     if waiting is None:
         return
     body, verdict = waiting
     if comment.status is not CommentStatus.PENDING or body != comment.body_source:
         return
+    if not verdict.held:
+        return
+    if previous is not None:
+        session.execute(delete(HoldReason).where(HoldReason.comment_id == comment.id))
     for rule, detail in verdict.held:
         session.add(
             HoldReason(comment_id=comment.id, rule=rule, detail=detail[: HoldReason.DETAIL_MAX])

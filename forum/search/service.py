@@ -1,8 +1,9 @@
 """Running a search: one interface, an engine per database.
 
-Only published comments of published articles whose thread is not hidden are found; pending,
-hidden, rejected, deleted and erased comments never are (the indexes hold published text only,
-and the queries check again).
+Only comments that anyone may see are found, by the one visibility rule
+(``forum.comments.visibility``, for a visitor): published comments of published articles whose
+thread is not hidden. Pending, hidden, rejected, deleted and erased comments never are (the
+indexes hold published text only, and the queries check again with the rule).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Dialect, text
+from sqlalchemy.orm import Session, aliased
 
 from forum.accounts.validation import username_key
+from forum.articles.models import Article
 from forum.articles.urls import article_url
+from forum.comments.models import Comment
 from forum.comments.urls import comment_url
+from forum.comments.visibility import PUBLIC, visible_where
 from forum.search.query import Kind, Terms, parse
 from forum.web.pagination import Page
 
@@ -67,7 +71,13 @@ def highlight(snippet: str) -> Markup:
 
 
 _ARTICLE_FILTER = "a.published"
-_COMMENT_FILTER = "a.published AND a.comment_mode != 'hidden' AND c.status = 'published'"
+
+
+def _comment_filter(dialect: Dialect) -> str:
+    """The visibility rule for a visitor, as SQL over ``comments c`` and ``articles a``
+    (constants only: the rule's values are compiled in, no user input)."""
+    rule = visible_where(PUBLIC, aliased(Comment, name="c"), aliased(Article, name="a"))
+    return str(rule.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 # Authors as their privacy settings say (forum.accounts.profiles): the name they chose, and
@@ -94,7 +104,7 @@ def _by_author(member: bool) -> str:
     return f"AND u.username_key = :author AND u.list_comments AND {_profile_shown(member)}"
 
 
-def _sqlite_parts(author: bool, member: bool) -> tuple[str, str]:
+def _sqlite_parts(author: bool, member: bool, comment_filter: str) -> tuple[str, str]:
     # Only constants are interpolated into these statements; user input goes in as parameters.
     articles = f"""
         SELECT 'article' AS kind, a.id AS ref_id, a.slug AS slug, a.title AS title,
@@ -113,13 +123,13 @@ def _sqlite_parts(author: bool, member: bool) -> tuple[str, str]:
         FROM fts_comments JOIN comments c ON c.id = fts_comments.rowid
              JOIN articles a ON a.id = c.article_id
              LEFT JOIN users u ON u.id = c.author_id
-        WHERE fts_comments MATCH :q AND {_COMMENT_FILTER}
+        WHERE fts_comments MATCH :q AND {comment_filter}
               {_by_author(member) if author else ""}
     """
     return articles, comments
 
 
-def _postgres_parts(author: bool, member: bool) -> tuple[str, str]:
+def _postgres_parts(author: bool, member: bool, comment_filter: str) -> tuple[str, str]:
     doc_a = f"to_tsvector('{PG_CONFIG}', a.title || ' ' || a.body_source)"
     doc_c = f"to_tsvector('{PG_CONFIG}', c.body_source)"
     options = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
@@ -141,7 +151,7 @@ def _postgres_parts(author: bool, member: bool) -> tuple[str, str]:
         FROM comments c JOIN articles a ON a.id = c.article_id
              LEFT JOIN users u ON u.id = c.author_id,
              (SELECT websearch_to_tsquery('{PG_CONFIG}', :q) AS query) q
-        WHERE {doc_c} @@ q.query AND {_COMMENT_FILTER}
+        WHERE {doc_c} @@ q.query AND {comment_filter}
               {_by_author(member) if author else ""}
     """
     return articles, comments
@@ -149,13 +159,14 @@ def _postgres_parts(author: bool, member: bool) -> tuple[str, str]:
 
 def search(session: Session, request: SearchRequest) -> SearchPage:
     """One page of hits, best first, with highlighted snippets."""
-    dialect = session.get_bind().dialect.name
+    dialect = session.get_bind().dialect
     by_author = bool(request.author.strip())
-    if dialect == "sqlite":
-        articles, comments = _sqlite_parts(by_author, request.member)
+    comment_filter = _comment_filter(dialect)
+    if dialect.name == "sqlite":
+        articles, comments = _sqlite_parts(by_author, request.member, comment_filter)
         query_text = request.terms.fts5()
     else:
-        articles, comments = _postgres_parts(by_author, request.member)
+        articles, comments = _postgres_parts(by_author, request.member, comment_filter)
         query_text = request.terms.websearch()
     parts = {
         Kind.ALL: [articles, comments],

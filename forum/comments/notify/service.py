@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
 from forum.accounts.profiles import shown_name
-from forum.articles.models import Article, CommentMode
+from forum.articles.models import Article
 from forum.comments.models import Comment, CommentStatus
 from forum.comments.notify.models import (
     ArticleWatch,
@@ -29,6 +29,7 @@ from forum.comments.notify.models import (
     Reason,
     WatchMode,
 )
+from forum.comments.visibility import PUBLIC, visible_to
 from forum.db import utcnow
 
 HOUR = timedelta(hours=1)
@@ -191,13 +192,9 @@ def claim_first_publication(session: Session, comment_id: int, now: datetime) ->
 
 
 def readers_can_see(article: Article | None, comment: Comment) -> bool:
-    """A published comment on a published article whose thread is shown: anyone may read it."""
-    return (
-        article is not None
-        and article.published
-        and article.comment_mode is not CommentMode.HIDDEN
-        and comment.status is CommentStatus.PUBLISHED
-    )
+    """Anyone may read it (the one visibility rule, for a visitor): only such a comment is
+    mailed to watchers."""
+    return article is not None and visible_to(PUBLIC, comment, article)
 
 
 @dataclass(frozen=True)
