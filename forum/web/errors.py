@@ -206,20 +206,28 @@ def unavailable(request: Request[Any, Any, Any], message: str) -> Response[Any]:
     return error_response(request, 503, message, headers={"Retry-After": str(RETRY_AFTER)})
 
 
+def fault_response(
+    request: Request[Any, Any, Any], exc: BaseException, faults: FaultLog
+) -> Response[Any] | None:
+    """The 503 for Redis down or slow (``RedisError``) or a full disk (``ENOSPC``), logged
+    through ``faults``; None when ``exc`` is neither."""
+    if isinstance(exc, RedisError):
+        faults.warn("store", "session store (Redis) unavailable: %s", _cause(exc))
+        return unavailable(request, STORE_DOWN)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        faults.warn("disk", "disk full: %s", _cause(exc))
+        return unavailable(request, DISK_FULL)
+    return None
+
+
 def make_fault_handler(debug: bool = False) -> ExceptionHandler:
-    """Redis down or slow (``RedisError``) and a full disk (``ENOSPC``) are 503s; any other
-    ``OSError`` is our bug, a 500 with its traceback logged."""
+    """Redis and disk faults are 503s; any other ``OSError`` is our bug, a 500 with its
+    traceback logged."""
     faults = FaultLog(log)
     unexpected = make_unexpected_handler(debug)
 
     def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        if isinstance(exc, RedisError):
-            faults.warn("store", "session store (Redis) unavailable: %s", _cause(exc))
-            return unavailable(request, STORE_DOWN)
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            faults.warn("disk", "disk full: %s", _cause(exc))
-            return unavailable(request, DISK_FULL)
-        return unexpected(request, exc)
+        return fault_response(request, exc, faults) or unexpected(request, exc)
 
     return handler
 

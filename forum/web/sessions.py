@@ -3,21 +3,32 @@
 * a visitor with nothing in their session gets no cookie and no store entry;
 * a handler can ask for a new session id (``rotate_session``): login, logout, role change;
 * a session marked ``remember`` gets a persistent cookie, others a browser-session cookie.
+
+A store that fails (Redis down or slow, a full disk) gives the reader a 503 page: when loading,
+through the app's exception handlers; when saving, as the response starts (past those
+handlers), by ``ForumSessionMiddleware`` itself.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import Message, Scope, ScopeSession
+from litestar.types import ASGIApp, Message, Scope, ScopeSession
+
+from forum.web.errors import FaultLog, fault_response
+from forum.web.errors import log as error_log
 
 ROTATE_KEY = "forum_rotate_session"
 LOADED_KEY = "forum_session_loaded"
@@ -92,9 +103,50 @@ class ForumSessionBackend(ServerSideSessionBackend):
         ).to_header(header="")
 
 
+class ForumSessionMiddleware(SessionMiddleware[ForumSessionBackend]):
+    """Litestar's session middleware; a store fault while saving becomes a 503 page."""
+
+    def __init__(self, app: ASGIApp, backend: ForumSessionBackend) -> None:
+        super().__init__(app, backend)
+        self.faults = FaultLog(error_log)
+
+    def create_send_wrapper(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> Callable[[Message], Awaitable[None]]:
+        replaced = False
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # the body of the response the 503 replaced
+            if message["type"] != "http.response.start":
+                await connection.send(message)
+                return
+            try:
+                await self.backend.store_in_message(
+                    connection.scope.get("session"), message, connection
+                )
+            except Exception as exc:
+                request: Request[Any, Any, Any] = Request(connection.scope, connection.receive)
+                response = fault_response(request, exc, self.faults)
+                if response is None:
+                    raise
+                replaced = True
+                asgi_response = response.to_asgi_response(app=None, request=request)
+                await asgi_response(connection.scope, connection.receive, connection.send)
+                return
+            await connection.send(message)
+
+        return wrapped_send
+
+
 @dataclass
 class ForumSessionConfig(ServerSideSessionConfig):
     """Litestar's server-side session config with our backend and a 'remember me' lifetime."""
 
     _backend_class = ForumSessionBackend
     remember_seconds: int = field(default=30 * 24 * 3600)
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(ForumSessionMiddleware, backend=self._backend_class(config=self))
