@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,7 +29,7 @@ from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.service import Registration, register
 from forum.articles.service import ArticleInput, save_article
 from forum.comments.models import Comment
-from forum.db import Database
+from forum.db import Database, Timeouts, WriteQueueTimeout
 from tests.conftest import DEFAULT_PASSWORD, FAST_ARGON2, TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,7 +169,6 @@ def test_sixteen_writers_on_two_workers_are_never_refused(server):
     for thread in threads:
         thread.join(timeout=TIME_LIMIT + 60)
     elapsed = time.monotonic() - started
-    print(f"{sum(seen.values())} posts in {elapsed:.1f} s")
     assert not any(thread.is_alive() for thread in threads)
     for client in clients:
         client.close()
@@ -182,3 +182,110 @@ def test_sixteen_writers_on_two_workers_are_never_refused(server):
     database.dispose()
     assert set(acknowledged) <= ids
     assert len(set(acknowledged)) == len(acknowledged) == seen[303]
+
+
+# --- the turns themselves -------------------------------------------------------------------
+
+
+def _insert_article(session: Any, slug: str) -> None:
+    save_article(
+        session,
+        ArticleInput(
+            title=slug,
+            author_name="Janine",
+            submitted_at=datetime(2003, 4, 15, 9, 12, tzinfo=UTC),
+            body="Text.",
+            slug=slug,
+        ),
+    )
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    path = tmp_path / "forum.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def test_a_writer_waits_for_the_one_before_it_then_goes(sqlite_url):
+    database = Database(sqlite_url, timeouts=Timeouts(busy=5))
+    done: list[float] = []
+
+    def second() -> None:
+        with database.session(write=True) as session:
+            _insert_article(session, "second")
+        done.append(time.monotonic())
+
+    with database.session(write=True) as session:
+        _insert_article(session, "first")
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        time.sleep(0.5)
+        assert not done, "the second writer went while the first held the turn"
+        released = time.monotonic()
+    waiter.join(timeout=5)
+    assert done and done[0] >= released
+    database.dispose()
+
+
+def test_a_writer_gives_up_after_the_busy_timeout_and_the_turn_survives_errors(sqlite_url):
+    database = Database(sqlite_url, timeouts=Timeouts(busy=1))
+    outcome: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with database.session(write=True) as session:
+                _insert_article(session, "second")
+        except BaseException as exc:
+            outcome.append(exc)
+
+    with database.session(write=True) as session:
+        _insert_article(session, "first")
+        started = time.monotonic()
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        waiter.join(timeout=5)
+    assert isinstance(outcome[0], WriteQueueTimeout)
+    assert 0.9 < time.monotonic() - started < 3
+
+    with pytest.raises(RuntimeError), database.session(write=True):
+        raise RuntimeError("a failed write gives its turn back")
+    with database.session(write=True) as session:
+        _insert_article(session, "third")
+    database.dispose()
+
+
+HOLDER = """
+import sys, time
+from forum.db import Database
+database = Database(sys.argv[1])
+with database.session(write=True) as session:
+    session.connection()  # the transaction (and the turn) begins here
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_writers_of_another_process_take_turns_on_the_file(sqlite_url):
+    """The other process holds the turn: we wait for it (and say "no write turn" after the
+    busy timeout, never "database is locked")."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, sqlite_url, "1.5"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        impatient = Database(sqlite_url, timeouts=Timeouts(busy=1))
+        with pytest.raises(WriteQueueTimeout), impatient.session(write=True) as session:
+            _insert_article(session, "too-soon")
+        impatient.dispose()
+        patient = Database(sqlite_url, timeouts=Timeouts(busy=5))
+        with patient.session(write=True) as session:
+            _insert_article(session, "in-turn")
+        patient.dispose()
+    finally:
+        holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
