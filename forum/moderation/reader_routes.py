@@ -36,7 +36,6 @@ from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
 
-
 HIDDEN_BY_REPORTS = (
     "Thank you. Enough readers have now reported this comment: it is hidden until a moderator"
     " has looked at it."
