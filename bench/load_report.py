@@ -220,10 +220,11 @@ gives up after 10 s ("no answer"). Each comment carries a unique marker and an
 `Idempotency-Key`; on no answer, 429 or 5xx it is retried up to twice with the same key
 (waiting `Retry-After`, at most 3 s); afterwards the database is searched for every marker:
 **lost** = acknowledged with 201 but not stored, **duplicated** = more than one row for one post.
-Requests are counted by when they were sent (before, during, 0–5 s after, later than 5 s after
-the fault), and failures *answered* 0–5 s after the fault ended are counted on their own, so the
-recovery window is not hidden. The machine is shared and noisy: latencies are given as ratios
-against a baseline measured in the same run, not as bare milliseconds."""
+Requests are counted by when they were sent (before, in flight when it began, during, 0–5 s
+after, later than 5 s after the fault), and failures *answered* 0–5 s after the fault ended
+are counted on their own, so the recovery window is not hidden. The machine is shared and
+noisy: latencies are given as ratios against a baseline measured in the same run, not as bare
+milliseconds."""
 
 
 def docs_section(results: list[dict]) -> str:
