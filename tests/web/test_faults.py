@@ -321,12 +321,15 @@ def test_pages_are_503_within_the_connect_timeout_when_postgresql_hangs(tmp_path
 )
 def test_the_database_waits_no_longer_than_the_settings_say(app):
     database = provided(app, "database")
-    with database.session() as session:
-        if database.dialect == "postgresql":
-            assert session.execute(text("SHOW statement_timeout")).scalar() == "3s"
-        else:
-            assert session.execute(text("PRAGMA busy_timeout")).scalar() == 3000
-    assert database.engine.pool.timeout() == 10
+    try:
+        with database.session() as session:
+            if database.dialect == "postgresql":
+                assert session.execute(text("SHOW statement_timeout")).scalar() == "3s"
+            else:
+                assert session.execute(text("PRAGMA busy_timeout")).scalar() == 3000
+        assert database.engine.pool.timeout() == 10
+    finally:
+        database.dispose()  # the app never started, so its lifespan will not
 
 
 # --- a full disk ----------------------------------------------------------------------------
