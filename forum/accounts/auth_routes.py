@@ -31,11 +31,11 @@ from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession, Work
 
 NextPath = Annotated[str, QueryParameter(name="next", max_length=1000)]
-
 SIGNED_UP = (
     "Thank you! We have sent a mail to the address you gave: open its link to confirm the "
     "address, then log in."
 )
+
 
 def _login_page(
     context: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None

@@ -24,6 +24,7 @@ from forum.errors import Invalid
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
 from forum.web.forms import FormData, field
+from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession, Work
 
@@ -50,7 +51,7 @@ class LoginLinkPages(Controller):
         """The form that asks for a login link."""
         return Template("accounts/login_link.html", context={"sent": None, "form": {}})
 
-    @post("/login/link")
+    @post("/login/link", opt=limited(Limit.MAIL))
     async def ask(
         self,
         request: AnyRequest,
@@ -102,7 +103,7 @@ class LoginLinkApi(Controller):
     path = "/api"
     tags = ["accounts"]
 
-    @post("/session/link", status_code=HTTP_202_ACCEPTED)
+    @post("/session/link", status_code=HTTP_202_ACCEPTED, opt=limited(Limit.MAIL))
     async def ask_for_link(
         self,
         request: AnyRequest,

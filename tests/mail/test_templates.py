@@ -21,6 +21,28 @@ GROUPS = [
     {"title": "Other", "stop_link": None, "entries": []},
 ]
 SAMPLES = {
+    "accounts/address_taken": {
+        "site_name": "Forum",
+        "display_name": "Ann",
+        "username": "ann",
+        "login_link": "https://e.org/login",
+        "forgot_link": "https://e.org/password/forgot",
+        "change": False,
+    },
+    "accounts/confirm_new_email": {
+        "site_name": "Forum",
+        "display_name": "Ann",
+        "username": "ann",
+        "link": "https://e.org/account/email/t",
+        "hours": 48,
+    },
+    "accounts/login_link": {
+        "site_name": "Forum",
+        "display_name": "Ann",
+        "username": "ann",
+        "link": "https://e.org/login/link/t",
+        "minutes": 15,
+    },
     "accounts/verify_email": {"display_name": "Ann", "link": "https://e.org/verify/t", "hours": 48},
     "accounts/password_reset": {
         "display_name": "Ann",
