@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
@@ -97,17 +97,23 @@ from forum.web.errors import (
     make_unexpected_handler,
     overflow_handler,
 )
-from forum.web.headers import make_security_headers_hook
+from forum.web.fast_paths import FastPaths, ForumApp
+from forum.web.headers import make_security_headers_hook, security_headers
 from forum.web.health import HealthController
 from forum.web.openapi import document_problems
 from forum.web.rate_limits import Caller, RateLimiter, RateLimitMiddleware
 from forum.web.sessions import SESSION_COOKIE, ForumSessionConfig
+from forum.web.static_assets import STATIC_DIR, assets
 from forum.web.static_files import StaticFileSystem
 from forum.web.stores import close_stores, make_stores
 from forum.web.templating import make_template_config
 from forum.web.unit_of_work import UnitOfWorkMiddleware, provide_db, provide_uow
 
-STATIC_DIR = Path(__file__).parent / "web" / "static"
+COMPRESSION = CompressionConfig(
+    backend="brotli", brotli_quality=4, brotli_gzip_fallback=True, gzip_compress_level=6
+)
+"""Bodies of 500 bytes and more, brotli when the client accepts it, else gzip: a 88 KB page
+goes out as about 10 KB; quality 4 and level 6 cost ~1 ms a page, 9/11 cost several."""
 NO_AUTH = ["^/static/", "^/healthz$"]
 """Paths that never need to know who is asking."""
 
@@ -382,7 +388,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Build the forum for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
     parts = _parts(settings)
-    app = Litestar(
+    app = ForumApp(
+        fast_paths=FastPaths(
+            assets(), security_headers(https=settings.https, image_hosts=settings.image_hosts)
+        ),
         route_handlers=_route_handlers(),
         dependencies=_dependencies(parts),
         stores=parts.stores,
@@ -390,6 +399,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             settings, parts.database, parts.policy, parts.privacy, parts.rate_limiter
         ),
         request_max_body_size=1024 * 1024,
+        compression_config=COMPRESSION,
         template_config=make_template_config(
             settings,
             {**template_globals(), **moderation.template_globals(), **comment_template_globals()},

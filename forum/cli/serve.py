@@ -49,9 +49,25 @@ def _refuse_a_busy_port(host: str, port: int, display_host: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--loop",
+    type=click.Choice(["uvloop", "asyncio"]),
+    default="uvloop",
+    show_default=True,
+    help="Event loop (uvloop: about 3x the requests per second of asyncio, see the README).",
+)
+@click.option(
+    "--http",
+    type=click.Choice(["httptools", "h11"]),
+    default="httptools",
+    show_default=True,
+    help="HTTP parser (httptools: C, h11: pure Python).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, reload: bool, workers: int) -> None:
-    """Serve the forum with uvicorn."""
+def serve(
+    ctx: click.Context, host: str, port: int, reload: bool, workers: int, loop: str, http: str
+) -> None:
+    """Serve the forum with uvicorn (uvloop and httptools unless told otherwise)."""
     import uvicorn
 
     from forum import backup
@@ -70,6 +86,8 @@ def serve(ctx: click.Context, host: str, port: int, reload: bool, workers: int) 
             port=port,
             reload=reload,
             workers=None if reload else workers,
+            loop=loop,
+            http=http,
             proxy_headers=True,
             server_header=False,
             access_log=False,

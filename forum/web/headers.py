@@ -52,6 +52,15 @@ def content_security_policy(image_hosts: Iterable[str] = ()) -> str:
     return CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {extra}", 1)
 
 
+def security_headers(*, https: bool, image_hosts: Iterable[str] = ()) -> dict[str, str]:
+    """The headers every response carries (also those answered in front of Litestar)."""
+    headers = dict(BASE_HEADERS)
+    headers["content-security-policy"] = content_security_policy(image_hosts)
+    if https:
+        headers["strict-transport-security"] = HSTS
+    return headers
+
+
 def make_security_headers_hook(
     *, https: bool, image_hosts: Iterable[str] = ()
 ) -> BeforeMessageSendHookHandler:
@@ -61,10 +70,7 @@ def make_security_headers_hook(
     token and, when logged in, personal data that no shared cache may keep. The operator's
     article image hosts are the only third parties a page may load anything from.
     """
-    headers_to_add = dict(BASE_HEADERS)
-    headers_to_add["content-security-policy"] = content_security_policy(image_hosts)
-    if https:
-        headers_to_add["strict-transport-security"] = HSTS
+    headers_to_add = security_headers(https=https, image_hosts=image_hosts)
 
     async def add_security_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":

@@ -12,6 +12,7 @@ from litestar.template.config import TemplateConfig
 
 from forum.settings import Settings
 from forum.web.dates import byline_date, iso_datetime
+from forum.web.static_assets import static_url
 
 TEMPLATE_PACKAGE = "forum.templates"
 """Where the templates are: ``templates/`` of a checkout, installed as this package."""
@@ -61,6 +62,7 @@ def make_environment(
     env.globals["site_name"] = settings.site_name
     env.globals["current_user"] = _current_user
     env.globals["get_flashes"] = _get_flashes
+    env.globals["static_url"] = static_url
     env.globals.update(extra_globals or {})
     return env
 

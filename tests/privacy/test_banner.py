@@ -7,6 +7,7 @@ import pytest
 
 from forum.privacy.cookies import COOKIES, NECESSARY_COOKIES, PREFERENCES_COOKIE
 from forum.privacy.models import ConsentMethod, PolicyKind
+from forum.web.static_assets import static_url
 from tests.privacy.conftest import consent_log, consent_of, has_banner, set_cookies
 
 SEEN_BY_VISITORS = {"forum_session", "forum_csrf"}
@@ -64,7 +65,7 @@ def test_the_banner_asks_on_the_first_page_with_three_equal_choices(client):
     assert banner.count('action="/cookies"') == 2
     assert banner.count('name="_csrf_token"') == 2
     assert banner.count('name="next" value="/"') == 2
-    assert '<script src="/static/consent.js" defer></script>' in html
+    assert f'<script src="{static_url("consent.js")}" defer></script>' in html
     assert "onclick" not in html and "style=" not in banner
 
 

@@ -1,0 +1,88 @@
+"""Answers that need nothing of the app: ``/healthz`` and the files under ``/static/``.
+
+They are answered in front of Litestar, before any middleware: no unit of work, session,
+CSRF, consent, rate limit or access log line (a probe every second is noise there). The
+responses carry the same security headers as every other (forum/web/headers.py). Anything
+else (another method, an unknown static name) goes on to Litestar as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.types import Receive, Send
+
+from forum.web.static_assets import Asset, StaticAssets
+
+HEALTH_BODY = b'{"status":"ok"}'
+_Headers = list[tuple[bytes, bytes]]
+Scope = dict[str, Any]
+"""An HTTP scope (Litestar's union type would have us prove it is not a websocket's)."""
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return b""
+
+
+class FastPaths:
+    """Precomputed answers: ``answer()`` sends one and returns True, or returns False."""
+
+    def __init__(self, assets: StaticAssets, security_headers: dict[str, str]) -> None:
+        self.assets = assets
+        self.base: _Headers = [(k.encode(), v.encode()) for k, v in security_headers.items()]
+        self.health: _Headers = [
+            (b"content-type", b"application/json"),
+            (b"cache-control", b"no-store"),
+            (b"content-length", str(len(HEALTH_BODY)).encode()),
+            *self.base,
+        ]
+
+    async def answer(self, scope: Scope, send: Any) -> bool:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return False
+        path = scope["path"]
+        if path == "/healthz":
+            await self._send(scope, send, 200, self.health, HEALTH_BODY)
+            return True
+        found = self.assets.by_path.get(path) if path.startswith("/static/") else None
+        if found is None:
+            return False
+        await self._static(scope, send, *found)
+        return True
+
+    async def _static(self, scope: Scope, send: Any, asset: Asset, cache: bytes) -> None:
+        headers = [(b"cache-control", cache), (b"etag", asset.etag), *self.base]
+        if asset.gzip is not None:
+            headers.append((b"vary", b"accept-encoding"))
+        if _header(scope, b"if-none-match") == asset.etag:
+            await self._send(scope, send, 304, headers, b"")
+            return
+        body, encoding = asset.body_for(_header(scope, b"accept-encoding"))
+        if encoding is not None:
+            headers.append((b"content-encoding", encoding))
+        headers += [(b"content-type", asset.content_type), (b"content-length", b"%d" % len(body))]
+        await self._send(scope, send, 200, headers, body)
+
+    @staticmethod
+    async def _send(scope: Scope, send: Any, status: int, headers: _Headers, body: bytes) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        head = scope["method"] == "HEAD"
+        await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+class ForumApp(Litestar):
+    """Litestar with ``FastPaths`` in front of it (``fast_paths=None``: none)."""
+
+    def __init__(self, *args: Any, fast_paths: FastPaths | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fast_paths = fast_paths
+
+    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        fast = self.fast_paths
+        if fast is not None and scope["type"] == "http" and await fast.answer(scope, send):
+            return
+        await super().__call__(scope, receive, send)
