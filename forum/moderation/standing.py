@@ -149,5 +149,7 @@ def _add_history(session: Session, out: dict[int, AuthorRecord]) -> None:
         .order_by(LogEntry.id.desc())
     ).all()
     for entry, actor_name in rows:
-        target = out[entry.target_user_id]  # type: ignore[index]
+        # Selected with ``target_user_id IN (out)``, so never None here.
+        assert entry.target_user_id is not None
+        target = out[entry.target_user_id]
         target.history.append(LogRow(entry, actor_name, target.username, None, None))

@@ -135,6 +135,7 @@ def count_page_view(session: Session, path: str, day: date) -> None:
     if dialect == "postgresql":
         statement = pg_insert(PageViewCount).values(values)
     else:
+        # Both dialects' Insert offer on_conflict_do_update; mypy sees two unrelated classes.
         statement = sqlite_insert(PageViewCount).values(values)  # type: ignore[assignment]
     session.execute(
         statement.on_conflict_do_update(
