@@ -4,6 +4,8 @@ files and the server stack ``forum serve`` picks."""
 from __future__ import annotations
 
 import gzip
+import json
+import logging
 import re
 import socket
 
@@ -13,6 +15,7 @@ from click.testing import CliRunner
 
 from bench.seed import seed_articles
 from forum.cli import main
+from forum.web.access_log import LOGGER, JsonLines
 from forum.web.static_assets import STATIC_DIR, static_url
 from tests.web.test_access_log import access_lines as access_lines  # a fixture
 
@@ -111,3 +114,13 @@ def test_forum_serve_runs_uvloop_and_httptools_by_default(settings, monkeypatch)
         result = CliRunner().invoke(main, ["serve", "--port", str(port), *args], env=env)
         assert result.exit_code == 0, result.output
         assert (seen[-1]["loop"], seen[-1]["http"]) == expected
+
+
+def test_the_access_log_formats_on_its_writer_thread_not_the_event_loop(client):
+    """The request's thread only queues the record; the writer thread turns it into JSON."""
+    (handler,) = [h for h in logging.getLogger(LOGGER).handlers if hasattr(h, "listener")]
+    (writer,) = handler.listener.handlers
+    assert isinstance(writer.formatter, JsonLines)
+    record = logging.LogRecord(LOGGER, logging.INFO, __file__, 1, "GET %s", ("/x",), None)
+    assert handler.prepare(record) is record and not hasattr(record, "message")
+    assert json.loads(writer.format(record))["message"] == "GET /x"
