@@ -157,6 +157,11 @@ class Settings:
     """Login-link mails per account within the login window (more are silently not sent)."""
     comments_per_page: int = 50
     """Top-level comments (each with all its replies) on one page of a thread."""
+    comments_page_limit: int = 200
+    """At most this many comments on one page of a thread; a thread cut short ends in
+    "N more replies", a link to its permalink (loaded in place with JavaScript)."""
+    comments_all_limit: int = 5000
+    """At most this many comments in the whole-thread JSON (``?all=1``); the rest as "more"."""
     comment_edit_minutes: int = 15
     """How long authors may edit their own comments (moderators: always)."""
     anonymous_comments: bool = False

@@ -30,6 +30,13 @@ from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
 SortOrder = Annotated[Sort, QueryParameter(description="oldest (default) or newest first")]
+WholeThread = Annotated[
+    bool,
+    QueryParameter(
+        name="all",
+        description="The whole thread in one answer (page 1 of 1), up to FORUM_COMMENTS_ALL_LIMIT",
+    ),
+]
 CommentBody = Annotated[str, msgspec.Meta(max_length=Comment.BODY_MAX)]
 AuthorName = Annotated[str, msgspec.Meta(max_length=Comment.AUTHOR_NAME_MAX)]
 IdempotencyKey = Annotated[
@@ -41,7 +48,14 @@ IdempotencyKey = Annotated[
 ]
 
 
-class CommentOut(msgspec.Struct):
+class MoreOut(msgspec.Struct):
+    """Replies the page left out, and where to read them."""
+
+    count: int
+    href: str
+
+
+class CommentOut(msgspec.Struct, omit_defaults=True):
     id: int
     parent_id: int | None
     author: str | None
@@ -52,6 +66,8 @@ class CommentOut(msgspec.Struct):
     created_at: datetime
     edited_at: datetime | None
     replies: list[CommentOut]
+    more: MoreOut | None = None
+    """Only when the page left replies out: ``GET more.href`` gives this comment's subtree."""
 
 
 class ThreadOut(msgspec.Struct):
@@ -84,6 +100,7 @@ def _shallow(c: CommentView) -> CommentOut:
         created_at=c.created_at,
         edited_at=c.edited_at,
         replies=[],
+        more=MoreOut(c.more, f"/api/comments/{c.id}") if c.more else None,
     )
 
 
@@ -123,14 +140,19 @@ class CommentApi(Controller):
         article: PublishedArticle,
         sort: SortOrder = Sort.OLDEST,
         page: PageNumber = 1,
+        whole: WholeThread = False,
     ) -> Response[ThreadOut | None]:
-        """The nested thread of an article (one page of top-level comments with all replies).
+        """The nested thread of an article: one page of top-level comments with their replies
+        (or, with ``all=1``, every top-level comment), bounded in comments: a comment whose
+        replies were left out carries ``more`` (their count and where to fetch them).
 
         Sends an ``ETag``; a matching ``If-None-Match`` gets 304 Not Modified.
         """
         viewer = Viewer.of(current_user)
         mode = service.effective_mode(article, close_after_days=comment_config.close_after_days)
-        tag = service.thread_etag(db, article, viewer, sort=sort, page=page, extra=mode.value)
+        page = 1 if whole else page
+        extra = mode.value + ("|all" if whole else "")
+        tag = service.thread_etag(db, article, viewer, sort=sort, page=page, extra=extra)
         headers = {
             "ETag": f'"{tag}"',
             "Cache-Control": "private, no-cache",
@@ -141,9 +163,20 @@ class CommentApi(Controller):
         if mode is CommentMode.HIDDEN:
             empty = ThreadOut(article.slug, sort.value, 1, pages=1, total_threads=0, comments=[])
             return Response(empty, headers=headers)
-        thread = service.thread_page(
-            db, article, viewer, sort=sort, page=page, per_page=comment_config.per_page
-        )
+        if whole:
+            thread = service.whole_thread(
+                db, article, viewer, sort=sort, limit=comment_config.all_comments
+            )
+        else:
+            thread = service.thread_page(
+                db,
+                article,
+                viewer,
+                sort=sort,
+                page=page,
+                per_page=comment_config.per_page,
+                max_comments=comment_config.page_comments,
+            )
         body = ThreadOut(
             article=article.slug,
             sort=sort.value,

@@ -29,6 +29,10 @@ class CommentConfig:
     """Comments close this many days after the article's date; 0: never."""
     anonymous_allowed: bool
     secure_cookies: bool
+    page_comments: int = 200
+    """At most this many comments on one page of a thread (the rest: "N more replies")."""
+    all_comments: int = 5000
+    """At most this many comments in the whole-thread JSON (``?all=1``)."""
     preferences_allowed: Callable[[AnyRequest], bool] = _no_preferences
     """Whether the reader allowed preference cookies (privacy answers; wired in ``create_app``,
     since comments never import privacy)."""
@@ -43,6 +47,8 @@ class CommentConfig:
             close_after_days=settings.comments_close_after_days,
             anonymous_allowed=settings.anonymous_comments,
             secure_cookies=settings.https,
+            page_comments=settings.comments_page_limit,
+            all_comments=settings.comments_all_limit,
             preferences_allowed=preferences_allowed,
         )
 

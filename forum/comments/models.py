@@ -36,6 +36,7 @@ class Comment(Base):
         Index("ix_comments_parent_id", "parent_id"),
         Index("ix_comments_author_created", "author_id", "created_at"),
         Index("ix_comments_status_created", "status", "created_at"),
+        Index("ix_comments_article_status", "article_id", "depth", "status"),
     )
 
     BODY_MAX = 10_000

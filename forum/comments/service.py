@@ -43,6 +43,7 @@ from forum.comments.reading import (
     thread_page,
     view_of,
     visible_comment,
+    whole_thread,
 )
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
@@ -79,6 +80,7 @@ __all__ = [
     "thread_page",
     "view_of",
     "visible_comment",
+    "whole_thread",
 ]
 
 

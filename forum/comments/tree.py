@@ -93,36 +93,41 @@ def nest(
     below it is dropped too. A row whose parent is not among ``rows`` starts a tree of its own
     (a page's roots, or a subtree loaded on its own).
     """
-    candidates: list[tuple[T, str, bool]] = []
+    candidates: list[tuple[T, str, str | None, bool]] = []
     dropped_prefix: str | None = None
+    all_shown = True
     for row in rows:
         path = path_of(row)
         if dropped_prefix is not None and path.startswith(dropped_prefix):
             continue
         dropped_prefix = None
         is_shown = shown(row)
-        if not is_shown and not placeholder(row):
-            dropped_prefix = path
-            continue
-        candidates.append((row, path, is_shown))
+        if not is_shown:
+            all_shown = False
+            if not placeholder(row):
+                dropped_prefix = path
+                continue
+        candidates.append((row, path, _parent_path(path), is_shown))
 
-    needed: set[str] = set()
-    for _, path, is_shown in reversed(candidates):
-        if is_shown or path in needed:
-            above = _parent_path(path)
-            if above is not None:
+    needed: set[str | None] = set()
+    if not all_shown:  # only placeholders need to know whether something shown is below them
+        for _, path, above, is_shown in reversed(candidates):
+            if is_shown or path in needed:
                 needed.add(above)
 
     by_path: dict[str, Node[T]] = {}
     roots: list[Node[T]] = []
-    for row, path, is_shown in candidates:
+    for row, path, parent_path, is_shown in candidates:
         if not (is_shown or path in needed):
             continue
-        parent_path = _parent_path(path)
         parent = by_path.get(parent_path) if parent_path else None
-        node = Node(row, depth=(parent.depth + 1) if parent else 0)
+        if parent is None:
+            node = Node(row, 0)
+            roots.append(node)
+        else:
+            node = Node(row, parent.depth + 1)
+            parent.children.append(node)
         by_path[path] = node
-        (parent.children if parent else roots).append(node)
     return roots
 
 

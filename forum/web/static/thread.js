@@ -37,4 +37,29 @@
     card.appendChild(form);
     area.focus();
   });
+
+  // "N more replies": the link opens the comment's permalink; here its subtree replaces the
+  // comment in place (the permalink page's thread is the comment with all its replies).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-more-replies]");
+    if (!link || !window.fetch || !window.DOMParser) { return; }
+    var item = link.closest("li.comment-item");
+    if (!item) { return; }
+    event.preventDefault();
+    link.setAttribute("aria-busy", "true");
+    fetch(link.href.split("#")[0], { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var loaded = page.querySelector("section.thread ol.comments > li.comment-item");
+        if (!loaded) { throw new Error("no thread"); }
+        var more = loaded.querySelector("p.more-replies");
+        if (more) { more.remove(); }
+        item.replaceWith(document.importNode(loaded, true));
+      })
+      .catch(function () { window.location.href = link.href; });
+  });
 })();
