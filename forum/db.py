@@ -218,6 +218,11 @@ class UnitOfWork:
     def writing(self) -> bool:
         return self._writing
 
+    @property
+    def has_after_work(self) -> bool:
+        """Bookkeeping is queued (most requests queue none: no thread needed to run it)."""
+        return bool(self._after)
+
     def read(self) -> Session:
         """The request's session (its transaction begins on first use)."""
         if self._session is None:

@@ -52,7 +52,8 @@ class UnitOfWorkMiddleware(ASGIMiddleware):
         finally:
             if uow.opened:
                 await to_thread.run_sync(lambda: uow.finish(ok=False))
-            await to_thread.run_sync(uow.run_after_work)
+            if uow.has_after_work:
+                await to_thread.run_sync(uow.run_after_work)
 
 
 async def provide_uow(request: AnyRequest) -> AsyncGenerator[UnitOfWork, None]:

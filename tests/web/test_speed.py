@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from bench.seed import seed_articles
 from forum.cli import main
+from forum.db import UnitOfWork
 from forum.web.access_log import LOGGER, JsonLines
 from forum.web.static_assets import STATIC_DIR, static_url
 from tests.web.test_access_log import access_lines as access_lines  # a fixture
@@ -124,3 +125,16 @@ def test_the_access_log_formats_on_its_writer_thread_not_the_event_loop(client):
     record = logging.LogRecord(LOGGER, logging.INFO, __file__, 1, "GET %s", ("/x",), None)
     assert handler.prepare(record) is record and not hasattr(record, "message")
     assert json.loads(writer.format(record))["message"] == "GET /x"
+
+
+def test_a_request_that_queued_no_bookkeeping_takes_no_thread_for_it(client, monkeypatch):
+    ran: list[bool] = []
+    original = UnitOfWork.run_after_work
+
+    def spy(self: UnitOfWork) -> None:
+        ran.append(self.has_after_work)
+        original(self)
+
+    monkeypatch.setattr(UnitOfWork, "run_after_work", spy)
+    assert client.get("/api/articles").status_code == 200
+    assert ran == []
