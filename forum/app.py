@@ -48,6 +48,7 @@ from forum.comments.notify.user_data import NotificationData
 from forum.comments.pages import ThreadPages
 from forum.comments.urls import template_globals as comment_template_globals
 from forum.comments.user_data import CommentData
+from forum.comments.visitor_page import PageCache
 from forum.db import Database, Timeouts
 from forum.errors import DomainError
 from forum.importers.user_data import ImportData
@@ -69,7 +70,7 @@ from forum.moderation.user_data import ModerationData
 from forum.moderation.user_routes import UserPages as ModerationUserPages
 from forum.privacy.account_routes import PersonalDataApi, PrivacySettingsPages
 from forum.privacy.config import PrivacyConfig, ReplyMails
-from forum.privacy.consent import allows
+from forum.privacy.consent import allows, consent_state
 from forum.privacy.erasure import Leaving
 from forum.privacy.hooks import (
     MergeConsentAtLogin,
@@ -102,6 +103,7 @@ from forum.web.headers import make_security_headers_hook, security_headers
 from forum.web.health import HealthController
 from forum.web.openapi import document_problems
 from forum.web.rate_limits import Caller, RateLimiter, RateLimitMiddleware
+from forum.web.render_cache import make_render_cache
 from forum.web.sessions import SESSION_COOKIE, ForumSessionConfig
 from forum.web.static_assets import STATIC_DIR, assets
 from forum.web.static_files import StaticFileSystem
@@ -365,6 +367,9 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
         "moderation": _constant(ModerationContext(parts.comment_hooks, parts.outbox, settings)),
         "comment_config": _constant(
             CommentConfig.from_settings(settings, lambda r: allows(r, "preferences"))
+        ),
+        "page_cache": _constant(
+            PageCache(make_render_cache(settings), lambda r: repr(consent_state(r)))
         ),
     }
 

@@ -11,13 +11,15 @@ from typing import Annotated, Any
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 from sqlalchemy.orm import Session
 
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import Article, CommentMode
-from forum.comments import idempotency, service
+from forum.comments import idempotency, service, visitor_page
 from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment, CommentStatus
@@ -33,10 +35,12 @@ from forum.comments.thread_view import (
 )
 from forum.comments.tree import Node
 from forum.comments.urls import comment_url
+from forum.comments.visitor_page import PageCache
 from forum.errors import Invalid
 from forum.web.forms import FormData
 from forum.web.forms import field as form_field
 from forum.web.rate_limits import Limit, limited
+from forum.web.sessions import SESSION_COOKIE
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
@@ -117,6 +121,43 @@ def article_page(
             "post_nonce": secrets.token_urlsafe(16),
             "watch": notify.watch_of(reader.db, user.id, article.id) if user else None,
         },
+    )
+
+
+def visitor_article_page(
+    request: AnyRequest,
+    reader: Reader,
+    article: Article,
+    cache: PageCache,
+    *,
+    sort: Sort,
+    page: int,
+) -> Template | Response[None]:
+    """The article page for a visitor: the thread section from the render cache, and an ETag
+    (304 when the browser has this page) unless a session cookie makes the page personal."""
+    _, actions = reader.actions(article)
+    per_page = reader.config.per_page
+    key = visitor_page.content_key(
+        reader.db, article, actions, sort=sort, page=page, per_page=per_page
+    )
+    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+    headers: dict[str, str] = {}
+    if not any(name.endswith(SESSION_COOKIE) for name in request.cookies):
+        etag = visitor_page.page_etag(key, token, cache.variant(request))
+        headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Cookie"}
+        if visitor_page.etag_matches(request, etag):
+            return Response(None, status_code=304, headers=headers)
+    stored = cache.store.get(key)
+    if stored is None:
+        stored = visitor_page.render_section(
+            request, reader.db, article, actions, sort=sort, page=page, per_page=per_page
+        )
+        cache.store.set(key, stored)
+    section = visitor_page.fill(stored, token)
+    return Template(
+        "comments/article.html",
+        context={"article": article, "thread_html": section},
+        headers=headers,
     )
 
 
@@ -209,14 +250,23 @@ class ThreadPages(Controller):
         hooks: NamedDependency[CommentHooks],
         comment_config: CommentSettings,
         current_user: NamedDependency[CurrentUser | None],
+        page_cache: NamedDependency[PageCache],
         article: PublishedArticle,
         sort: OptionalSortOrder = None,
         page: PageNumber = 1,
-    ) -> Template:
-        """The article, its byline and its thread (in the reader's remembered sort order)."""
+    ) -> Template | Response[None]:
+        """The article, its byline and its thread (in the reader's remembered sort order);
+        visitors get it from the render cache, and revalidate it by its ETag."""
         remembered = remembered_sort(request, comment_config)
         reader = Reader(db, current_user, hooks, comment_config)
-        response = article_page(reader, article, sort=sort or remembered or Sort.OLDEST, page=page)
+        chosen = sort or remembered or Sort.OLDEST
+        response: Template | Response[None]
+        if current_user is None:
+            response = visitor_article_page(
+                request, reader, article, page_cache, sort=chosen, page=page
+            )
+        else:
+            response = article_page(reader, article, sort=chosen, page=page)
         if (
             sort is not None
             and sort is not remembered
