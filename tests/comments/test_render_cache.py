@@ -258,9 +258,10 @@ def test_memory_cache_is_bounded_and_drops_the_least_recently_used():
     assert cache.get("huge") is None
 
 
-def test_the_app_uses_memory_without_redis(app):
+def test_the_app_uses_memory_without_redis_and_redis_with_it(app, settings):
     cache: PageCache = provided(app, "page_cache")
-    assert isinstance(cache.store, MemoryRenderCache)
+    expected = RedisRenderCache if settings.redis_url else MemoryRenderCache
+    assert isinstance(cache.store, expected)
 
 
 @pytest.mark.skipif(not os.environ.get("FORUM_TEST_REDIS_URL"), reason="needs Redis")
