@@ -53,6 +53,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## make bench: the speed benchmark of issue 13 (wrk needed; ~7 min), into docs/performance.md
+bench: install
+	$(BIN)/python bench/speed.py --write-docs
+
 ## make lock: rewrite constraints.txt with the newest versions pyproject.toml allows
 lock:
 	rm -rf $(VENV)/lock
