@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "speed.json"
+DOCS = ROOT / "docs" / "performance.md"
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -85,6 +86,20 @@ def check_source() -> None:
             raise SystemExit(f"{where} is not in the code under test ({source})")
 
 
+def write_docs(text: str, heading: str) -> None:
+    """Replace the section in docs/performance.md (or append it), keeping the others."""
+    docs = DOCS.read_text() if DOCS.exists() else ""
+    lines = docs.splitlines()
+    try:
+        start = lines.index(heading)
+    except ValueError:
+        DOCS.write_text(docs.rstrip() + "\n\n" + text)
+        return
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    tail = "\n".join(lines[end:])
+    DOCS.write_text("\n".join(lines[:start]) + "\n" + text + ("\n" + tail + "\n" if tail else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse(argv)
@@ -109,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"results in {RESULTS.relative_to(ROOT)}", file=sys.stderr)
     section = speed_report.section(results)
     if args.write_docs:
-        speed_report.write_docs(section)
+        write_docs(section, speed_report.HEADING)
     else:
         print(section)
     return 0

@@ -4,11 +4,8 @@ results: each target met or missed, with the ratio measured in the same run."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "performance.md"
 HEADING = "## Speed targets (issue 13)"
 PAGE_SIZES = ("speed-1k", "speed-10k", "speed-100k", "speed-flat-100k")
 TREE_NAMES = {
@@ -274,12 +271,8 @@ class Report:
             and v.get("revalidation_status") == 304
             and "no-store" in p.get("cache_control", "")
         )
-        self.target(
-            "visitor page ETag + no-cache, 304; personal no-store (7)",
-            "yes" if ok else "no",
-            "yes",
-            ok,
-        )
+        name = "visitor page ETag + no-cache, 304; personal no-store (7)"
+        self.target(name, "yes" if ok else "no", "yes", ok)
 
     def memory(self) -> None:
         m = self.r.get("memory") or {}
@@ -402,17 +395,3 @@ class Report:
 
 def section(results: dict[str, Any]) -> str:
     return Report(results).render()
-
-
-def write_docs(text: str) -> None:
-    """Replace the section in docs/performance.md (or append it), keeping the others."""
-    docs = DOCS.read_text() if DOCS.exists() else ""
-    lines = docs.splitlines()
-    try:
-        start = lines.index(HEADING)
-    except ValueError:
-        DOCS.write_text(docs.rstrip() + "\n\n" + text)
-        return
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    tail = "\n".join(lines[end:])
-    DOCS.write_text("\n".join(lines[:start]) + "\n" + text + ("\n" + tail + "\n" if tail else ""))
