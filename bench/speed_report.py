@@ -295,7 +295,8 @@ class Report:
         )
         self.w(
             f"- Soak: **{soak.get('seconds')} s** (not the issue's 10 minutes, to keep the run "
-            f"short), {soak.get('requests', 0):,} requests rotating over 7 visitor paths at "
+            f"short), {soak.get('requests', 0):,} requests rotating over "
+            f"{', '.join(f'`{p}`' for p in soak.get('paths', []))} at "
             f"c16; RSS every 10 s: {', '.join(map(str, soak.get('rss_mib', [])))} MiB; "
             f"growth **{growth:+.1%}**."
         )
@@ -379,6 +380,17 @@ class Report:
             f"16 connections, {r['seconds_per_run']} s per request after a 1 s warm-up; one "
             "`forum serve --workers 1` over SQLite (the seeded file copied and migrated "
             "for the run); the hello world runs on the same uvicorn, one worker."
+        )
+        self.w()
+        seeding = r.get("seeding") or {}
+        trees = "; ".join(
+            f"{TREE_NAMES.get(k, k)}: {t['top_level']:,} top-level, depth {t['max_depth']}"
+            for k, t in (seeding.get("trees") or {}).items()
+        )
+        self.w(
+            f"Seeded database ({seeding.get('file_mb')} MB, seeded in {seeding.get('seconds')} s, "
+            f"{'cached' if seeding.get('cached') else 'fresh'}; migrations applied to the copy in "
+            f"{seeding.get('upgrade_seconds')} s): {trees}."
         )
         self.w()
         met = sum(1 for *_, ok in self.summary if ok)

@@ -47,7 +47,9 @@ def machine() -> dict[str, str]:
         "cpu": cpu,
         "python": platform.python_version(),
         "load_before": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0],
+        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+        .stdout.split("\n")[0]
+        .split(" Copyright")[0],
     }
 
 
@@ -207,7 +209,8 @@ def memory_soak_logins(
             "/healthz",
             "/",
         ]
-        script = tools.rotate_script(work / "soak.lua", [p for p in paths if p not in slow])
+        paths = [p for p in paths if p not in slow]
+        script = tools.rotate_script(work / "soak.lua", paths)
         samples = []
         chunk = 10.0
         started = time.perf_counter()
@@ -219,6 +222,7 @@ def memory_soak_logins(
             samples.append(tools.worker_memory(server.process.pid)["rss_mib"])
         out["soak"] = {
             "seconds": round(time.perf_counter() - started),
+            "paths": paths,
             "requests": requests,
             "rss_mib": samples,
             "growth": round(samples[-1] / samples[0] - 1, 4) if samples else None,
