@@ -124,6 +124,11 @@ def wrk(
     out = subprocess.run(
         [*command, url], capture_output=True, text=True, timeout=seconds + 60
     ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict[str, float]:
+    """req/s, requests, latency percentiles (ms), non-2xx/3xx answers and socket errors."""
     result: dict[str, float] = {"rps": 0.0, "requests": 0}
     if m := WRK_LINE.search(out):
         result["rps"] = float(m.group(1))
