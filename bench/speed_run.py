@@ -138,11 +138,13 @@ def forum_rates(env: dict[str, str], work: Path, seconds: float) -> dict[str, An
                     server.base, path.format(slug), revalidate=False
                 )
         etag = out["headers"]["json 100"]["etag"]
+        page_etag = out["headers"]["visitor page"]["etag"]
         runs: dict[str, tuple[str, dict[str, str]]] = {
             "visitor page": (page, {}),
             "reader page": (page, {"Cookie": cookie}),
             "json 100": (json100, {}),
             "json 100, 304": (json100, {"If-None-Match": etag} if etag else {}),
+            "visitor page, 304": (page, {"If-None-Match": page_etag} if page_etag else {}),
             "healthz": ("/healthz", {}),
         }
         out["single"] = {}
@@ -299,6 +301,7 @@ def run(args: Any) -> dict[str, Any]:
                 ),
             ),
         ]
+        steps.append(("hello_after", lambda: ceilings(work, args.seconds)))
         if not args.skip_isso:
             steps.append(("isso", lambda: isso_peer(work, args.seconds)))
         for name, step in steps:
