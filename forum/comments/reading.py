@@ -199,7 +199,9 @@ def _nest(views: list[CommentView], viewer: Viewer) -> list[tree.Node[CommentVie
     return tree.nest(
         views,
         path_of=lambda v: v.path,
-        shown=lambda v: not v.placeholder or v.more > 0,
+        # A '[deleted]' top-level comment whose readable replies the page left out stays,
+        # to carry its "N more replies".
+        shown=lambda v: not v.placeholder or (v.more > 0 and v.status in PLACEHOLDER_STATUSES),
         placeholder=lambda v: v.status in PLACEHOLDER_STATUSES,
     )
 

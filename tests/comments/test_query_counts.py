@@ -274,3 +274,20 @@ def test_page_one_costs_the_same_for_60_and_for_1500_top_level_comments(
     (few, total_few), (many, total_many) = steps(small), steps(large)
     assert (total_few, total_many) == (60, 1500)
     assert many <= few * 1.2, (few, many)
+
+
+def test_a_deleted_thread_past_the_limit_still_offers_its_replies(
+    db, database, make_article, make_user
+):
+    article = make_article()
+    ann = make_user("ann")
+    rows = grow(database, article, ann, [5, 3])
+    deleted = rows[6]
+    db.execute(update(Comment).where(Comment.id == deleted.id).values(status=CommentStatus.DELETED))
+    db.commit()
+    found = service.thread_page(
+        db, article, Viewer(), sort=Sort.OLDEST, page=1, per_page=50, max_comments=3
+    )
+    first, second = found.nodes
+    assert (first.item.more, second.item.id, second.item.placeholder) == (3, deleted.id, True)
+    assert second.item.more == 3 and second.children == []
