@@ -77,7 +77,8 @@ class Report:
             note = f" ({bad:,} errors/non-2xx)" if bad else ""
             self.w(
                 f"| {label}{note} | {m.get('rps', 0):,.0f} | {m.get('p50_ms', '')} | "
-                f"{m.get('p99_ms', '')} | {shares} | {wanted} | {verdict(ok)} |"
+                f"{m.get('p99_ms', '')} | {shares} | {wanted} | "
+                f"{verdict(ok) if wanted else '(no target)'} |"
             )
             if goal is not None:
                 self.target(label, pct(self.share(name)), wanted, ok)
