@@ -102,6 +102,7 @@ def article_page(
             sort=sort,
             page=page,
             per_page=reader.config.per_page,
+            max_comments=reader.config.page_comments,
         )
     draft = draft or SentForm()
     user = reader.user
@@ -137,8 +138,9 @@ def visitor_article_page(
     (304 when the browser has this page) unless a session cookie makes the page personal."""
     _, actions = reader.actions(article)
     per_page = reader.config.per_page
+    limit = reader.config.page_comments
     key = visitor_page.content_key(
-        reader.db, article, actions, sort=sort, page=page, per_page=per_page
+        reader.db, article, actions, sort=sort, page=page, per_page=per_page, max_comments=limit
     )
     token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
     headers: dict[str, str] = {}
@@ -150,7 +152,14 @@ def visitor_article_page(
     stored = cache.store.get(key)
     if stored is None:
         stored = visitor_page.render_section(
-            request, reader.db, article, actions, sort=sort, page=page, per_page=per_page
+            request,
+            reader.db,
+            article,
+            actions,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            max_comments=limit,
         )
         cache.store.set(key, stored)
     section = visitor_page.fill(stored, token)

@@ -53,6 +53,7 @@ def content_key(
     sort: Sort,
     page: int,
     per_page: int,
+    max_comments: int,
 ) -> str:
     """The key of the section: the thread's ETag for a visitor, with the thread's mode and
     whether (and why not) visitors may post, which the section shows too."""
@@ -64,6 +65,7 @@ def content_key(
             refusal.message if refusal else "",
             repr(refusal.action) if refusal else "",
             str(per_page),
+            str(max_comments),
         ]
     )
     tag = service.thread_etag(db, article, Viewer.of(None), sort=sort, page=page, extra=extra)
@@ -90,12 +92,19 @@ def render_section(
     sort: Sort,
     page: int,
     per_page: int,
+    max_comments: int,
 ) -> str:
     """The thread section with placeholders, prefixed by them (what the cache stores)."""
     thread = None
     if actions.mode is not CommentMode.HIDDEN:
         thread = service.thread_page(
-            db, article, Viewer.of(None), sort=sort, page=page, per_page=per_page
+            db,
+            article,
+            Viewer.of(None),
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            max_comments=max_comments,
         )
     mark = secrets.token_hex(MARK_LENGTH // 2)
     context: dict[str, Any] = {

@@ -213,6 +213,21 @@ def test_the_json_thread_says_how_many_replies_it_left_out_and_where_they_are(
     assert whole["comments"][1]["more"]["count"] == 2
 
 
+@pytest.mark.parametrize("settings_overrides", [{"comments_page_limit": 5}])
+def test_the_article_page_follows_the_comment_limit_setting(
+    client, auth, database, make_article, make_user
+):
+    article = make_article(slug="a")
+    ann = make_user("ann")
+    grow(database, article, ann, [8, 2, 0])
+    visitor = client.get("/articles/a").text
+    assert visitor.count('class="comment-meta"') == 5 + 2  # and the other two threads
+    assert "4 more replies" in visitor
+    auth.login("ann")
+    reader = client.get("/articles/a").text
+    assert reader.count('class="comment-meta"') == 5 + 2 and "4 more replies" in reader
+
+
 def _walk_json(node):
     stack = [node]
     while stack:
