@@ -46,8 +46,23 @@ def alembic_config(settings: Settings, *, engine: Engine | None = None) -> Confi
 
 
 def upgrade(settings: Settings, revision: str = "heads") -> None:
-    """Upgrade to ``revision``; by default every branch to its newest migration."""
+    """Upgrade to ``revision``; by default every branch to its newest migration. On SQLite,
+    then refresh the query planner's statistics (``ANALYZE``)."""
     command.upgrade(alembic_config(settings), revision)
+    analyze(settings)
+
+
+def analyze(settings: Settings) -> None:
+    """Give SQLite's planner statistics. Without them it guesses, and on a large thread it
+    picked the (article, status, depth) index over (article, root_seq) for the thread count:
+    9 s instead of 2 ms for 100,000 comments. PostgreSQL keeps its own (autovacuum)."""
+    engine = make_null_pool_engine(settings.effective_database_url)
+    try:
+        if engine.dialect.name == "sqlite":
+            with engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+    finally:
+        engine.dispose()
 
 
 def downgrade(settings: Settings, revision: str, *, allow_data_loss: bool = False) -> None:
