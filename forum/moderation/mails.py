@@ -58,6 +58,22 @@ def _send(outbox: Outbox, session: Session, to: str | None, mail: MailText) -> N
     outbox.queue(session, to=to, subject=mail.subject, text=mail.text, html=mail.html)
 
 
+def _about(
+    settings: Settings, author: User, comment: Comment, article: Article
+) -> dict[str, object]:
+    """What every statement about one comment says: whose, which, where, and how to appeal."""
+    link = _link(settings, comment_url(comment.id, anchored=False))
+    return {
+        "site_name": settings.site_name,
+        "display_name": author.display_name,
+        "title": article.title,
+        "comment_date": _when(comment.created_at, settings),
+        "excerpt": _excerpt(comment),
+        "comment_link": link,
+        "appeal_link": f"{link}/appeal",
+    }
+
+
 def statement_of_reasons(
     outbox: Outbox,
     session: Session,
@@ -70,17 +86,11 @@ def statement_of_reasons(
 ) -> None:
     mail = render_mail(
         "moderation/statement_of_reasons",
-        site_name=settings.site_name,
-        display_name=author.display_name,
+        **_about(settings, author, comment, article),
         decision=DECISIONS[decision.action],
-        title=article.title,
-        comment_date=_when(comment.created_at, settings),
-        excerpt=_excerpt(comment),
         rule=VIOLATIONS[decision.violation or Violation.OTHER],
         reason=decision.reason or "",
         decided_date=_when(decision.created_at, settings),
-        comment_link=_link(settings, comment_url(comment.id, anchored=False)),
-        appeal_link=_link(settings, f"{comment_url(comment.id, anchored=False)}/appeal"),
     )
     _send(outbox, session, author.email, mail)
 
@@ -101,15 +111,9 @@ def auto_hidden_statement(
     counts = {v: reported.count(v) for v in dict.fromkeys(reported)}
     mail = render_mail(
         "moderation/auto_hidden",
-        site_name=settings.site_name,
-        display_name=author.display_name,
-        title=article.title,
-        comment_date=_when(comment.created_at, settings),
-        excerpt=_excerpt(comment),
+        **_about(settings, author, comment, article),
         reports=[f"{VIOLATIONS[v]}: {n}" for v, n in counts.items()],
         decided_date=_when(decision.created_at, settings),
-        comment_link=_link(settings, comment_url(comment.id, anchored=False)),
-        appeal_link=_link(settings, f"{comment_url(comment.id, anchored=False)}/appeal"),
     )
     _send(outbox, session, author.email, mail)
 
@@ -128,14 +132,8 @@ def held_statement(
     and what happens next (a person decides; a rejection can be appealed)."""
     mail = render_mail(
         "moderation/held",
-        site_name=settings.site_name,
-        display_name=author.display_name,
-        title=article.title,
-        comment_date=_when(comment.created_at, settings),
-        excerpt=_excerpt(comment),
+        **_about(settings, author, comment, article),
         grounds=grounds,
-        comment_link=_link(settings, comment_url(comment.id, anchored=False)),
-        appeal_link=_link(settings, f"{comment_url(comment.id, anchored=False)}/appeal"),
     )
     _send(outbox, session, author.email, mail)
 
