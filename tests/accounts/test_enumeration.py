@@ -135,7 +135,9 @@ def test_an_unknown_account_takes_as_long_as_a_hash_with_older_parameters(curren
     for _ in range(3):  # the site has seen both kinds of hash
         timed_verify(passwords, old_hash)
         timed_verify(passwords, None)
-    unknown, old = timed_verify(passwords, None), timed_verify(passwords, old_hash)
+    # The least of several tries: other work on a shared machine only ever adds time.
+    unknown = min(timed_verify(passwords, None) for _ in range(5))
+    old = min(timed_verify(passwords, old_hash) for _ in range(5))
     assert unknown == pytest.approx(old, rel=0.35), (unknown, old)
 
 
