@@ -15,6 +15,7 @@ MAX_QUERY_INPUT = 10 * MAX_QUERY
 """What ``?q=`` may carry: more than ``MAX_QUERY``, so that a long query is told why it is
 refused (``QueryProblem``) rather than refused by the URL's validation."""
 MAX_TERMS = 16
+EMPTY_QUERY = "Type a word or two to search for."
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -53,7 +54,7 @@ def parse(raw: str) -> Terms:
     """The terms of a query, or ``QueryProblem`` for an empty, overlong or unusable one."""
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
-        raise QueryProblem("Type a word or two to search for.")
+        raise QueryProblem(EMPTY_QUERY)
     if len(text) > MAX_QUERY:
         raise QueryProblem(f"That search is too long: at most {MAX_QUERY} characters, please.")
     if forbidden_character(text) is not None:

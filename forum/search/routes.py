@@ -14,13 +14,15 @@ from litestar.response import Template
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
 from forum.search import service
-from forum.search.query import MAX_QUERY, MAX_QUERY_INPUT, Kind, QueryProblem
+from forum.search.query import EMPTY_QUERY, MAX_QUERY, MAX_QUERY_INPUT, Kind, QueryProblem
 from forum.web.types import PageNumber
 from forum.web.unit_of_work import DbSession
 
 Query = Annotated[
     str, QueryParameter(max_length=MAX_QUERY_INPUT, description='Words or "a phrase"')
 ]
+FormQuery = Annotated[str | None, QueryParameter(max_length=MAX_QUERY_INPUT)]
+"""The page's ``q``: absent on a first visit (just the form), empty when sent blank."""
 KindParam = Annotated[Kind, QueryParameter(description="all, articles or comments")]
 Author = Annotated[
     str, QueryParameter(max_length=100, description="Only comments by this username")
@@ -55,31 +57,33 @@ class SearchPages(Controller):
         self,
         db: DbSession,
         current_user: NamedDependency[CurrentUser | None],
-        q: Query = "",
+        q: FormQuery = None,
         kind: KindParam = Kind.ALL,
         author: Author = "",
         page: PageNumber = 1,
     ) -> Template:
         """Search articles and comments; a query that cannot be run shows the form again
-        with why."""
+        with why, and an empty one runs nothing and says what to type."""
+        query = q or ""
         context: dict[str, object] = {
             **LIMITS,
-            "q": q,
+            "q": query,
             "kind": kind.value,
             "author": author,
             "results": None,
             "error": None,
         }
-        if not q.strip() and not author.strip():
+        if not query.strip():
+            if q is not None or author.strip():
+                context["error"] = EMPTY_QUERY
             return Template("search/search.html", context=context)
         try:
             context["results"] = service.search_for(
-                db, q, kind=kind, author=author, page=page, member=current_user is not None
+                db, query, kind=kind, author=author, page=page, member=current_user is not None
             )
         except QueryProblem as problem:
-            status = 400 if q.strip() else 200
             context["error"] = problem.message
-            return Template("search/search.html", status_code=status, context=context)
+            return Template("search/search.html", status_code=400, context=context)
         return Template("search/search.html", context=context)
 
 

@@ -8,7 +8,6 @@ indexes hold published text only, and the queries check again with the rule).
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,10 +22,10 @@ from forum.comments.models import Comment
 from forum.comments.urls import comment_url
 from forum.comments.visibility import PUBLIC, visible_where
 from forum.search.query import Kind, Terms, parse
+from forum.search.snippets import MARK_END, MARK_START, highlight
 from forum.web.pagination import Page
 
 PER_PAGE = 20
-MARK_START, MARK_END = "\x02", "\x03"
 PG_CONFIG = "english"
 
 
@@ -60,14 +59,6 @@ class SearchPage(Page[Hit]):
     @property
     def hits(self) -> list[Hit]:
         return self.items
-
-
-def highlight(snippet: str) -> Markup:
-    """Escape a snippet and turn the engine's match markers into ``<mark>``."""
-    cleaned = snippet.replace("**", "").replace("__", "")
-    escaped = html.escape(cleaned, quote=False)
-    marked = escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
-    return Markup(marked)  # noqa: S704 - escaped above; only our own <mark> tags are added
 
 
 _ARTICLE_FILTER = "a.published"
@@ -107,7 +98,7 @@ def _by_author(member: bool) -> str:
 def _sqlite_parts(author: bool, member: bool, comment_filter: str) -> tuple[str, str]:
     # Only constants are interpolated into these statements; user input goes in as parameters.
     articles = f"""
-        SELECT 'article' AS kind, a.id AS ref_id, a.slug AS slug, a.title AS title,
+        SELECT 'article' AS kind, 0 AS tier, a.id AS ref_id, a.slug AS slug, a.title AS title,
                snippet(fts_articles, 1, :ms, :me, '…', 24) AS snip,
                a.author_name AS author, NULL AS username, a.submitted_at AS date,
                bm25(fts_articles, 4.0, 1.0) AS rank
@@ -116,7 +107,7 @@ def _sqlite_parts(author: bool, member: bool, comment_filter: str) -> tuple[str,
               {"AND 0" if author else ""}
     """
     comments = f"""
-        SELECT 'comment' AS kind, c.id AS ref_id, a.slug AS slug, a.title AS title,
+        SELECT 'comment' AS kind, 1 AS tier, c.id AS ref_id, a.slug AS slug, a.title AS title,
                snippet(fts_comments, 0, :ms, :me, '…', 24) AS snip,
                {_AUTHOR} AS author, {_username(member)} AS username, c.created_at AS date,
                bm25(fts_comments) AS rank
@@ -135,7 +126,7 @@ def _postgres_parts(author: bool, member: bool, comment_filter: str) -> tuple[st
     options = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
     # Only constants are interpolated into these statements; user input goes in as parameters.
     articles = f"""
-        SELECT 'article' AS kind, a.id AS ref_id, a.slug AS slug, a.title AS title,
+        SELECT 'article' AS kind, 0 AS tier, a.id AS ref_id, a.slug AS slug, a.title AS title,
                ts_headline('{PG_CONFIG}', a.body_source, q.query, '{options}') AS snip,
                a.author_name AS author, NULL AS username, a.submitted_at AS date,
                -ts_rank_cd({doc_a}, q.query) AS rank
@@ -144,7 +135,7 @@ def _postgres_parts(author: bool, member: bool, comment_filter: str) -> tuple[st
               {"AND false" if author else ""}
     """
     comments = f"""
-        SELECT 'comment' AS kind, c.id AS ref_id, a.slug AS slug, a.title AS title,
+        SELECT 'comment' AS kind, 1 AS tier, c.id AS ref_id, a.slug AS slug, a.title AS title,
                ts_headline('{PG_CONFIG}', c.body_source, q.query, '{options}') AS snip,
                {_AUTHOR} AS author, {_username(member)} AS username, c.created_at AS date,
                -ts_rank_cd({doc_c}, q.query) AS rank
@@ -158,7 +149,10 @@ def _postgres_parts(author: bool, member: bool, comment_filter: str) -> tuple[st
 
 
 def search(session: Session, request: SearchRequest) -> SearchPage:
-    """One page of hits, best first, with highlighted snippets."""
+    """One page of hits, best first, with highlighted plain-text snippets.
+
+    Articles come before comments (``tier``): the two engines' ranks of an article and of a
+    comment are not comparable, and a comment that quotes an article must not outrank it."""
     dialect = session.get_bind().dialect
     by_author = bool(request.author.strip())
     comment_filter = _comment_filter(dialect)
@@ -183,12 +177,8 @@ def search(session: Session, request: SearchRequest) -> SearchPage:
         "offset": (request.page - 1) * PER_PAGE,
     }
     total = session.execute(text(f"SELECT count(*) FROM ({union}) AS hits"), params).scalar() or 0
-    rows = session.execute(
-        text(
-            f"SELECT * FROM ({union}) AS hits ORDER BY rank, date DESC LIMIT :limit OFFSET :offset"
-        ),
-        params,
-    ).mappings()
+    order = "ORDER BY tier, rank, date DESC LIMIT :limit OFFSET :offset"
+    rows = session.execute(text(f"SELECT * FROM ({union}) AS hits {order}"), params).mappings()
     hits = [
         Hit(
             kind=row["kind"],
