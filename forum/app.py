@@ -13,7 +13,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.stores.registry import StoreRegistry
 from redis.exceptions import RedisError
@@ -88,6 +87,7 @@ from forum.search.routes import SearchApi, SearchPages
 from forum.search.user_data import SearchData
 from forum.settings import Settings
 from forum.web.access_log import AccessLog
+from forum.web.api_docs import openapi_config
 from forum.web.csrf import ForumCSRFMiddleware, cookie_name, make_csrf_config
 from forum.web.errors import (
     domain_error_handler,
@@ -105,7 +105,7 @@ from forum.web.openapi import document_problems
 from forum.web.rate_limits import Caller, RateLimiter, RateLimitMiddleware
 from forum.web.render_cache import make_render_cache
 from forum.web.sessions import SESSION_COOKIE, ForumSessionConfig
-from forum.web.static_assets import STATIC_DIR, assets
+from forum.web.static_assets import STATIC_DIR, assets, static_url
 from forum.web.static_files import StaticFileSystem
 from forum.web.stores import close_stores, make_stores
 from forum.web.templating import make_template_config
@@ -413,9 +413,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[
             make_security_headers_hook(https=settings.https, image_hosts=settings.image_hosts)
         ],
-        openapi_config=OpenAPIConfig(
-            title=f"{settings.site_name} API", version="1", path="/schema"
-        ),
+        openapi_config=openapi_config(f"{settings.site_name} API", static_url),
         lifespan=[_lifespan(parts)],
         plugins=[AccessLog(enabled=settings.access_log)],
         debug=False,
