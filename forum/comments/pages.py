@@ -28,8 +28,8 @@ from forum.comments.reading import CommentNotFound, Sort, Subtree, Viewer
 from forum.comments.thread_view import (
     MAX_INDENT,
     ThreadActions,
+    ThreadFacts,
     form_signals,
-    names,
     remembered_sort,
     sort_cookie,
 )
@@ -113,7 +113,7 @@ def article_page(
             "article": article,
             "mode": mode.value,
             "thread": thread,
-            "names": names(thread.nodes) if thread else {},
+            "facts": ThreadFacts(article, thread.nodes if thread else []),
             "actions": actions,
             "max_indent": MAX_INDENT,
             "form": draft.values,
@@ -198,7 +198,7 @@ def subtree_page(
             "ancestors": sub.ancestors,
             "nodes": sub.nodes,
             "focus_id": sub.focus_id,
-            "names": names(sub.nodes, sub.ancestors),
+            "facts": ThreadFacts(sub.article, sub.nodes, sub.ancestors),
             "actions": actions,
             "max_indent": MAX_INDENT,
             "reply": reply,

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from forum.accounts.models import User
+from forum.accounts.models import Role, User
 from forum.accounts.profiles import profile_visible, shown_name
 from forum.articles.models import Article, CommentMode
 from forum.comments import permissions, tree
@@ -90,6 +90,11 @@ class CommentView:
     """Shown only to keep the thread's shape: '[deleted]' instead of text and author."""
     more: int = 0
     """Replies below this comment that the page left out ("N more replies": its permalink)."""
+    author_role: Role | None = None
+    """The author's role (for the moderator and admin badges); None when not shown."""
+    author_login: str | None = None
+    """The author's username whatever their profile settings, only to recognise the article's
+    author (the OP badge): never shown; ``author_username`` is the shown link."""
 
     @property
     def facts(self) -> permissions.CommentFacts:
@@ -169,7 +174,7 @@ def _views(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentView]:
         values: tuple[Any, ...] = tuple(row)
         cid, article_id, parent_id, path, depth, status, html, created, edited = values[:9]
         author: tuple[Any, ...] = values[9:15]
-        author_id = author[0]
+        author_id, role = author[0], values[15]
         shown = status_visible(viewer, status, author_id)
         names = authors.get(author)
         if names is None:
@@ -190,6 +195,8 @@ def _views(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentView]:
                 names[1] if shown else "",
                 me is not None and author_id == me,
                 not shown,
+                author_role=role if shown else None,
+                author_login=author[2] if shown else None,
             )
         )
     return views
@@ -222,6 +229,7 @@ VIEW_COLUMNS = (
     User.display_name,
     User.public_name,
     User.profile_visibility,
+    User.role,
 )
 
 

@@ -1,16 +1,19 @@
-"""What the thread's HTML pages share: what the reader may do with each comment, the names
-replies point to, the remembered sort order, and the form's timing signals."""
+"""What the thread's HTML pages share: what the reader may do with each comment, who answers
+whom (names, badges, fold counts, worked out once per page), the remembered sort order, and the
+form's timing signals."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar.datastructures import Cookie
 
 from forum.accounts.current import CurrentUser
-from forum.articles.models import CommentMode
+from forum.accounts.models import Role
+from forum.articles.models import Article, CommentMode
 from forum.comments import permissions
 from forum.comments.config import CommentConfig
 from forum.comments.models import CommentStatus
@@ -23,6 +26,8 @@ from forum.web.types import AnyRequest
 
 MAX_INDENT = 8
 """How many levels a page indents; deeper branches continue on the comment's own page."""
+NARROW_LEVELS = 4
+"""How many levels a narrow screen (a phone) shows before "Continue this thread"."""
 DECIDABLE = frozenset({CommentStatus.PENDING, CommentStatus.HIDDEN, CommentStatus.PUBLISHED})
 SORT_COOKIE = "forum_prefs"
 """The preferences cookie (listed in privacy's cookie table); set only with consent."""
@@ -80,10 +85,85 @@ class ThreadActions:
         return self.moderator and c.status in DECIDABLE
 
 
-def names(nodes: Iterable[Node[CommentView]], also: Iterable[CommentView] = ()) -> dict[int, str]:
-    """The name each shown comment goes by, for the 'in reply to …' links."""
-    views = [n.item for n in walk(nodes)] + list(also)
-    return {v.id: ("[deleted]" if v.placeholder else v.author_display) for v in views}
+@dataclass(frozen=True)
+class Badge:
+    """A mark beside an author's name: short visible text, and what it means in words."""
+
+    label: str
+    meaning: str
+    kind: str
+
+
+OP = Badge("OP", "the article's author", "op")
+ROLE_BADGES = {
+    Role.MODERATOR: Badge("mod", "moderator", "moderator"),
+    Role.ADMIN: Badge("admin", "administrator", "admin"),
+}
+
+
+@dataclass(frozen=True)
+class Fold:
+    """What folding a comment hides: it and its whole subtree, as readable comments (replies
+    the page left out included). ``at_least`` when the page cut this subtree short and only the
+    thread's total is known: the count is then what is certainly there."""
+
+    count: int
+    at_least: bool = False
+
+
+class ThreadFacts:
+    """Who answers whom on one page: the name each comment goes by (for "in reply to"), the
+    badges of its author, and what folding it hides. Worked out once, in one pass."""
+
+    narrow_levels = NARROW_LEVELS
+
+    def __init__(
+        self, article: Article, nodes: list[Node[CommentView]], also: Iterable[CommentView] = ()
+    ) -> None:
+        shown = list(walk(nodes))
+        views = [n.item for n in shown] + list(also)
+        self.names = {v.id: ("[deleted]" if v.placeholder else v.author_display) for v in views}
+        byline = article.author_name.casefold()
+        self._badges = {v.id: _badges(v, byline) for v in views}
+        self._folds = _folds(nodes, shown)
+
+    def name(self, comment_id: int | None, default: str = "an earlier comment") -> str:
+        return self.names.get(comment_id, default) if comment_id is not None else default
+
+    def badges(self, c: CommentView) -> tuple[Badge, ...]:
+        return self._badges.get(c.id, ())
+
+    def fold(self, c: CommentView) -> Fold:
+        return self._folds.get(c.id, Fold(0 if c.placeholder else 1))
+
+
+def _badges(c: CommentView, byline: str) -> tuple[Badge, ...]:
+    """OP when the author's account has the byline's name as username (usernames are unique,
+    display names are not); moderator or admin by role. None for anonymous or hidden authors."""
+    found = []
+    if c.author_login is not None and c.author_login.casefold() == byline:
+        found.append(OP)
+    if c.author_role in ROLE_BADGES:
+        found.append(ROLE_BADGES[c.author_role])
+    return tuple(found)
+
+
+def _folds(roots: list[Node[CommentView]], shown: list[Node[CommentView]]) -> dict[int, Fold]:
+    """Each comment's fold count, children before parents (threads may be deep): the readable
+    comments of its subtree on the page, plus the replies the page left out of its thread
+    (``more``, on a top-level comment). Left-out replies come after the page's last comment of
+    that thread, so they lie below the chain of last children: those counts are lower bounds."""
+    counts: dict[int, int] = {}
+    for node in reversed(shown):
+        own = 0 if node.item.placeholder else 1
+        counts[node.item.id] = own + node.item.more + sum(counts[c.item.id] for c in node.children)
+    cut: set[int] = set()
+    for root in roots:
+        node = root
+        while root.item.more and node.children:
+            node = node.children[-1]
+            cut.add(node.item.id)
+    return {cid: Fold(count, cid in cut) for cid, count in counts.items()}
 
 
 def remembered_sort(request: AnyRequest, config: CommentConfig) -> Sort | None:

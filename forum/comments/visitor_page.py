@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from forum.articles.models import Article, CommentMode
 from forum.comments import service
 from forum.comments.reading import Sort, Viewer
-from forum.comments.thread_view import MAX_INDENT, ThreadActions, names
+from forum.comments.thread_view import MAX_INDENT, ThreadActions, ThreadFacts
 from forum.web.render_cache import RenderCache
 from forum.web.types import AnyRequest
 
@@ -112,7 +112,7 @@ def render_section(
         "article": article,
         "mode": actions.mode.value,
         "thread": thread,
-        "names": names(thread.nodes) if thread else {},
+        "facts": ThreadFacts(article, thread.nodes if thread else []),
         "actions": actions,
         "max_indent": MAX_INDENT,
         "form": {},

@@ -59,6 +59,14 @@ def cookie_table(settings: Settings) -> tuple[CookieInfo, ...]:
             Category.PREFERENCES,
             "1 year",
         ),
+        CookieInfo(
+            "forum.folds",
+            "Not a cookie but browser storage (localStorage), never sent to us: which comments "
+            "you folded in each thread, so they stay folded when you come back. Emptied on the "
+            "next thread page once preferences are no longer allowed.",
+            Category.PREFERENCES,
+            "Until preferences are withdrawn; a thread not visited for a year is forgotten",
+        ),
     )
 
 

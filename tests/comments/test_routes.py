@@ -33,8 +33,8 @@ def test_the_thread_shows_author_time_permalink_and_nesting(client, make_article
     assert "<time datetime=" in card
     assert f'href="/comments/{first.id}#comment-{first.id}"' in card
     assert "<em>world</em>" in card
-    assert '<details class="replies" open>' in html
-    assert f'<a class="visually-hidden" href="#comment-{first.id}">In reply to Ann A.</a>' in html
+    assert f'<details class="fold" open data-fold="{reply.id}">' in html
+    assert f'<a class="reply-to" href="#comment-{first.id}">in reply to Ann A.</a>' in html
     assert "2 comments" in html
     assert "2 comments" in client.get("/").text
 

@@ -1,4 +1,5 @@
-// Progressive enhancement of the thread: reply forms open in place instead of on a new page.
+// Progressive enhancement of the thread: reply forms open in place instead of on a new page,
+// rails fold threads, folds are remembered (with consent), times read "5 min ago".
 // Without this file every link and form still works.
 (function () {
   "use strict";
@@ -58,8 +59,136 @@
         if (!loaded) { throw new Error("no thread"); }
         var more = loaded.querySelector("p.more-replies");
         if (more) { more.remove(); }
-        item.replaceWith(document.importNode(loaded, true));
+        var node = document.importNode(loaded, true);
+        item.replaceWith(node);
+        enhance(node);
       })
       .catch(function () { window.location.href = link.href; });
   });
+  // Who answers whom, folding, relative times: see templates/comments/_thread.html.
+  var script = document.currentScript;
+  var remember = !!(script && script.hasAttribute("data-remember-folds"));
+  var FOLDS = "forum.folds";  // localStorage, only with consent to preferences (cookie table)
+  var FOLD_DAYS = 365;
+  var MAX_THREADS = 100;
+
+  function readFolds() {
+    try { return JSON.parse(window.localStorage.getItem(FOLDS) || "{}") || {}; } catch (e) { return {}; }
+  }
+
+  function threadKey(el) {
+    var section = el.closest("[data-thread]");
+    return section ? section.getAttribute("data-thread") : null;
+  }
+
+  function saveFold(details) {
+    var key = threadKey(details);
+    if (!remember || !key) { return; }
+    var all = readFolds();
+    var entry = all[key] || { ids: [] };
+    var id = details.getAttribute("data-fold");
+    entry.ids = entry.ids.filter(function (x) { return x !== id; });
+    if (!details.open) { entry.ids.push(id); }
+    entry.t = Date.now();
+    if (entry.ids.length) { all[key] = entry; } else { delete all[key]; }
+    var limit = Date.now() - FOLD_DAYS * 864e5;
+    var keys = Object.keys(all).filter(function (k) { return all[k].t > limit; });
+    keys.sort(function (a, b) { return all[b].t - all[a].t; });
+    var kept = {};
+    keys.slice(0, MAX_THREADS).forEach(function (k) { kept[k] = all[k]; });
+    try { window.localStorage.setItem(FOLDS, JSON.stringify(kept)); } catch (e) { /* full or off */ }
+  }
+
+  function restoreFolds(root) {
+    if (!remember) {
+      try { window.localStorage.removeItem(FOLDS); } catch (e) { /* storage off */ }
+      return;
+    }
+    var first = root.matches && root.matches("details.fold") ? root : root.querySelector("details.fold");
+    var entry = first && threadKey(first) && readFolds()[threadKey(first)];
+    if (!entry) { return; }
+    entry.ids.forEach(function (id) {
+      var details = root.querySelector("details.fold[data-fold='" + String(id).replace(/\D/g, "") + "']");
+      if (details) { details.open = false; }
+    });
+  }
+
+  function railLabel(details) {
+    var author = details.querySelector(":scope > summary .folded-author");
+    var count = details.querySelector(":scope > summary .folded-count");
+    return "Fold the thread of " + (author ? author.textContent : "this comment") +
+      (count ? " (" + count.textContent.replace(/ hidden$/, "") + ")" : "");
+  }
+
+  function addRails(root) {
+    root.querySelectorAll("details.fold > .replies").forEach(function (replies) {
+      if (replies.querySelector(":scope > button.rail")) { return; }
+      var details = replies.parentNode;
+      var rail = document.createElement("button");
+      rail.type = "button";
+      rail.className = "rail";
+      rail.setAttribute("aria-expanded", details.open ? "true" : "false");
+      rail.setAttribute("aria-label", railLabel(details));
+      rail.addEventListener("click", function () {
+        details.open = false;
+        details.querySelector(":scope > summary").focus();
+      });
+      replies.insertBefore(rail, replies.firstChild);
+    });
+  }
+
+  // A fold toggled by its summary, its rail or a restore: keep the rail's state and remember it.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details.fold")) { return; }
+    var rail = details.querySelector(":scope > .replies > button.rail");
+    if (rail) { rail.setAttribute("aria-expanded", details.open ? "true" : "false"); }
+    saveFold(details);
+  }, true);
+
+  // A link to a comment inside a folded thread unfolds the way to it.
+  function reveal() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    for (var el = target && target.parentNode; el; el = el.parentNode) {
+      if (el.matches && el.matches("details.fold") && !el.open) { el.open = true; }
+    }
+  }
+  window.addEventListener("hashchange", reveal);
+
+  var UNITS = [["year", 31536e3], ["month", 2592e3], ["week", 604800], ["day", 86400], ["hour", 3600], ["min", 60]];
+
+  function relative(when, now) {
+    var seconds = Math.round((now - when) / 1000);
+    if (seconds < 60) { return "just now"; }
+    for (var i = 0; i < UNITS.length; i++) {
+      var n = Math.floor(seconds / UNITS[i][1]);
+      if (n >= 1) {
+        var unit = UNITS[i][0];
+        return n + " " + (unit === "min" || n === 1 ? unit : unit + "s") + " ago";
+      }
+    }
+    return "just now";
+  }
+
+  // Times are written as dates (the visitor's page is cached for everyone); here they read
+  // "5 min ago", the exact date staying in the title and the datetime attribute.
+  function relativeTimes(root) {
+    var now = Date.now();
+    root.querySelectorAll(".comment-meta time[datetime]").forEach(function (time) {
+      var when = Date.parse(time.getAttribute("datetime"));
+      if (isNaN(when)) { return; }
+      if (!time.title) { time.title = time.textContent; }
+      time.textContent = relative(when, now);
+    });
+  }
+
+  function enhance(root) {
+    restoreFolds(root);
+    addRails(root);
+    relativeTimes(root);
+  }
+
+  enhance(document);
+  reveal();
+  window.setInterval(function () { relativeTimes(document); }, 60000);
 })();
