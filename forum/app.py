@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from forum.comments.api import CommentApi
 from forum.comments.config import CommentConfig
 from forum.comments.feeds import CommentFeed
 from forum.comments.hooks import CommentHooks
+from forum.comments.live import LiveThreads
+from forum.comments.live_routes import NO_COMPRESSION, LiveThreadApi
 from forum.comments.notify import service as notifications
 from forum.comments.notify.notifier import Notifier
 from forum.comments.notify.routes import NotificationApi, NotificationPages, account_section
@@ -87,6 +90,7 @@ from forum.search.routes import SearchApi, SearchPages
 from forum.search.user_data import SearchData
 from forum.settings import Settings
 from forum.web.access_log import AccessLog
+from forum.web.broadcast import Broadcast
 from forum.web.api_docs import openapi_config
 from forum.web.csrf import ForumCSRFMiddleware, cookie_name, make_csrf_config
 from forum.web.errors import (
@@ -112,7 +116,11 @@ from forum.web.templating import make_template_config
 from forum.web.unit_of_work import UnitOfWorkMiddleware, provide_db, provide_uow
 
 COMPRESSION = CompressionConfig(
-    backend="brotli", brotli_quality=4, brotli_gzip_fallback=True, gzip_compress_level=6
+    backend="brotli",
+    brotli_quality=4,
+    brotli_gzip_fallback=True,
+    gzip_compress_level=6,
+    exclude_opt_key=NO_COMPRESSION,
 )
 """Bodies of 500 bytes and more, brotli when the client accepts it, else gzip: a 88 KB page
 goes out as about 10 KB; quality 4 and level 6 cost ~1 ms a page, 9/11 cost several."""
@@ -133,6 +141,7 @@ def _route_handlers() -> list[Any]:
         CommentActions,
         CommentFeed,
         CommentApi,
+        LiveThreadApi,
         NotificationPages,
         NotificationApi,
         AuthPages,
@@ -168,10 +177,11 @@ def _route_handlers() -> list[Any]:
     ]
 
 
-def _comment_hooks(settings: Settings, outbox: Outbox) -> CommentHooks:
+def _comment_hooks(settings: Settings, outbox: Outbox, live: LiveThreads) -> CommentHooks:
     """Higher layers take part in a comment's life: moderation screens, privacy asks for the
-    current terms, notifications are sent."""
+    current terms, notifications are sent, readers of the thread hear of it."""
     hooks = CommentHooks()
+    hooks.on_change.append(live.comment_changed)
     moderation.install(hooks, settings, outbox)
     hooks.before_posting.append(require_current_terms)
     hooks.on_change.append(Notifier(settings, outbox).comment_changed)
@@ -305,6 +315,7 @@ class _Parts:
     privacy: PrivacyConfig
     comment_hooks: CommentHooks
     rate_limiter: RateLimiter
+    live: LiveThreads
 
 
 def _timeouts(settings: Settings) -> Timeouts:
@@ -318,6 +329,13 @@ def _timeouts(settings: Settings) -> Timeouts:
 
 def _parts(settings: Settings) -> _Parts:
     outbox = Outbox.from_settings(settings)
+    live = LiveThreads(
+        Broadcast(
+            max_streams=settings.live_max_streams,
+            redis_url=settings.redis_url,
+            channel=f"{settings.redis_prefix}:live",
+        )
+    )
     stores, store_check = make_stores(settings)
     return _Parts(
         settings=settings,
@@ -340,8 +358,9 @@ def _parts(settings: Settings) -> _Parts:
                 get=notifications.get_reply_mails, set=notifications.set_reply_mails
             ),
         ),
-        comment_hooks=_comment_hooks(settings, outbox),
+        comment_hooks=_comment_hooks(settings, outbox, live),
         rate_limiter=RateLimiter(stores.get("rate_limits"), settings),
+        live=live,
     )
 
 
@@ -361,6 +380,7 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
         "login_policy": _constant(parts.policy),
         "store_check": _constant(parts.store_check),
         "rate_limits": _constant(parts.rate_limiter),
+        "live": _constant(parts.live),
         "current_user": Provide(provide_current_user, sync_to_thread=False),
         "me": Provide(provide_me, sync_to_thread=False),
         **_privacy_dependencies(settings, parts.outbox, parts.comment_hooks, parts.privacy),
@@ -377,12 +397,14 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
 def _lifespan(parts: _Parts) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        relay = asyncio.create_task(parts.live.broadcast.relay())
         try:
             async with run_mail_worker(
                 parts.outbox, parts.database, enabled=parts.settings.mail_worker
             ):
                 yield
         finally:
+            relay.cancel()
             await close_stores(parts.stores)
             parts.database.dispose()
 

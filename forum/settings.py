@@ -162,6 +162,8 @@ class Settings:
     "N more replies", a link to its permalink (loaded in place with JavaScript)."""
     comments_all_limit: int = 5000
     """At most this many comments in the whole-thread JSON (``?all=1``); the rest as "more"."""
+    live_max_streams: int = 500
+    """Open live-thread event streams one process serves at most (more get 503 and retry)."""
     comment_edit_minutes: int = 15
     """How long authors may edit their own comments (moderators: always)."""
     anonymous_comments: bool = False
@@ -259,6 +261,7 @@ class Settings:
             if getattr(self, name) < 0:
                 raise SettingsError(f"FORUM_{name.upper()} must not be negative")
         for name in (
+            "live_max_streams",
             "redis_timeout_seconds",
             "database_connect_timeout_seconds",
             "database_pool_timeout_seconds",

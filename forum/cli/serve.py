@@ -22,6 +22,9 @@ LOG_CONFIG: dict[str, Any] = {
 }
 """Logging of every ``forum serve`` process before the app starts; the app's own logging
 configuration then adds the JSON access log (``forum.access``, see forum/web/access_log.py)."""
+SHUTDOWN_GRACE_SECONDS = 5
+"""On stop, requests in flight get this long to finish; open live-thread streams (which would
+otherwise run for minutes) are then closed, and browsers reconnect to the next server."""
 
 
 def _refuse_a_busy_port(host: str, port: int, display_host: str) -> None:
@@ -92,4 +95,5 @@ def serve(
             server_header=False,
             access_log=False,
             log_config=LOG_CONFIG,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         )

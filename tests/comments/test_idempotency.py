@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import socket
 import struct
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select, update
 
 from forum.accounts.access_tokens import create_access_token
@@ -27,6 +25,7 @@ from forum.comments.models import Comment
 from forum.db import utcnow
 from forum.mail.outbox import Outbox
 from forum.privacy.retention import purge
+from tests.serving import serving
 
 # Moderation would hold a new author's first comment; these tests are about posting once.
 pytestmark = pytest.mark.parametrize(
@@ -170,29 +169,6 @@ def test_a_spent_nonce_with_another_text_shows_the_form_again(auth, make_article
 
 
 # --- a connection that breaks after the commit ------------------------------------------------
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """``app`` under uvicorn on 127.0.0.1 (an ephemeral port) in a thread; its base URL."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        assert not thread.is_alive(), "uvicorn did not stop"
 
 
 @contextmanager
