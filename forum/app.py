@@ -90,8 +90,8 @@ from forum.search.routes import SearchApi, SearchPages
 from forum.search.user_data import SearchData
 from forum.settings import Settings
 from forum.web.access_log import AccessLog
-from forum.web.broadcast import Broadcast
 from forum.web.api_docs import openapi_config
+from forum.web.broadcast import Broadcast
 from forum.web.csrf import ForumCSRFMiddleware, cookie_name, make_csrf_config
 from forum.web.errors import (
     domain_error_handler,
