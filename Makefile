@@ -37,6 +37,8 @@ install: $(STAMP)
 run: install-run
 	$(BIN)/forum db upgrade
 	$(BIN)/forum demo --if-empty
+	@echo "A real administrator: $(BIN)/forum users create-admin NAME EMAIL (asks for the password)"
+	@echo "The demo discussion: http://$(HOST):$(PORT)/articles/what-do-we-mean-by-socialism-october-1917"
 	$(BIN)/forum serve --host $(HOST) --port $(PORT)
 
 ## make test: install, lint, check the layers, run the whole suite

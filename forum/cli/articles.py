@@ -4,30 +4,63 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from forum.cli.common import open_database, settings_of
+
+if TYPE_CHECKING:
+    from forum.demo.discussion import Reader
 
 
 @click.command()
 @click.option("--if-empty", is_flag=True, help="Only when the database has no articles yet.")
 @click.pass_context
 def demo(ctx: click.Context, if_empty: bool) -> None:
-    """Load demo content."""
-    from forum.articles.demo import load_demo
+    """Load demo content: articles, a discussion and demo accounts (never over https)."""
+    from forum.accounts.passwords import Passwords, make_hasher
     from forum.articles.service import count_articles
+    from forum.demo.loader import existing_readers, load_demo
 
-    database = open_database(settings_of(ctx))
+    settings = settings_of(ctx)
+    if settings.https:
+        raise click.ClickException(
+            "refusing to create demo accounts with a published password: FORUM_BASE_URL is "
+            "https://, a public site (run the demo on a local http:// address)"
+        )
+    passwords = Passwords(
+        make_hasher(
+            settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+        )
+    )
+    database = open_database(settings)
     try:
         with database.session(write=True) as session:
             if if_empty and count_articles(session):
                 click.echo("demo content skipped: the database already has articles")
-                return
-            result = load_demo(session)
+            else:
+                result = load_demo(session, settings, passwords)
+                click.echo(
+                    f"demo content loaded: {result.articles.created} new, "
+                    f"{result.articles.updated} updated articles; "
+                    f"{result.comments} new comments at /articles/{result.slug}"
+                )
+            readers = existing_readers(session)
     finally:
         database.dispose()
-    click.echo(f"demo content loaded: {result.created} new, {result.updated} updated articles")
+    _print_logins(readers)
+
+
+def _print_logins(readers: list[Reader]) -> None:
+    """The demo accounts to log in with, when the database has them."""
+    from forum.demo.discussion import PASSWORD
+
+    if not readers:
+        return
+    click.echo(f"demo logins (password for each: {PASSWORD}):")
+    for reader in readers:
+        click.echo(f"  {reader.username:<8} {reader.about}")
 
 
 @click.group()

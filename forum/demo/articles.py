@@ -1,33 +1,27 @@
-"""Demo content for a fresh install: a handful of articles written for this project."""
+"""The demo's articles: the seed article our users know (shipped in this package, so a user's
+machine needs no ``shared/`` folder) and a handful written for this project."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from forum.articles.importer import ImportResult, import_articles
+from forum.articles.importer import parse_article_file
 from forum.articles.service import ArticleInput
 
 UTC = ZoneInfo("UTC")
+SEED_FILE = Path(__file__).parent / "what-do-we-mean-by-socialism.md"
+"""The old site's article as it was published, without the old site's cookie notice."""
+SEED_SLUG = "what-do-we-mean-by-socialism-october-1917"
 
-DEMO_ARTICLES = [
-    ArticleInput(
-        title="Why we still argue about 1917",
-        author_name="Janine",
-        submitted_at=datetime(2003, 4, 15, 9, 12, tzinfo=UTC),
-        body=(
-            "Few events have been argued over as long as the revolutions of 1917. "
-            "Was October a popular rising or a coup? Did what followed grow out of it, "
-            "or out of war, blockade and isolation?\n\n"
-            "This piece does not settle the question. It asks what evidence would: "
-            "who sat on the soviets, how votes went in the months before October, "
-            "and what people at the time said they wanted.\n\n"
-            "> History is argued from sources, not from conclusions.\n\n"
-            "Tell us in the comments which sources changed your mind."
-        ),
-    ),
+
+def seed_article(tz: ZoneInfo) -> ArticleInput:
+    """The seed article; its byline's 9:12 is read in ``FORUM_TIMEZONE``, as imports are."""
+    return parse_article_file(SEED_FILE, tz)
+
+
+OTHER_ARTICLES = [
     ArticleInput(
         title="A reading list for the long winter",
         author_name="Tomasz",
@@ -87,8 +81,3 @@ DEMO_ARTICLES = [
         ),
     ),
 ]
-
-
-def load_demo(session: Session) -> ImportResult:
-    """Create or refresh the demo articles (by slug; running it twice duplicates nothing)."""
-    return import_articles(session, DEMO_ARTICLES)
