@@ -12,7 +12,7 @@ from forum.privacy.consent import CONSENT_COOKIE, Category
 from forum.settings import Settings
 
 PREFERENCES_COOKIE = "forum_prefs"
-"""The preferences cookie (thread sort, collapsed threads): set only when preferences are
+"""The preferences cookie (the thread sort): set only when preferences are
 allowed, by the module that owns the preference."""
 
 CONSENT_DAYS = 182
@@ -55,7 +55,7 @@ def cookie_table(settings: Settings) -> tuple[CookieInfo, ...]:
         ),
         CookieInfo(
             PREFERENCES_COOKIE,
-            "Remembers comforts you chose, such as how threads are sorted and which are collapsed.",
+            "Remembers comforts you chose, such as how threads are sorted.",
             Category.PREFERENCES,
             "1 year",
         ),
