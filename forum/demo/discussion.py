@@ -194,7 +194,7 @@ _SOURCES = (
         "against Jews caught my eye. As far as I know the restrictions were abolished by the "
         "*Provisional* Government, in March 1917, months before October. Does anyone have a "
         "source for the Bolsheviks doing it?",
-        minutes=45,
+        minutes=600,
     ),
     Post(
         "march-decree",
@@ -228,7 +228,7 @@ _ONE_COUNTRY = (
         "The paragraph on *socialism in one country* is the economist's part of the story. The "
         "phrase was Stalin's, from 1928, and it turned a hope about Germany into a plan for "
         "industrialising Russia on its own, paid for by the countryside.",
-        minutes=60,
+        minutes=840,
     ),
     Post(
         "date-check",
@@ -260,7 +260,7 @@ _KRONSTADT = (
         "marcus",
         "Kronstadt, 1921, is where it ends for me: sailors who had been the heart of 1917 "
         "asking for free soviet elections, and answered with an assault across the ice.",
-        minutes=50,
+        minutes=480,
     ),
     Post(
         "not-1917",
@@ -293,7 +293,7 @@ _HEATED = (
         "dmitri",
         "Honestly, anyone who can still write *the Bolsheviks were democrats* after the Cheka "
         "is an apologist, and I'm tired of pretending otherwise.",
-        minutes=35,
+        minutes=420,
     ),
     Report(
         "apologists",
@@ -335,7 +335,7 @@ _NEWCOMER = (
         "First time here. Is there a short introduction to 1917 for someone who knows almost "
         "nothing? I've heard of John Reed's *Ten Days That Shook the World* but I gather it "
         "isn't exactly neutral.",
-        minutes=120,
+        minutes=900,
     ),
 )
 
