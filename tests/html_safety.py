@@ -3,10 +3,14 @@ real elements and attributes (escaped text that merely looks like markup is harm
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 COMMENT_TAGS = {"p", "br", "em", "strong", "a", "blockquote", "code", "pre", "ul", "ol", "li"}
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+SAME_SITE = re.compile(r"^(/(?![/\\])|#)[!-~]*$")
+"""A path on this site or a fragment, printable ASCII only: never ``//host`` nor ``/\\host``
+(browsers read both as another host), never a backslash anywhere."""
 
 
 class _Collector(HTMLParser):
@@ -34,7 +38,8 @@ def dangers(html: str, allowed_tags: set[str] = COMMENT_TAGS) -> list[str]:
                 found.append(f"attribute {name} on <{tag}>")
             if name == "href":
                 url = (value or "").strip().lower()
-                if not url.startswith(SAFE_SCHEMES):
+                relative = SAME_SITE.match(value or "") and "\\" not in (value or "")
+                if not url.startswith(SAFE_SCHEMES) and not relative:
                     found.append(f"href {value!r}")
     return found
 

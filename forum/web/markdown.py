@@ -1,7 +1,12 @@
 """The one Markdown renderer: markdown-it-py (CommonMark) then the nh3 allowlist sanitizer.
 
 Raw HTML is never passed through: markdown-it escapes it, and nh3 removes anything outside the
-allowlist even if a Markdown construct produced it. Links keep only http, https and mailto.
+allowlist even if a Markdown construct produced it. Links keep only http, https and mailto, or
+a path on this site (``/terms``); bare URLs become links; external links carry the profile's
+``rel``, same-site ones none; comments link ``@username`` mentions (``forum.web.markdown_links``).
+
+Comments, articles and policies are stored rendered, when written or edited: a change here
+shows on what is written or edited after it, not on older text.
 
 Articles may show images, from ``https`` sources only. Our Content-Security-Policy lets pages load
 images from our own site and from the hosts the operator lists (``FORUM_ARTICLE_IMAGE_HOSTS``),
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +28,15 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
-LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+from forum.web.markdown_links import (
+    LINK_SCHEMES,
+    MENTION_CLASS,
+    link_kind,
+    make_rule,
+    relative_url,
+)
+
+__all__ = ["LINK_SCHEMES", "MarkdownRenderer", "plain_text", "teaser"]
 
 COMMENT_TAGS = frozenset(
     {"p", "br", "em", "strong", "a", "blockquote", "code", "pre", "ul", "ol", "li"}
@@ -44,12 +58,15 @@ class MarkdownProfile:
     )
     images: bool = False
     """Markdown images become ``<img>`` (https, allowed hosts) or links; off: plain text."""
+    mentions: bool = False
+    """``@username`` may link to a profile (``render(mentions=…)``)."""
 
 
 COMMENT = MarkdownProfile(
     tags=COMMENT_TAGS,
     disabled_rules=("image", "heading", "lheading", "hr", "html_block", "html_inline"),
     link_rel="nofollow ugc noopener",
+    mentions=True,
 )
 ARTICLE = MarkdownProfile(
     tags=ARTICLE_TAGS,
@@ -91,7 +108,11 @@ def _render_image(
     if host is not None and host in env.get("image_hosts", ()):
         title_attr = f' title="{escapeHtml(str(title))}"' if title else ""
         return f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}"{title_attr}>'
-    return f'<a href="{escapeHtml(src)}">{escapeHtml(alt or src)}</a>'
+    kind = link_kind(src)
+    if kind is None:
+        return escapeHtml(alt or src)
+    rel = f' rel="{escapeHtml(env["link_rel"])}"' if kind == "external" else ""
+    return f'<a href="{escapeHtml(src)}"{rel}>{escapeHtml(alt or src)}</a>'
 
 
 class MarkdownRenderer:
@@ -99,9 +120,13 @@ class MarkdownRenderer:
 
     def __init__(self, profile: MarkdownProfile) -> None:
         self.profile = profile
-        self._md = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(
-            list(profile.disabled_rules)
+        options = {"html": False, "breaks": True, "linkify": True}
+        self._md = (
+            MarkdownIt("commonmark", options)
+            .enable("linkify")
+            .disable(list(profile.disabled_rules))
         )
+        self._md.core.ruler.push("links_and_mentions", make_rule(profile.link_rel))
         if profile.images:
             self._md.add_render_rule("image", _render_image)
         self._cleaner = nh3.Cleaner(
@@ -109,20 +134,45 @@ class MarkdownRenderer:
             attributes={tag: set(attrs) for tag, attrs in profile.attributes.items()},
             attribute_filter=_https_sources_only,
             set_tag_attribute_values={"img": {"loading": "lazy"}} if profile.images else None,
+            tag_attribute_values={"a": {"rel": {profile.link_rel}}},
+            allowed_classes={"a": {MENTION_CLASS}} if profile.mentions else None,
             url_schemes=set(LINK_SCHEMES),
-            url_relative="deny",
-            link_rel=profile.link_rel,
+            url_relative=relative_url,
+            link_rel=None,
             strip_comments=True,
         )
 
-    def render(self, source: str, *, image_hosts: frozenset[str] = frozenset()) -> str:
+    def render(
+        self,
+        source: str,
+        *,
+        image_hosts: frozenset[str] = frozenset(),
+        mentions: Mapping[str, str] | None = None,
+    ) -> str:
         """Sanitized HTML for ``source``; safe to insert into a page unescaped.
 
         ``image_hosts`` (``host[:port]``, lower case) are where images may load from; images
-        elsewhere become links. Profiles without images ignore it.
+        elsewhere become links. Profiles without images ignore it. ``mentions`` maps the
+        lower-cased usernames that may be linked to their profile paths (see
+        ``mentioned_names``); any other ``@name`` stays text.
         """
-        env = {"image_hosts": image_hosts}
+        env = {
+            "image_hosts": image_hosts,
+            "link_rel": self.profile.link_rel,
+            "find_mentions": self.profile.mentions,
+            "mentions": dict(mentions or {}),
+        }
         return self._cleaner.clean(self._md.render(source, env)).strip()
+
+    def mentioned_names(self, source: str) -> list[str]:
+        """Every ``@name`` in ``source`` outside code and links, first spelling of each, in
+        order: what the caller looks up before ``render``."""
+        if not self.profile.mentions:
+            return []
+        env: dict[str, Any] = {"find_mentions": True, "mentions": {}}
+        self._md.parse(source, env)
+        names: Iterable[str] = env.get("mentioned", [])
+        return list(names)
 
 
 def plain_text(html_fragment: str) -> str:
