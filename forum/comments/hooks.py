@@ -64,6 +64,10 @@ AuthorNotice = Callable[[Session, Comment], tuple[str, Mapping[str, Any]] | None
 """For the author of a comment that others no longer see (rejected, hidden): a template and its
 ``notice`` context to show on its permalink (moderation: the decision and how to appeal)."""
 
+OpenReports = Callable[[Session, int], Mapping[int, int]]
+"""For moderators only: how many open reports each comment of an article has (by comment id;
+moderation counts them). Never asked for readers or visitors."""
+
 CommentListener = Callable[[Session, Comment, CommentStatus | None], None]
 """Called in the writing transaction after a comment was created or changed, with its
 previous status (None when new)."""
@@ -77,6 +81,7 @@ class CommentHooks:
     before_editing: list[CheckBeforeEditing] = field(default_factory=list)
     on_change: list[CommentListener] = field(default_factory=list)
     author_notices: list[AuthorNotice] = field(default_factory=list)
+    open_reports: OpenReports | None = None
 
     def check_posting(self, session: Session, user: CurrentUser | None, article: Article) -> None:
         for check in self.before_posting:
@@ -106,6 +111,10 @@ class CommentHooks:
         """What higher layers tell the author about their comment, on its permalink."""
         found = (notice(session, comment) for notice in self.author_notices)
         return [notice for notice in found if notice is not None]
+
+    def reported(self, session: Session, article_id: int) -> Mapping[int, int]:
+        """Open reports per comment of the article, for a moderator's view of the thread."""
+        return self.open_reports(session, article_id) if self.open_reports else {}
 
     def changed(self, session: Session, comment: Comment, previous: CommentStatus | None) -> None:
         for listener in self.on_change:

@@ -71,7 +71,10 @@ class Reader:
             if mode is CommentMode.OPEN
             else None
         )
-        return mode, ThreadActions(self.user, self.config, mode, refusal)
+        actions = ThreadActions(self.user, self.config, mode, refusal)
+        if actions.moderator:
+            actions.reports = self.hooks.reported(self.db, article.id)
+        return mode, actions
 
 
 @dataclass

@@ -5,7 +5,7 @@ form's timing signals."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,8 @@ class ThreadActions:
         self.refusal = refusal
         """Why a higher layer refuses this user's posts here (a ban…), shown instead of the form."""
         self.moderator = Viewer.of(user).moderator
+        self.reports: Mapping[int, int] = {}
+        """Open reports per comment id, filled for moderators only (never cached pages)."""
 
     def can_post(self) -> bool:
         return self.refusal is None and permissions.can_post(
@@ -79,6 +81,10 @@ class ThreadActions:
             and c.status is CommentStatus.PUBLISHED
             and not permissions.is_author(self.user, c.facts)
         )
+
+    def open_reports(self, c: CommentView) -> int:
+        """How many readers reported this comment and await a decision (moderators' view)."""
+        return self.reports.get(c.id, 0) if self.moderator else 0
 
     def can_decide(self, c: CommentView) -> bool:
         """Moderators approve or reject a comment where it sits (the decision is theirs)."""

@@ -26,6 +26,7 @@ from forum.comments.models import Comment
 from forum.errors import Forbidden
 from forum.moderation import queues
 from forum.moderation.mails import Outbox
+from forum.moderation.reports import open_counts
 from forum.moderation.screening import ModerationScreening, record_hold_reasons
 from forum.moderation.standing import active_ban
 from forum.moderation.statements import HeldNotice, decision_notice
@@ -72,6 +73,7 @@ def install(hooks: CommentHooks, settings: Settings, outbox: Outbox | None = Non
     if outbox is not None:
         hooks.on_change.append(HeldNotice(settings, outbox))
     hooks.author_notices.append(decision_notice)
+    hooks.open_reports = open_counts
 
 
 WAITING_KEY = "moderation_waiting"

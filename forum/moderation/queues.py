@@ -88,6 +88,15 @@ class QueueItem:
     def open_reports(self) -> int:
         return sum(1 for r in self.reports if r.open)
 
+    @property
+    def reported_rule(self) -> Violation | None:
+        """The rule the reject form starts on: what most open reports say (on a tie, the
+        latest of them), so a moderator confirms the readers' reason instead of re-picking it."""
+        reasons = [r.reason for r in self.reports if r.open]
+        if not reasons:
+            return None
+        return max(reversed(reasons), key=reasons.count)
+
 
 @dataclass(frozen=True)
 class QueueFilter:

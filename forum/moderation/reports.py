@@ -36,6 +36,18 @@ class Filed:
     """Where the reporter lands when the report hid the comment (its page is gone for them)."""
 
 
+def open_counts(session: Session, article_id: int) -> dict[int, int]:
+    """Open reports per comment of an article (comments' ``open_reports`` hook: the
+    "reported" flag moderators see in the thread)."""
+    rows = session.execute(
+        select(Report.comment_id, func.count())
+        .join(Comment, Comment.id == Report.comment_id)
+        .where(Comment.article_id == article_id, Report.resolved_at.is_(None))
+        .group_by(Report.comment_id)
+    )
+    return {comment_id: count for comment_id, count in rows}
+
+
 def reportable(session: Session, comment_id: int, reporter: CurrentUser) -> Comment:
     """The comment, if this reader may report it; otherwise why not (404 for a comment they
     may not see, by the one visibility rule)."""

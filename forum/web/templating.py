@@ -51,7 +51,11 @@ def make_environment(
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Plurals go through ngettext ("reported 1 time" / "3 times"), ready for a catalogue;
+    # until there is one, the English texts are the translations.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # by the extension
     tz = settings.tz
 
     def _byline(moment: datetime) -> str:
