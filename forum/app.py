@@ -28,6 +28,7 @@ from forum.accounts.current import current_user, provide_current_user, provide_m
 from forum.accounts.hooks import AccountHooks
 from forum.accounts.link_routes import LoginLinkApi, LoginLinkPages
 from forum.accounts.logins import LoginPolicy
+from forum.accounts.mention_routes import MentionApi
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.permissions import can_moderate
 from forum.accounts.profile_routes import ProfilePages
@@ -149,6 +150,7 @@ def _route_handlers() -> list[Any]:
         LoginLinkApi,
         AccountPages,
         ProfilePages,
+        MentionApi,
         AdminUserPages,
         SessionApi,
         PolicyPages,

@@ -213,6 +213,10 @@ class Settings:
     """Personal access tokens one user may create in a row…"""
     limit_tokens_per_hour: int = 10
     """…then tokens per hour."""
+    limit_suggestions_burst: int = 60
+    """Username look-ups for @mentions one user may make in a row (one per pause in typing)…"""
+    limit_suggestions_per_hour: int = 600
+    """…then look-ups per hour."""
     limit_address_factor: int = 4
     """One client address (a household, an office) may do this many times what one user or
     one mailed address may: comments, reports, mails and tokens."""

@@ -19,6 +19,7 @@ from forum.accounts.models import User
 from forum.articles.models import Article, CommentMode
 from forum.comments import permissions, tree
 from forum.comments.hooks import CommentHooks, Draft
+from forum.comments.mentions import render_body
 from forum.comments.models import Comment, CommentRevision, CommentStatus
 from forum.comments.reading import (
     PLACEHOLDER_STATUSES,
@@ -48,7 +49,6 @@ from forum.comments.reading import (
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
 from forum.text import TextProblem, clean_line, clean_multiline
-from forum.web.markdown import comment_renderer
 
 __all__ = [
     "PLACEHOLDER_STATUSES",
@@ -202,7 +202,7 @@ def _insert(session: Session, draft: Draft, status: CommentStatus) -> Comment:
         path=path,
         depth=depth,
         body_source=draft.body,
-        body_html=comment_renderer.render(draft.body),
+        body_html=render_body(session, draft.body),
         status=status,
         created_at=now,
         updated_at=now,
@@ -287,7 +287,7 @@ def edit_comment(
     )
     now = utcnow()
     comment.body_source = new_body
-    comment.body_html = comment_renderer.render(new_body)
+    comment.body_html = render_body(session, new_body)
     comment.edited_at = now
     comment.updated_at = now
     session.flush()

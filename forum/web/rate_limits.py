@@ -55,6 +55,8 @@ class Limit(StrEnum):
     """The verification mail again, to the account's own address: per user and per client."""
     TOKEN = "token"  # noqa: S105  (a limit's name, not a secret)
     """A personal access token: per user and per client address."""
+    SUGGEST = "suggest"
+    """A look-up of usernames to mention while typing: per user and per client address."""
 
 
 def limited(limit: Limit) -> dict[str, Any]:
@@ -109,6 +111,7 @@ def rules(settings: Settings) -> dict[Limit, Rule]:
     reports = Rate(settings.limit_reports_burst, settings.limit_reports_per_hour)
     mails = Rate(settings.limit_mails_burst, settings.limit_mails_per_hour)
     tokens = Rate(settings.limit_tokens_burst, settings.limit_tokens_per_hour)
+    suggestions = Rate(settings.limit_suggestions_burst, settings.limit_suggestions_per_hour)
     registrations = Rate(settings.limit_registrations_burst, settings.limit_registrations_per_hour)
     mail_to = Bucket("mail-to", Key.MAIL_TO, mails)
     mail_from = Bucket("mail-from", Key.ADDRESS, mails.times(factor))
@@ -140,6 +143,13 @@ def rules(settings: Settings) -> dict[Limit, Rule]:
         Limit.TOKEN: Rule(
             "You have created many access tokens in a short time",
             (Bucket("token", Key.USER, tokens), Bucket("token", Key.ADDRESS, tokens.times(factor))),
+        ),
+        Limit.SUGGEST: Rule(
+            "You have looked up many names in a short time",
+            (
+                Bucket("suggest", Key.USER, suggestions),
+                Bucket("suggest", Key.ADDRESS, suggestions.times(factor)),
+            ),
         ),
     }
 

@@ -89,8 +89,10 @@ def instant_mail(
     article: Article,
     author: str,
     reason: Reason,
+    mention: bool = False,
 ) -> Mail:
-    """One mail about one comment: a reply to the user, or a new comment they watch for."""
+    """One mail about one comment: a reply to the user, a comment that mentions them, or a new
+    comment they watch for."""
     reply = reason is Reason.REPLY
     target = (
         Unsubscribe(user.id, Stop.REPLY_MAILS)
@@ -102,7 +104,8 @@ def instant_mail(
         "comments/new_comment",
         site_name=settings.site_name,
         display_name=user.display_name,
-        reply=reply,
+        reply=reply and not mention,
+        mention=reply and mention,
         author=author,
         title=article.title,
         quote=_quote(teaser(comment.body_html, INSTANT_TEXT_LIMIT)),
@@ -129,7 +132,8 @@ def digest_mail(settings: Settings, *, user: User, entries: Sequence[DigestEntry
             "entries": [
                 {
                     "author": entry.author_name,
-                    "reply": entry.reason is Reason.REPLY,
+                    "reply": entry.reason is Reason.REPLY and not entry.mention,
+                    "mention": entry.reason is Reason.REPLY and entry.mention,
                     "quote": _quote(teaser(entry.comment.body_html, DIGEST_TEXT_LIMIT)),
                     "link": comment_link(settings, entry.comment.id),
                 }

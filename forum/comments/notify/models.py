@@ -23,7 +23,8 @@ class Reason(StrEnum):
     """Why someone is told about a comment."""
 
     REPLY = "reply"
-    """It answers one of their comments."""
+    """It is addressed to them: it answers one of their comments, or mentions them by
+    ``@username`` (which of the two is read from the comment when the mail is written)."""
     WATCH = "watch"
     """It is in a discussion they watch."""
 

@@ -55,18 +55,35 @@ class Notifier:
     def comment_changed(
         self, session: Session, comment: Comment, previous: CommentStatus | None
     ) -> None:
-        """Announce a comment the first time it is published (new, or approved later)."""
-        if comment.status is not CommentStatus.PUBLISHED or previous is CommentStatus.PUBLISHED:
+        """Announce a comment the first time it is published (new, or approved later).
+
+        An edit that leaves a comment published (``previous`` is its status: only edits
+        announce that) tells the users it newly mentions, and nobody else.
+        """
+        if comment.status is not CommentStatus.PUBLISHED:
             return
-        now = self.clock()
-        if not service.claim_first_publication(session, comment.id, now):
+        edited = previous is CommentStatus.PUBLISHED
+        if not edited and not service.claim_first_publication(session, comment.id, self.clock()):
             return
         article = session.get(Article, comment.article_id)
         if article is None or not service.readers_can_see(article, comment):
             return
-        targets = service.recipients(session, comment)
-        if not targets:
-            return
+        if edited:
+            targets = service.new_mentions(session, comment)
+        else:
+            targets = service.recipients(session, comment)
+        if targets:
+            self._announce(session, comment, article, targets)
+
+    def _announce(
+        self,
+        session: Session,
+        comment: Comment,
+        article: Article,
+        targets: list[service.Recipient],
+    ) -> None:
+        """A mail to each target now, or an item in their digest when over the hourly cap."""
+        now = self.clock()
         author = service.author_name(session, comment)
         for target in targets:
             instant = target.mode is WatchMode.INSTANT and service.take_hourly_slot(
@@ -82,6 +99,7 @@ class Notifier:
                 article=article,
                 author=author,
                 reason=target.reason,
+                mention=target.mention,
             )
             self._queue(session, target.user.email, mail)
 

@@ -106,7 +106,11 @@ class NotificationPages(Controller):
         """Turn mails about replies to your comments on or off."""
         on = field(data, "reply_mails") == "on"
         service.set_reply_mails(db, me.id, on)
-        message = "We will mail you about replies." if on else "No more mails about replies."
+        message = (
+            "We will mail you about replies and mentions."
+            if on
+            else "No more mails about replies and mentions."
+        )
         flash(request, message, category="success")
         return Redirect("/account#notifications-heading", status_code=303)
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.models import User
 from forum.accounts.profiles import shown_name
 from forum.articles.models import Article
+from forum.comments import mentions
 from forum.comments.models import Comment, CommentStatus
 from forum.comments.notify.models import (
     ArticleWatch,
@@ -71,7 +72,8 @@ class WatchedArticle:
 
 
 def get_reply_mails(session: Session, user_id: int) -> bool:
-    """Whether the user wants a mail when someone replies to their comments (default: yes)."""
+    """Whether the user wants a mail when someone replies to their comments or mentions them
+    (default: yes)."""
     value = session.scalar(
         select(NotificationSettings.reply_mails).where(NotificationSettings.user_id == user_id)
     )
@@ -202,24 +204,46 @@ class Recipient:
     user: User
     reason: Reason
     mode: WatchMode
-    """Replies are always instant; watchers chose."""
+    """Replies and mentions are always instant; watchers chose."""
+    mention: bool = False
+    """Told because the comment names them (``Reason.REPLY``: it is addressed to them)."""
+
+
+def _parent_author(session: Session, comment: Comment) -> int | None:
+    """The author of the comment this one replies to, while that comment is not deleted."""
+    if comment.parent_id is None:
+        return None
+    parent = session.get(Comment, comment.parent_id)
+    if parent is None or parent.status is CommentStatus.DELETED:
+        return None
+    return parent.author_id
+
+
+def _mentioned(session: Session, comment: Comment, skip: set[int | None]) -> list[User]:
+    """Users the comment mentions who want such mails (the reply switch), not in ``skip``."""
+    skip = skip | {comment.author_id}
+    return [
+        user
+        for user in mentions.mentioned_users(session, comment.body_source)
+        if user.id not in skip and get_reply_mails(session, user.id)
+    ]
 
 
 def recipients(session: Session, comment: Comment) -> list[Recipient]:
     """Who should hear of a newly published comment: the parent's author (unless they turned
-    reply mails off) and the article's watchers; never its own author, and only people with a
-    verified address. A parent's author who also watches hears of it once, as a reply."""
-    wanted: dict[int, tuple[Reason, WatchMode]] = {}
-    if comment.parent_id is not None:
-        parent = session.get(Comment, comment.parent_id)
-        if (
-            parent is not None
-            and parent.author_id is not None
-            and parent.author_id != comment.author_id
-            and parent.status is not CommentStatus.DELETED
-            and get_reply_mails(session, parent.author_id)
-        ):
-            wanted[parent.author_id] = (Reason.REPLY, WatchMode.INSTANT)
+    reply mails off), the users it mentions (likewise) and the article's watchers; never its
+    own author, and only people with a verified address. Whoever is told for two reasons is
+    told once: as the reply's addressee, else as mentioned, else as a watcher."""
+    wanted: dict[int, tuple[Reason, WatchMode, bool]] = {}
+    parent_author = _parent_author(session, comment)
+    if (
+        parent_author is not None
+        and parent_author != comment.author_id
+        and get_reply_mails(session, parent_author)
+    ):
+        wanted[parent_author] = (Reason.REPLY, WatchMode.INSTANT, False)
+    for user in _mentioned(session, comment, skip=set(wanted)):
+        wanted[user.id] = (Reason.REPLY, WatchMode.INSTANT, True)
     watchers = session.execute(
         select(ArticleWatch.user_id, ArticleWatch.mode).where(
             ArticleWatch.article_id == comment.article_id
@@ -227,7 +251,7 @@ def recipients(session: Session, comment: Comment) -> list[Recipient]:
     ).all()
     for user_id, mode in watchers:
         if user_id != comment.author_id:
-            wanted.setdefault(user_id, (Reason.WATCH, mode))
+            wanted.setdefault(user_id, (Reason.WATCH, mode, False))
     if not wanted:
         return []
     users = session.scalars(
@@ -236,6 +260,20 @@ def recipients(session: Session, comment: Comment) -> list[Recipient]:
         .order_by(User.id)
     ).all()
     return [Recipient(user, *wanted[user.id]) for user in users]
+
+
+def new_mentions(session: Session, comment: Comment) -> list[Recipient]:
+    """Who an edit newly mentions: named in the text now and in none of its earlier versions,
+    neither its author nor the parent's author (told of the reply already), with a verified
+    address and mails about replies and mentions on."""
+    earlier = mentions.earlier_mentions(session, comment)
+    return [
+        Recipient(user, Reason.REPLY, WatchMode.INSTANT, mention=True)
+        for user in _mentioned(session, comment, skip={_parent_author(session, comment)})
+        if user.username_key not in earlier
+        and user.email is not None
+        and user.email_verified_at is not None
+    ]
 
 
 # --- the hourly cap and the digest queue -----------------------------------------------------
@@ -269,7 +307,18 @@ def take_hourly_slot(session: Session, user_id: int, *, now: datetime, limit: in
 def add_digest_item(
     session: Session, user_id: int, comment_id: int, reason: Reason, *, now: datetime
 ) -> None:
-    session.add(DigestItem(user_id=user_id, comment_id=comment_id, reason=reason, created_at=now))
+    """Put a comment in the user's next digest; one already there (a watched comment an edit
+    now mentions them in) becomes addressed to them."""
+    waiting = session.scalar(
+        select(DigestItem).where(DigestItem.user_id == user_id, DigestItem.comment_id == comment_id)
+    )
+    if waiting is not None:
+        if reason is Reason.REPLY:
+            waiting.reason = reason
+    else:
+        session.add(
+            DigestItem(user_id=user_id, comment_id=comment_id, reason=reason, created_at=now)
+        )
     session.flush()
 
 
@@ -284,6 +333,8 @@ class DigestEntry:
     article: Article
     reason: Reason
     author_name: str
+    mention: bool = False
+    """Addressed to the user by name rather than as a reply to their comment."""
 
 
 def take_digest(session: Session, user_id: int) -> tuple[User | None, list[DigestEntry]]:
@@ -313,6 +364,10 @@ def take_digest(session: Session, user_id: int) -> tuple[User | None, list[Diges
         session.scalars(select(ArticleWatch.article_id).where(ArticleWatch.user_id == user_id))
     )
     replies_on = get_reply_mails(session, user_id)
+    parents = {c.parent_id for c, *_ in rows if reasons[c.id] is Reason.REPLY and c.parent_id}
+    parent_authors = dict(
+        session.execute(select(Comment.id, Comment.author_id).where(Comment.id.in_(parents))).all()
+    )
     entries = []
     for comment, article, username, display_name, public_name in rows:
         reason = reasons[comment.id]
@@ -327,7 +382,9 @@ def take_digest(session: Session, user_id: int) -> tuple[User | None, list[Diges
             if username
             else comment.author_name or "Anonymous"
         )
-        entries.append(DigestEntry(comment, article, reason, name))
+        parent_author = parent_authors.get(comment.parent_id) if comment.parent_id else None
+        mention = reason is Reason.REPLY and parent_author != user_id
+        entries.append(DigestEntry(comment, article, reason, name, mention))
     return user, entries
 
 
