@@ -62,7 +62,6 @@ def test_mention_suggestions_are_offered_picked_by_keyboard_and_linked(
         expect(listbox).to_be_hidden()
         expect(box).to_have_value("Thanks @annabel ")
         page.context.clear_cookies()
-    page.keyboard.type("for the sources.")
     log_in(page, live_server, "writer")
     page.goto(live_server.url + "/articles/socialism")
     box = page.get_by_label("Your comment")
@@ -71,7 +70,17 @@ def test_mention_suggestions_are_offered_picked_by_keyboard_and_linked(
     mention = page.locator("a.mention", has_text="@annabel")
     expect(mention).to_be_visible()
     assert mention.get_attribute("href") == "/users/annabel"
-    mention.click()
+    page.goto(live_server.url + "/articles/socialism")
+    page.get_by_role("link", name="Reply to writer").click()
+    reply = page.get_by_label("Your reply")
+    reply.press_sequentially("@bo")
+    listbox = page.get_by_role("listbox", name="People to mention")
+    expect(page.locator("form.inline-reply").get_by_role("listbox")).to_be_visible()
+    expect(page.get_by_role("listbox")).to_have_count(1)
+    page.keyboard.press("Tab")
+    expect(reply).to_have_value("@bob ")
+    expect(listbox).to_be_hidden()
+    page.locator("a.mention", has_text="@annabel").click()
     page.wait_for_url(live_server.url + "/users/annabel")
 
 

@@ -8,9 +8,10 @@
   var TYPED = /(^|[^A-Za-z0-9_.@\/+-])@([A-Za-z0-9_-]{1,30})$/;
   var WAIT_MS = 150;
   var cache = {};
-  var state = null;  // {area, list, status, items, active, start, timer}
+  var state = null;  // {area, items, active, start, timer}
   var off = false;   // the server said no (logged out): stop asking
-  var counter = 0;
+  var list = null;   // one listbox for the page, put under the box being typed in
+  var status = null; // one live region for the page, read by screen readers
 
   function commentBox(target) {
     return target && target.tagName === "TEXTAREA" && target.name === "body" && target.form ? target : null;
@@ -23,37 +24,32 @@
     return match ? { prefix: match[2], start: before.length - match[2].length - 1 } : null;
   }
 
-  function parts(area) {
-    if (!area.getAttribute("data-mentions")) {
-      counter += 1;
-      area.setAttribute("data-mentions", String(counter));
-      area.setAttribute("aria-autocomplete", "list");
-    }
-    var id = "mention-list-" + area.getAttribute("data-mentions");
-    var list = document.getElementById(id);
+  // The list waits at the end of the page while closed, so that a reply form copied from a
+  // comment form (thread.js) never copies it.
+  function attach(area) {
     if (!list) {
       list = document.createElement("ul");
-      list.id = id;
+      list.id = "mention-suggestions";
       list.className = "mention-suggestions";
       list.setAttribute("role", "listbox");
       list.setAttribute("aria-label", "People to mention");
       list.hidden = true;
-      var status = document.createElement("p");
+      status = document.createElement("p");
       status.className = "visually-hidden";
       status.setAttribute("role", "status");
-      status.id = id + "-status";
-      area.insertAdjacentElement("afterend", status);
-      area.insertAdjacentElement("afterend", list);
-      area.setAttribute("aria-controls", id);
+      document.body.appendChild(status);
+      document.body.appendChild(list);
     }
-    return { list: list, status: document.getElementById(id + "-status") };
+    area.setAttribute("aria-autocomplete", "list");
+    area.setAttribute("aria-controls", list.id);
   }
 
   function close() {
     if (!state) { return; }
     window.clearTimeout(state.timer);
-    state.list.hidden = true;
-    state.list.textContent = "";
+    list.hidden = true;
+    list.textContent = "";
+    document.body.appendChild(list);
     state.area.removeAttribute("aria-activedescendant");
     state.items = [];
     state.active = -1;
@@ -82,14 +78,14 @@
     area.value = area.value.slice(0, state.start) + text + area.value.slice(end);
     var caret = state.start + text.length;
     area.setSelectionRange(caret, caret);
-    state.status.textContent = "@" + name + " added.";
+    status.textContent = "@" + name + " added.";
     close();
     area.focus();
   }
 
   function show(found) {
-    var list = state.list;
     list.textContent = "";
+    state.area.insertAdjacentElement("afterend", list);
     state.items = found.map(function (person, i) {
       var item = document.createElement("li");
       item.id = list.id + "-" + i;
@@ -112,7 +108,7 @@
     });
     list.hidden = found.length === 0;
     state.active = -1;
-    state.status.textContent = found.length
+    status.textContent = found.length
       ? found.length + (found.length === 1 ? " person" : " people") + " to mention: Up and Down to pick, Enter to choose."
       : "";
     if (found.length) { highlight(0); }
@@ -136,11 +132,9 @@
     if (!area || off) { return; }
     var typed = typedName(area);
     if (!typed) { close(); return; }
-    var found = parts(area);
+    attach(area);
     if (state && state.area !== area) { close(); }
     state = state && state.area === area ? state : { area: area, items: [], active: -1 };
-    state.list = found.list;
-    state.status = found.status;
     state.start = typed.start;
     window.clearTimeout(state.timer);
     var mine = state;
@@ -153,7 +147,7 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    if (!state || event.target !== state.area || state.list.hidden) { return; }
+    if (!state || event.target !== state.area || list.hidden) { return; }
     var count = state.items.length;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
