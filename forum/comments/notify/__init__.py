@@ -1,4 +1,5 @@
-"""Notification mails about comments: replies to your comments, and watched discussions.
+"""Notification mails about comments: replies to your comments, mentions of you (``@name``),
+and watched discussions.
 
 ``Notifier.comment_changed`` listens to ``CommentHooks.on_change`` (wired in ``app.py``) and
 queues mail through the outbox in the writing transaction; ``service`` holds the preferences
