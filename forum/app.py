@@ -52,6 +52,8 @@ from forum.comments.pages import ThreadPages
 from forum.comments.urls import template_globals as comment_template_globals
 from forum.comments.user_data import CommentData
 from forum.comments.visitor_page import PageCache
+from forum.comments.vote_routes import VoteApi, VotePages
+from forum.comments.votes import VoteData
 from forum.db import Database, Timeouts
 from forum.errors import DomainError
 from forum.importers.user_data import ImportData
@@ -142,6 +144,8 @@ def _route_handlers() -> list[Any]:
         CommentActions,
         CommentFeed,
         CommentApi,
+        VotePages,
+        VoteApi,
         LiveThreadApi,
         NotificationPages,
         NotificationApi,
@@ -216,6 +220,7 @@ def user_data_registry(settings: Settings, hooks: CommentHooks) -> UserDataRegis
             base_url=base,
             client_address_retention_days=settings.client_address_retention_days,
         ),
+        VoteData(base_url=base),
         NotificationData(base_url=base),
         ModerationData(base_url=base, identities=BannedIdentities.of(settings)),
         ImportData(),

@@ -168,6 +168,8 @@ class Settings:
     """How long authors may edit their own comments (moderators: always)."""
     anonymous_comments: bool = False
     """Let visitors without an account comment under a name (held for moderation)."""
+    down_votes: bool = False
+    """Let readers vote comments down as well as up ('best' weighs both)."""
     comments_close_after_days: int = 0
     """Close comments automatically this many days after an article's date; 0: never."""
     moderation_min_approved: int = 1
@@ -201,6 +203,10 @@ class Settings:
     """Reports one user may send in a row…"""
     limit_reports_per_hour: int = 30
     """…then reports per hour."""
+    limit_votes_burst: int = 60
+    """Votes (cast, changed or taken back) one user may give in a row…"""
+    limit_votes_per_hour: int = 300
+    """…then votes per hour."""
     limit_registrations_burst: int = 5
     """Registrations from one client address in a row…"""
     limit_registrations_per_hour: int = 10

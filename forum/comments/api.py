@@ -19,17 +19,24 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import CommentMode
-from forum.comments import idempotency, service
+from forum.comments import idempotency, service, votes
 from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
 from forum.comments.reading import CommentView, Sort, Viewer
 from forum.comments.tree import Node
+from forum.comments.vote_json import VotesOut, votes_out
 from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
-SortOrder = Annotated[Sort, QueryParameter(description="oldest (default) or newest first")]
+SortOrder = Annotated[
+    Sort | None,
+    QueryParameter(
+        description="best, newest or oldest first (at every level); by default best once the "
+        "thread has votes, else oldest"
+    ),
+]
 WholeThread = Annotated[
     bool,
     QueryParameter(
@@ -68,6 +75,8 @@ class CommentOut(msgspec.Struct, omit_defaults=True):
     replies: list[CommentOut]
     more: MoreOut | None = None
     """Only when the page left replies out: ``GET more.href`` gives this comment's subtree."""
+    votes: VotesOut | None = None
+    """The votes on it (not on a placeholder)."""
 
 
 class ThreadOut(msgspec.Struct):
@@ -101,6 +110,7 @@ def _shallow(c: CommentView) -> CommentOut:
         edited_at=c.edited_at,
         replies=[],
         more=MoreOut(c.more, f"/api/comments/{c.id}") if c.more else None,
+        votes=None if c.placeholder else votes_out(c.votes_up, c.votes_down, c.score, c.my_vote),
     )
 
 
@@ -138,7 +148,7 @@ class CommentApi(Controller):
         comment_config: CommentSettings,
         current_user: NamedDependency[CurrentUser | None],
         article: PublishedArticle,
-        sort: SortOrder = Sort.OLDEST,
+        sort: SortOrder = None,
         page: PageNumber = 1,
         whole: WholeThread = False,
     ) -> Response[ThreadOut | None]:
@@ -149,6 +159,7 @@ class CommentApi(Controller):
         Sends an ``ETag``; a matching ``If-None-Match`` gets 304 Not Modified.
         """
         viewer = Viewer.of(current_user)
+        sort = sort or votes.default_sort(db, article.id)
         mode = service.effective_mode(article, close_after_days=comment_config.close_after_days)
         page = 1 if whole else page
         extra = mode.value + ("|all" if whole else "")

@@ -29,6 +29,8 @@ class CommentConfig:
     """Comments close this many days after the article's date; 0: never."""
     anonymous_allowed: bool
     secure_cookies: bool
+    down_votes: bool = False
+    """Readers may vote comments down as well as up."""
     page_comments: int = 200
     """At most this many comments on one page of a thread (the rest: "N more replies")."""
     all_comments: int = 5000
@@ -46,6 +48,7 @@ class CommentConfig:
             per_page=settings.comments_per_page,
             close_after_days=settings.comments_close_after_days,
             anonymous_allowed=settings.anonymous_comments,
+            down_votes=settings.down_votes,
             secure_cookies=settings.https,
             page_comments=settings.comments_page_limit,
             all_comments=settings.comments_all_limit,

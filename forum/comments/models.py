@@ -17,6 +17,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from forum.db import Base, UTCDateTime, enum_column, utcnow
 
 
+class VoteValue(StrEnum):
+    UP = "up"
+    DOWN = "down"
+    """Only when the site allows down votes (``FORUM_DOWN_VOTES``)."""
+
+
 class CommentStatus(StrEnum):
     PUBLISHED = "published"
     PENDING = "pending"
@@ -37,6 +43,7 @@ class Comment(Base):
         Index("ix_comments_author_created", "author_id", "created_at"),
         Index("ix_comments_status_created", "status", "created_at"),
         Index("ix_comments_article_status", "article_id", "depth", "status"),
+        Index("ix_comments_article_best", "article_id", "depth", "score", "root_seq"),
     )
 
     BODY_MAX = 10_000
@@ -63,6 +70,12 @@ class Comment(Base):
     """Any change (edit, status): what thread ETags are made of."""
     client_address: Mapped[str | None] = mapped_column(String(45))
     """Kept for abuse control and removed after the retention period."""
+    votes_up: Mapped[int] = mapped_column(default=0, server_default="0")
+    votes_down: Mapped[int] = mapped_column(default=0, server_default="0")
+    """The counts of ``comment_votes``, kept by ``forum.comments.votes`` with every vote, so a
+    page reads them with its rows instead of counting."""
+    score: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    """The lower bound of the Wilson score interval (95 %) of the votes: 'best' order."""
 
 
 class CommentRevision(Base):
@@ -80,3 +93,23 @@ class CommentRevision(Base):
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     """Who replaced this text."""
+
+
+class CommentVote(Base):
+    """One reader's vote on one comment (changed in place, removed when taken back)."""
+
+    __tablename__ = "comment_votes"
+
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    """The comment's article, so that 'has this thread any votes?' is one index probe."""
+    value: Mapped[VoteValue] = mapped_column(enum_column(VoteValue, "vote_value"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import Article, CommentMode
-from forum.comments import idempotency, service, visitor_page
+from forum.comments import idempotency, service, visitor_page, votes
 from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment, CommentStatus
@@ -52,7 +52,9 @@ FORM_SENT_BEFORE = (
 )
 DECIDED = frozenset({CommentStatus.HIDDEN, CommentStatus.REJECTED})
 """Statuses moderation gives: others no longer see the comment, its author still does."""
-OptionalSortOrder = Annotated[Sort | None, QueryParameter(description="oldest or newest first")]
+OptionalSortOrder = Annotated[
+    Sort | None, QueryParameter(description="best, newest or oldest first")
+]
 
 
 @dataclass
@@ -267,11 +269,12 @@ class ThreadPages(Controller):
         sort: OptionalSortOrder = None,
         page: PageNumber = 1,
     ) -> Template | Response[None]:
-        """The article, its byline and its thread (in the reader's remembered sort order);
-        visitors get it from the render cache, and revalidate it by its ETag."""
+        """The article, its byline and its thread (in the reader's remembered sort order, else
+        'best' once the thread has votes, else oldest first); visitors get it from the render
+        cache, and revalidate it by its ETag."""
         remembered = remembered_sort(request, comment_config)
         reader = Reader(db, current_user, hooks, comment_config)
-        chosen = sort or remembered or Sort.OLDEST
+        chosen = sort or remembered or votes.default_sort(db, article.id)
         response: Template | Response[None]
         if current_user is None:
             response = visitor_article_page(

@@ -59,3 +59,12 @@ def can_reply(user: CurrentUser | None, comment: CommentFacts) -> bool:
 
 def can_see_revisions(user: CurrentUser | None) -> bool:
     return can_moderate(user)
+
+
+def can_vote(user: CurrentUser | None, comment: CommentFacts) -> bool:
+    """Readers with an account, on published comments of others (never anonymously)."""
+    return (
+        user is not None
+        and comment.status is CommentStatus.PUBLISHED
+        and not is_author(user, comment)
+    )

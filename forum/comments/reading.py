@@ -23,6 +23,7 @@ from sqlalchemy import (
     false,
     func,
     not_,
+    null,
     or_,
     select,
     true,
@@ -33,7 +34,13 @@ from forum.accounts.models import Role, User
 from forum.accounts.profiles import profile_visible, shown_name
 from forum.articles.models import Article, CommentMode
 from forum.comments import permissions, tree
-from forum.comments.models import Comment, CommentRevision, CommentStatus
+from forum.comments.models import (
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    CommentVote,
+    VoteValue,
+)
 from forum.comments.visibility import (
     PUBLIC,
     status_visible,
@@ -58,8 +65,12 @@ thread is "N more replies", a link to its permalink."""
 
 
 class Sort(StrEnum):
+    """A thread's order: of its top-level comments and of the replies at every level."""
+
     OLDEST = "oldest"
     NEWEST = "newest"
+    BEST = "best"
+    """By the lower bound of the Wilson score interval of the votes (newer first on a tie)."""
 
 
 class CommentNotFound(NotFound):
@@ -90,6 +101,11 @@ class CommentView:
     """Shown only to keep the thread's shape: '[deleted]' instead of text and author."""
     more: int = 0
     """Replies below this comment that the page left out ("N more replies": its permalink)."""
+    votes_up: int = 0
+    votes_down: int = 0
+    score: float = 0.0
+    my_vote: VoteValue | None = None
+    """The viewer's own vote on this comment."""
     author_role: Role | None = None
     """The author's role (for the moderator and admin badges); None when not shown."""
     author_login: str | None = None
@@ -174,6 +190,7 @@ def _views(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentView]:
         values: tuple[Any, ...] = tuple(row)
         cid, article_id, parent_id, path, depth, status, html, created, edited = values[:9]
         author: tuple[Any, ...] = values[9:15]
+        up, down, score, my_vote = values[VOTES_AT : VOTES_AT + 4]
         author_id, role = author[0], values[15]
         shown = status_visible(viewer, status, author_id)
         names = authors.get(author)
@@ -195,11 +212,25 @@ def _views(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentView]:
                 names[1] if shown else "",
                 me is not None and author_id == me,
                 not shown,
+                votes_up=up if shown else 0,
+                votes_down=down if shown else 0,
+                score=score if shown else 0.0,
+                my_vote=my_vote if shown else None,
                 author_role=role if shown else None,
                 author_login=author[2] if shown else None,
             )
         )
     return views
+
+
+def _ordered(nodes: list[tree.Node[CommentView]], sort: Sort) -> list[tree.Node[CommentView]]:
+    """The nested page with its siblings at every level in ``sort`` order (paths number
+    siblings in the order they were written)."""
+    if sort is Sort.NEWEST:
+        return tree.sort_siblings(nodes, lambda v: v.path, reverse=True)
+    if sort is Sort.BEST:
+        return tree.sort_siblings(nodes, lambda v: (v.score, v.path), reverse=True)
+    return nodes
 
 
 def _nest(views: list[CommentView], viewer: Viewer) -> list[tree.Node[CommentView]]:
@@ -233,10 +264,34 @@ VIEW_COLUMNS = (
 )
 
 
-def _rows_query() -> Select[*tuple[Any, ...]]:
+VOTE_COLUMNS = (Comment.votes_up, Comment.votes_down, Comment.score)
+VOTES_AT = len(VIEW_COLUMNS)
+"""Where a row's vote columns start: ``VOTE_COLUMNS``, then the viewer's own vote."""
+
+
+def with_votes(query: Select[*tuple[Any, ...]], viewer: Viewer | None) -> Select[*tuple[Any, ...]]:
+    """``query`` over comments with ``VOTE_COLUMNS`` and the viewer's own vote added (found
+    by the votes' primary key; none for visitors)."""
+    query = query.add_columns(*VOTE_COLUMNS)
+    if viewer is None or viewer.user_id is None:
+        return query.add_columns(null().label("my_vote"))
+    return query.add_columns(CommentVote.value).outerjoin(
+        CommentVote,
+        and_(CommentVote.comment_id == Comment.id, CommentVote.user_id == viewer.user_id),
+    )
+
+
+def _rows_query(viewer: Viewer | None = None) -> Select[*tuple[Any, ...]]:
     """The columns a view needs, as plain rows: building ORM objects for a thousand comments
     is a third of the thread's time (bench/analysis.md)."""
-    return select(*VIEW_COLUMNS).outerjoin(User, User.id == Comment.author_id)
+    return with_votes(select(*VIEW_COLUMNS).outerjoin(User, User.id == Comment.author_id), viewer)
+
+
+def _root_order(sort: Sort) -> tuple[Any, ...]:
+    """SQL: top-level comments in ``sort`` order (each order has its index)."""
+    if sort is Sort.BEST:
+        return (Comment.score.desc(), Comment.root_seq.desc())
+    return (Comment.root_seq.desc(),) if sort is Sort.NEWEST else (Comment.root_seq.asc(),)
 
 
 def _listed_total(session: Session, article: Article, viewer: Viewer) -> int:
@@ -266,30 +321,39 @@ def _listed_total(session: Session, article: Article, viewer: Viewer) -> int:
 
 
 def _bounded_rows(
-    session: Session, article: Article, viewer: Viewer, roots: Any, order: Any, limit: int
+    session: Session, article: Article, viewer: Viewer, roots: Any, sort: Sort, limit: int
 ) -> list[Row[Any]]:
-    """The page's rows in display order: every top-level comment of the page, and the first
-    ``limit`` comments of its threads; each row carries how many comments of its thread this
-    viewer may read (``visible``), so that what was left out can be counted."""
-    ranked = (
-        select(
-            Comment.id.label("cid"),
-            func.row_number().over(order_by=(order, Comment.path)).label("rank"),
-            func.sum(case((status_where(viewer, Comment), 1), else_=0))
-            .over(partition_by=Comment.root_seq)
-            .label("visible"),
+    """The page's rows with their threads in ``sort`` order, each thread in path order: every
+    top-level comment of the page, and the first ``limit`` comments of its threads; each row
+    carries how many comments of its thread this viewer may read (``visible``), so that what
+    was left out can be counted."""
+    top = aliased(Comment)
+    order = (top.score.desc(), Comment.root_seq.desc()) if sort is Sort.BEST else _root_order(sort)
+    ranked = select(
+        Comment.id.label("cid"),
+        func.row_number().over(order_by=(*order, Comment.path)).label("rank"),
+        func.sum(case((status_where(viewer, Comment), 1), else_=0))
+        .over(partition_by=Comment.root_seq)
+        .label("visible"),
+    ).where(Comment.article_id == article.id, Comment.root_seq.in_(roots))
+    if sort is Sort.BEST:  # a reply ranks by its top-level comment's score
+        ranked = ranked.join(
+            top,
+            and_(
+                top.article_id == Comment.article_id,
+                top.root_seq == Comment.root_seq,
+                top.depth == 0,
+            ),
         )
-        .where(Comment.article_id == article.id, Comment.root_seq.in_(roots))
-        .subquery()
-    )
+    page = ranked.subquery()
     return list(  # Core rows: the ORM's result machinery adds a fifth to a big thread's time
         session.connection()
         .execute(
-            _rows_query()
-            .add_columns(ranked.c.visible)
-            .join(ranked, ranked.c.cid == Comment.id)
-            .where(or_(ranked.c.rank <= limit, Comment.depth == 0))
-            .order_by(ranked.c.rank)
+            _rows_query(viewer)
+            .add_columns(page.c.visible)
+            .join(page, page.c.cid == Comment.id)
+            .where(or_(page.c.rank <= limit, Comment.depth == 0))
+            .order_by(page.c.rank)
         )
         .all()
     )
@@ -330,19 +394,18 @@ def thread_page(
     )
     total = _listed_total(session, article, viewer)
     check_page(page, per_page, total)
-    root_order = Comment.root_seq.desc() if sort is Sort.NEWEST else Comment.root_seq.asc()
     roots = (
         select(Comment.root_seq)
         .where(listed)
-        .order_by(root_order)
+        .order_by(*_root_order(sort))
         .limit(per_page)
         .offset((page - 1) * per_page)
         .scalar_subquery()
     )
-    rows = _bounded_rows(session, article, viewer, roots, root_order, max_comments)
+    rows = _bounded_rows(session, article, viewer, roots, sort, max_comments)
     views = _views(rows, viewer)
     _count_left_out(rows, views)
-    nodes = _nest(views, viewer)
+    nodes = _ordered(_nest(views, viewer), sort)
     return ThreadPage(items=nodes, number=page, per_page=per_page, total=total, sort=sort)
 
 
@@ -355,13 +418,12 @@ def whole_thread(
     top-level comment, the first ``limit`` comments, and "more" where replies were left out."""
     if not (viewer.moderator or thread_readable(article)):
         return ThreadPage(items=[], number=1, per_page=1, total=0, sort=sort)
-    root_order = Comment.root_seq.desc() if sort is Sort.NEWEST else Comment.root_seq.asc()
     rows = (
         session.connection()
         .execute(
-            _rows_query()
+            _rows_query(viewer)
             .where(Comment.article_id == article.id)
-            .order_by(root_order, Comment.path)
+            .order_by(Comment.root_seq, Comment.path)
             .limit(limit + 1)
         )
         .all()
@@ -370,7 +432,7 @@ def whole_thread(
         return thread_page(
             session, article, viewer, sort=sort, page=1, per_page=MAX_ROOTS, max_comments=limit
         )
-    nodes = _nest(_views(rows, viewer), viewer)
+    nodes = _ordered(_nest(_views(rows, viewer), viewer), sort)
     return ThreadPage(
         items=nodes, number=1, per_page=max(1, len(nodes)), total=len(nodes), sort=sort
     )
@@ -430,7 +492,7 @@ def subtree(session: Session, comment_id: int, viewer: Viewer) -> Subtree:
     ancestors = tree.ancestor_paths(focus.path)
     below = Comment.path.startswith(focus.path, autoescape=True)
     rows = session.execute(
-        _rows_query()
+        _rows_query(viewer)
         .where(
             Comment.article_id == focus.article_id,
             Comment.root_seq == focus.root_seq,
@@ -448,7 +510,7 @@ def subtree(session: Session, comment_id: int, viewer: Viewer) -> Subtree:
 
 def view_of(session: Session, comment: Comment, viewer: Viewer) -> CommentView:
     """One comment as ``viewer`` sees it (without its replies)."""
-    row = session.execute(_rows_query().where(Comment.id == comment.id)).one()
+    row = session.execute(_rows_query(viewer).where(Comment.id == comment.id)).one()
     return _views([row], viewer)[0]
 
 

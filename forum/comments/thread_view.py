@@ -49,6 +49,7 @@ class ThreadActions:
         self.window = config.edit_window
         self.mode = mode
         self.anonymous_allowed = config.anonymous_allowed
+        self.down_votes = config.down_votes
         self.refusal = refusal
         """Why a higher layer refuses this user's posts here (a ban…), shown instead of the form."""
         self.moderator = Viewer.of(user).moderator
@@ -81,6 +82,9 @@ class ThreadActions:
             and c.status is CommentStatus.PUBLISHED
             and not permissions.is_author(self.user, c.facts)
         )
+
+    def can_vote(self, c: CommentView) -> bool:
+        return not c.placeholder and permissions.can_vote(self.user, c.facts)
 
     def open_reports(self, c: CommentView) -> int:
         """How many readers reported this comment and await a decision (moderators' view)."""

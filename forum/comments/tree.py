@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 SEPARATOR = "."
@@ -128,6 +128,21 @@ def nest(
             node = Node(row, parent.depth + 1)
             parent.children.append(node)
         by_path[path] = node
+    return roots
+
+
+def sort_siblings(
+    nodes: list[Node[T]], key: Callable[[T], Any], *, reverse: bool = False
+) -> list[Node[T]]:
+    """The trees with the siblings at every level (the roots too) in ``key`` order, stable,
+    without recursion; parents stay above their children."""
+    roots = sorted(nodes, key=lambda n: key(n.item), reverse=reverse)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if len(node.children) > 1:
+            node.children.sort(key=lambda n: key(n.item), reverse=reverse)
+        stack.extend(node.children)
     return roots
 
 

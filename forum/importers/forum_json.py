@@ -59,6 +59,7 @@ def _article(session: Session, article: Article) -> dict[str, Any]:
                 "edited_at": _iso(comment.edited_at),
                 "status": comment.status.value,
                 "body": "" if deleted else comment.body_source,
+                "votes": {"up": comment.votes_up, "down": comment.votes_down},
             }
         )
     return {

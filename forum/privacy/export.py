@@ -25,6 +25,7 @@ SECTIONS = (
     "notifications",
     "consents",
     "comments",
+    "votes",
     "reports",
     "appeals",
     "moderation",

@@ -47,6 +47,8 @@ class Limit(StrEnum):
     """A comment or reply: per user and per client address; moderators are exempt."""
     REPORT = "report"
     """A report: per user and per client address."""
+    VOTE = "vote"
+    """A vote on a comment (cast, changed or taken back): per user and per client address."""
     REGISTRATION = "registration"
     """A registration: per client address, and a mail to the form's ``email``."""
     MAIL = "mail"
@@ -112,6 +114,7 @@ def rules(settings: Settings) -> dict[Limit, Rule]:
     mails = Rate(settings.limit_mails_burst, settings.limit_mails_per_hour)
     tokens = Rate(settings.limit_tokens_burst, settings.limit_tokens_per_hour)
     suggestions = Rate(settings.limit_suggestions_burst, settings.limit_suggestions_per_hour)
+    votes = Rate(settings.limit_votes_burst, settings.limit_votes_per_hour)
     registrations = Rate(settings.limit_registrations_burst, settings.limit_registrations_per_hour)
     mail_to = Bucket("mail-to", Key.MAIL_TO, mails)
     mail_from = Bucket("mail-from", Key.ADDRESS, mails.times(factor))
@@ -130,6 +133,10 @@ def rules(settings: Settings) -> dict[Limit, Rule]:
                 Bucket("report", Key.USER, reports),
                 Bucket("report", Key.ADDRESS, reports.times(factor)),
             ),
+        ),
+        Limit.VOTE: Rule(
+            "You have voted many times in a short time",
+            (Bucket("vote", Key.USER, votes), Bucket("vote", Key.ADDRESS, votes.times(factor))),
         ),
         Limit.REGISTRATION: Rule(
             "Many accounts were registered from your network or with this address lately",

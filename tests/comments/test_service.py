@@ -36,7 +36,7 @@ def test_replies_nest_in_conversation_order(db, make_article, make_user, post):
     assert [n.depth for n in walk(nodes)] == [0, 1, 2, 1, 0]
 
 
-def test_newest_first_sorts_threads_but_keeps_replies_in_conversation_order(
+def test_newest_first_sorts_threads_and_the_replies_at_every_level(
     db, make_article, make_user, post
 ):
     article = make_article()
@@ -45,7 +45,7 @@ def test_newest_first_sorts_threads_but_keeps_replies_in_conversation_order(
     r1 = post(article, ann, "r1", parent=first)
     r2 = post(article, ann, "r2", parent=first)
     second = post(article, ann, "second")
-    assert ids(page(db, article, sort=Sort.NEWEST).nodes) == [second.id, first.id, r1.id, r2.id]
+    assert ids(page(db, article, sort=Sort.NEWEST).nodes) == [second.id, first.id, r2.id, r1.id]
 
 
 def test_pages_hold_top_level_comments_with_all_their_replies(db, make_article, make_user, post):
