@@ -243,7 +243,7 @@ _ONE_COUNTRY = (
         "phrase was Stalin's, from late 1924, and within a few years it turned a hope about "
         "Germany into a plan for industrialising Russia on its own, paid for by the "
         "countryside.\n\n"
-        "*Edited: the phrase dates from 1924, not 1928 — thanks, Tomasz.*",
+        "*Edited: the phrase dates from 1924, not 1928 — thanks, @tomasz.*",
     ),
     Post(
         "isolation",
