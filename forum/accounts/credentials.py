@@ -150,8 +150,15 @@ async def register(uow: UnitOfWork, passwords: Passwords, data: service.Registra
 
     A taken username is said (names are public: every profile shows one); a taken address is
     not, and the password is hashed all the same, so neither the answer nor its time tells
-    whether an address has an account."""
-    account = service.check_registration(data)
+    whether an address has an account. Every problem of the form is told in one answer: a
+    taken username along with a short password or a bad address."""
+    try:
+        account = service.check_registration(data)
+    except Invalid as problems:
+        if "username" in problems.errors:
+            raise
+        taken = await _released(uow, lambda s: service.username_taken(s, data.username))
+        raise Invalid({**taken, **problems.errors}) from None
     conflicts = await _released(uow, lambda s: service.taken(s, account))
     if "username" in conflicts:
         raise Invalid({"username": conflicts["username"]})

@@ -31,6 +31,7 @@ from forum.web.pagination import Page, check_page
 
 T = TypeVar("T")
 RESET_LINK_INVALID = "This reset link is invalid, used or expired."
+USERNAME_TAKEN = "That username is already taken."
 
 
 @dataclass
@@ -96,11 +97,19 @@ def check_registration(data: Registration) -> NewAccount:
     return NewAccount(username, email_pair[0], email_pair[1], display_name, password)
 
 
+def username_taken(session: Session, username: str) -> dict[str, str]:
+    """The username's error when someone has it already (empty when it is free)."""
+    key = validation.username_key(username)
+    if session.scalar(select(User.id).where(User.username_key == key)):
+        return {"username": USERNAME_TAKEN}
+    return {}
+
+
 def taken(session: Session, account: NewAccount) -> dict[str, str]:
     """What of the account's name and address someone has already (empty when both are free)."""
     errors: dict[str, str] = {}
     if session.scalar(select(User.id).where(User.username_key == account.username_key)):
-        errors["username"] = "That username is already taken."
+        errors["username"] = USERNAME_TAKEN
     if session.scalar(select(User.id).where(User.email_key == account.email_key)):
         # Saying so reveals that the address has an account; registration must, or the
         # person could never learn why it fails. Login and reset reveal nothing.
@@ -129,9 +138,7 @@ def create_account(session: Session, account: NewAccount, password_hash: str) ->
             session.add(user)
             session.flush()
     except IntegrityError:
-        raise Invalid(
-            taken(session, account) or {"username": "That username is already taken."}
-        ) from None
+        raise Invalid(taken(session, account) or {"username": USERNAME_TAKEN}) from None
     return user
 
 

@@ -98,7 +98,9 @@ def test_report_counts_read_as_words(reported, auth, database):
 
 def test_moderators_see_a_reported_flag_in_the_thread_and_nobody_else_does(reported, auth, client):
     file_reports(auth, reported, ["spam"])
-    flag = f'<a class="badge reported" href="/moderation/comments/{reported.id}">reported 1 time</a>'
+    flag = (
+        f'<a class="badge reported" href="/moderation/comments/{reported.id}">reported 1 time</a>'
+    )
     auth.login("modo")
     assert flag in auth.client.get("/articles/a").text
     assert flag in auth.client.get(f"/comments/{reported.id}").text
