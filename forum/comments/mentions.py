@@ -9,6 +9,7 @@ told, and when, is the notifier's business (``forum.comments.notify``); it asks
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,9 +41,12 @@ def mentioned_users(session: Session, body: str) -> list[User]:
     return mentions.mentionable(session, names) if names else []
 
 
-def earlier_mentions(session: Session, comment: Comment) -> set[str]:
-    """Username keys mentioned in the comment's earlier versions (what an edit already said)."""
+def earlier_mentions(session: Session, comment: Comment, *, until: datetime) -> set[str]:
+    """Username keys mentioned in the comment's earlier versions written by ``until`` (what
+    was said when it was last announced)."""
     bodies: Iterable[str] = session.scalars(
-        select(CommentRevision.body_source).where(CommentRevision.comment_id == comment.id)
+        select(CommentRevision.body_source).where(
+            CommentRevision.comment_id == comment.id, CommentRevision.created_at <= until
+        )
     )
     return {name.lower() for body in bodies for name in _names(body)}

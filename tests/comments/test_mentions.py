@@ -16,7 +16,7 @@ from sqlalchemy import select
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import ProfileVisibility, Role, User
 from forum.comments import service as comments
-from forum.comments.hooks import CommentHooks
+from forum.comments.hooks import CommentHooks, Draft
 from forum.comments.models import Comment, CommentStatus
 from forum.comments.notify import service
 from forum.comments.notify.models import DigestItem
@@ -268,6 +268,41 @@ def test_an_edit_of_a_held_comment_tells_nobody_until_it_is_published(
         comments.set_status(
             session, held, session.get(Comment, comment.id), CommentStatus.PUBLISHED
         )
+    assert len(mails_to(database, "bob")) == 1
+
+
+class HoldEdits:
+    """A screening that publishes new comments and holds edits, as moderation may."""
+
+    def initial_status(self, session, draft: Draft) -> CommentStatus:
+        return CommentStatus.PENDING if draft.edited is not None else CommentStatus.PUBLISHED
+
+
+def test_an_edit_held_for_review_tells_new_mentions_once_approved_and_only_once(
+    database, notifier, make_article, make_user, post
+):
+    article = make_article()
+    ann = make_user("ann")
+    make_user("bob"), make_user("carl")
+    hooks = CommentHooks(screening=HoldEdits(), on_change=[notifier.comment_changed])
+    with database.session(write=True) as session:
+        comment = comments.post_comment(
+            session,
+            hooks,
+            article=article,
+            author=CurrentUser.of(ann, via="session"),
+            request=comments.PostRequest(body="Asking @bob."),
+            anonymous_allowed=False,
+            close_after_days=0,
+        )
+    edited = edit(database, hooks, comment, ann, "Asking @bob and @carl.")
+    assert edited.status is CommentStatus.PENDING
+    assert mails_to(database, "carl") == []
+    for status in (CommentStatus.PUBLISHED, CommentStatus.HIDDEN, CommentStatus.PUBLISHED):
+        with database.session(write=True) as session:
+            row = session.get(Comment, comment.id)
+            comments.set_status(session, hooks, row, status)
+    assert len(mails_to(database, "carl")) == 1
     assert len(mails_to(database, "bob")) == 1
 
 

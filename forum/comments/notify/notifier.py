@@ -57,19 +57,24 @@ class Notifier:
     ) -> None:
         """Announce a comment the first time it is published (new, or approved later).
 
-        An edit that leaves a comment published (``previous`` is its status: only edits
-        announce that) tells the users it newly mentions, and nobody else.
+        Later, a text changed since it was announced (an edit that left it published —
+        ``previous`` is its status: only edits announce that —, or one approved after being
+        held) tells the users it newly mentions, and nobody else.
         """
         if comment.status is not CommentStatus.PUBLISHED:
             return
-        edited = previous is CommentStatus.PUBLISHED
-        if not edited and not service.claim_first_publication(session, comment.id, self.clock()):
+        now = self.clock()
+        first = previous is not CommentStatus.PUBLISHED and service.claim_first_publication(
+            session, comment.id, now
+        )
+        since = None if first else service.claim_changed_text(session, comment, now)
+        if not first and since is None:
             return
         article = session.get(Article, comment.article_id)
         if article is None or not service.readers_can_see(article, comment):
             return
-        if edited:
-            targets = service.new_mentions(session, comment)
+        if since is not None:
+            targets = service.new_mentions(session, comment, since=since)
         else:
             targets = service.recipients(session, comment)
         if targets:

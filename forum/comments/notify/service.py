@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, insert, select
+from sqlalchemy import CursorResult, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -262,11 +262,29 @@ def recipients(session: Session, comment: Comment) -> list[Recipient]:
     return [Recipient(user, *wanted[user.id]) for user in users]
 
 
-def new_mentions(session: Session, comment: Comment) -> list[Recipient]:
-    """Who an edit newly mentions: named in the text now and in none of its earlier versions,
-    neither its author nor the parent's author (told of the reply already), with a verified
-    address and mails about replies and mentions on."""
-    earlier = mentions.earlier_mentions(session, comment)
+def claim_changed_text(session: Session, comment: Comment, now: datetime) -> datetime | None:
+    """When an announced comment was last announced, if its text changed since (an edit, maybe
+    while held); that time becomes ``now``, so one change is announced once, whoever publishes
+    it again. None: nothing new to announce (a comment restored as it was)."""
+    before = session.scalar(
+        select(NotifiedComment.notified_at).where(NotifiedComment.comment_id == comment.id)
+    )
+    if before is None or comment.edited_at is None or comment.edited_at <= before:
+        return None
+    moved = session.scalar(
+        update(NotifiedComment)
+        .where(NotifiedComment.comment_id == comment.id, NotifiedComment.notified_at == before)
+        .values(notified_at=now)
+        .returning(NotifiedComment.comment_id)
+    )
+    return before if moved is not None else None
+
+
+def new_mentions(session: Session, comment: Comment, *, since: datetime) -> list[Recipient]:
+    """Who a changed text newly mentions: named now and in none of the versions written by
+    ``since`` (its last announcement), neither its author nor the parent's author (told of
+    the reply already), with a verified address and mails about replies and mentions on."""
+    earlier = mentions.earlier_mentions(session, comment, until=since)
     return [
         Recipient(user, Reason.REPLY, WatchMode.INSTANT, mention=True)
         for user in _mentioned(session, comment, skip={_parent_author(session, comment)})
