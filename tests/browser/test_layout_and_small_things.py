@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -93,7 +95,9 @@ def test_remember_me_sits_beside_its_checkbox(live_server, page, size):
     screenshot(page, f"login-remember-{size}")
 
 
-def test_registration_shows_every_error_at_once(live_server, page):
+@pytest.mark.parametrize("size", SIZES)
+def test_registration_shows_every_error_at_once(live_server, page, size):
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     make_account(live_server, "taken")
     page.goto(live_server.url + "/register")
     page.get_by_label("Username").fill("taken")
@@ -108,12 +112,8 @@ def test_registration_shows_every_error_at_once(live_server, page):
     ]:
         field = page.get_by_label(name, exact=True)
         expect(field).to_have_attribute("aria-invalid", "true")
-        expect(field).to_have_accessible_description(
-            __import__("re").compile(error, __import__("re").I)
-        )
-    screenshot(
-        page, "register-errors-390" if page.viewport_size["width"] < 500 else "register-errors"
-    )
+        expect(field).to_have_accessible_description(re.compile(error, re.I))
+    screenshot(page, f"register-errors-{size}")
 
 
 def test_the_page_has_a_favicon(live_server, page):
@@ -123,3 +123,37 @@ def test_the_page_has_a_favicon(live_server, page):
         assert href and href.startswith("/static/")
         response = page.request.get(live_server.url + href)
         assert response.status == 200 and response.headers["content-type"].startswith("image/")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_moderator_sees_which_comments_are_reported_in_the_thread(
+    live_server, page, axe_source, size
+):
+    from forum.accounts.models import User
+    from forum.moderation.models import Report, Violation
+
+    add_article(live_server)
+    make_account(live_server, "modo", Role.MODERATOR)
+    make_account(live_server, "writer")
+    make_account(live_server, "reader")
+    comment_id = write_comment(
+        live_server, "writer", "A comment readers reported.", CommentStatus.PUBLISHED
+    )
+    with live_server.database.session(write=True) as session:
+        reader = session.query(User).filter_by(username="reader").one()
+        session.add(Report(comment_id=comment_id, reporter_id=reader.id, reason=Violation.SPAM))
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+    page.goto(live_server.url + "/articles/socialism")
+    expect(page.get_by_text("A comment readers reported.")).to_be_visible()
+    expect(page.locator(".badge.reported")).to_have_count(0)
+    log_in(page, live_server, "modo")
+    page.goto(live_server.url + "/articles/socialism")
+    flag = page.get_by_role("link", name="reported 1 time")
+    expect(flag).to_be_visible()
+    found = violations(page, axe_source)
+    assert not found, describe(found)
+    screenshot(page, f"thread-reported-flag-{size}")
+    flag.click()
+    page.wait_for_load_state()
+    expect(page.locator(f"#violation-{comment_id}")).to_have_value("spam")
+    screenshot(page, f"moderation-reported-item-{size}")
