@@ -176,15 +176,17 @@ class AuthPages(Controller):
         me: NamedDependency[CurrentUser],
         outbox: NamedDependency[Outbox],
         settings: NamedDependency[Settings],
+        data: FormData,
     ) -> Redirect:
-        """Send the verification link again."""
+        """Send the verification link again; back to the page it was asked from (``next``:
+        the thread where a held comment said why it waits), else the account page."""
         user = service.get_user(db, me.id)
         if user.email_verified:
             flash(request, "Your email address is already confirmed.", category="info")
         else:
             mails.send_verification(outbox, db, settings, user)
             flash(request, f"We have sent a new link to {user.email}.", category="success")
-        return Redirect("/account", status_code=303)
+        return Redirect(safe_next(field(data, "next"), "/account"), status_code=303)
 
     @get("/password/forgot", name="password_forgot", sync_to_thread=False)
     def forgot_form(self) -> Template:

@@ -37,6 +37,15 @@ class Draft:
     None for a new comment. Screening judges an edit as it judges a new comment."""
 
 
+@dataclass(frozen=True)
+class HoldReason:
+    """One reason a comment waits, for its author: a clause ("your email address is not
+    confirmed yet") and, where they can act on it, a form that does (label, POST target)."""
+
+    text: str
+    action: tuple[str, str] | None = None
+
+
 class Screening(Protocol):
     def initial_status(self, session: Session, draft: Draft) -> CommentStatus:
         """Published or pending, for a new comment or an edit's new text (``draft.edited``)."""
@@ -64,6 +73,10 @@ AuthorNotice = Callable[[Session, Comment], tuple[str, Mapping[str, Any]] | None
 """For the author of a comment that others no longer see (rejected, hidden): a template and its
 ``notice`` context to show on its permalink (moderation: the decision and how to appeal)."""
 
+HoldExplainer = Callable[[Session, Comment], list[HoldReason]]
+"""Why a comment that was just written waits for a moderator, in words its author reads
+(moderation: the rules its screening applied); an empty list says nothing."""
+
 OpenReports = Callable[[Session, int], Mapping[int, int]]
 """For moderators only: how many open reports each comment of an article has (by comment id;
 moderation counts them). Never asked for readers or visitors."""
@@ -82,6 +95,7 @@ class CommentHooks:
     on_change: list[CommentListener] = field(default_factory=list)
     author_notices: list[AuthorNotice] = field(default_factory=list)
     open_reports: OpenReports | None = None
+    hold_explainers: list[HoldExplainer] = field(default_factory=list)
 
     def check_posting(self, session: Session, user: CurrentUser | None, article: Article) -> None:
         for check in self.before_posting:
@@ -111,6 +125,10 @@ class CommentHooks:
         """What higher layers tell the author about their comment, on its permalink."""
         found = (notice(session, comment) for notice in self.author_notices)
         return [notice for notice in found if notice is not None]
+
+    def hold_reasons(self, session: Session, comment: Comment) -> list[HoldReason]:
+        """Why ``comment`` waits for a moderator, as its author is told right after writing."""
+        return [reason for explain in self.hold_explainers for reason in explain(session, comment)]
 
     def reported(self, session: Session, article_id: int) -> Mapping[int, int]:
         """Open reports per comment of the article, for a moderator's view of the thread."""

@@ -4,7 +4,8 @@
 * ``record_hold_reasons`` (same module) — a ``CommentHooks.on_change`` listener, followed by
   ``HeldNotice`` (``forum.moderation.statements``), which tells the author of a held comment;
 * ``decision_notice`` (same module) — ``CommentHooks.author_notices``: the decision on the
-  author's own rejected or hidden comment, on its permalink;
+  author's own rejected or hidden comment, on its permalink; ``held_reasons`` —
+  ``CommentHooks.hold_explainers``: why a comment just written waits, told at once;
 * ``Gate`` — ``before_posting``, ``before_replying`` and ``before_editing`` checks: bans and
   locked threads;
 * ``count_waiting`` — an ``AuthMiddleware`` hook that counts a moderator's waiting items;
@@ -29,7 +30,7 @@ from forum.moderation.mails import Outbox
 from forum.moderation.reports import open_counts
 from forum.moderation.screening import ModerationScreening, record_hold_reasons
 from forum.moderation.standing import active_ban
-from forum.moderation.statements import HeldNotice, decision_notice
+from forum.moderation.statements import HeldNotice, decision_notice, held_reasons
 from forum.moderation.threads import locked_above
 from forum.moderation.users import ban_message
 from forum.settings import Settings
@@ -74,6 +75,7 @@ def install(hooks: CommentHooks, settings: Settings, outbox: Outbox | None = Non
         hooks.on_change.append(HeldNotice(settings, outbox))
     hooks.author_notices.append(decision_notice)
     hooks.open_reports = open_counts
+    hooks.hold_explainers.append(held_reasons)
 
 
 WAITING_KEY = "moderation_waiting"

@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
 from forum.articles.models import Article
+from forum.comments.hooks import HoldReason
 from forum.comments.models import Comment, CommentStatus
 from forum.comments.urls import comment_url
 from forum.moderation import log, mails
 from forum.moderation.context import Context
 from forum.moderation.mails import Outbox
-from forum.moderation.models import Appeal, HoldReason, HoldRule, LogAction, LogEntry, Report
+from forum.moderation.models import Appeal, HoldRule, LogAction, LogEntry, Report
+from forum.moderation.models import HoldReason as StoredHoldReason
 from forum.settings import Settings
 
 APPEALABLE = frozenset({LogAction.REJECT, LogAction.HIDE, LogAction.AUTO_HIDE})
@@ -40,6 +42,16 @@ AUTOMATED_HOLDS = {
     HoldRule.REJECT_RATE: "moderators rejected many of your recent comments",
 }
 """The holds that judge this comment or its author, in the words the author reads."""
+
+EVERYONE_HOLDS = {
+    HoldRule.UNVERIFIED_EMAIL: HoldReason(
+        "your email address is not confirmed yet", ("Resend the link", "/verify/resend")
+    ),
+    HoldRule.NEW_AUTHOR: HoldReason("a moderator reads the first comments of each new member"),
+    HoldRule.ANONYMOUS: HoldReason("a moderator reads comments written without an account"),
+    HoldRule.MODERATE_ALL: HoldReason("a moderator reads every comment on this article"),
+}
+"""The holds that apply to everyone alike, told on the page right after posting."""
 
 
 def _author_and_article(session: Session, comment: Comment) -> tuple[User, Article] | None:
@@ -84,9 +96,9 @@ class HeldNotice:
         if previous is not None or comment.status is not CommentStatus.PENDING:
             return
         rules = session.scalars(
-            select(HoldReason.rule)
-            .where(HoldReason.comment_id == comment.id)
-            .order_by(HoldReason.id)
+            select(StoredHoldReason.rule)
+            .where(StoredHoldReason.comment_id == comment.id)
+            .order_by(StoredHoldReason.id)
         )
         grounds = [AUTOMATED_HOLDS[rule] for rule in rules if rule in AUTOMATED_HOLDS]
         found = _author_and_article(session, comment) if grounds else None
@@ -101,6 +113,26 @@ class HeldNotice:
             article=found[1],
             grounds=grounds,
         )
+
+
+def held_reasons(session: Session, comment: Comment) -> list[HoldReason]:
+    """``CommentHooks.hold_explainers`` entry: why screening held the comment just written, in
+    the author's words (the honeypot, a trap for scripts, is not told)."""
+    if comment.status is not CommentStatus.PENDING:
+        return []
+    rules = session.scalars(
+        select(StoredHoldReason.rule)
+        .where(StoredHoldReason.comment_id == comment.id)
+        .order_by(StoredHoldReason.id)
+    )
+    told: list[HoldReason] = []
+    for rule in rules:
+        reason = EVERYONE_HOLDS.get(rule)
+        if reason is None and rule in AUTOMATED_HOLDS:
+            reason = HoldReason(AUTOMATED_HOLDS[rule])
+        if reason is not None and reason not in told:
+            told.append(reason)
+    return told
 
 
 def decision_notice(session: Session, comment: Comment) -> tuple[str, dict[str, Any]] | None:
