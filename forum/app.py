@@ -106,6 +106,7 @@ from forum.web.errors import (
     overflow_handler,
 )
 from forum.web.fast_paths import FastPaths, ForumApp
+from forum.web.front_cache import make_front_cache
 from forum.web.headers import make_security_headers_hook, security_headers
 from forum.web.health import HealthController
 from forum.web.openapi import document_problems
@@ -424,7 +425,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     parts = _parts(settings)
     app = ForumApp(
         fast_paths=FastPaths(
-            assets(), security_headers(https=settings.https, image_hosts=settings.image_hosts)
+            assets(),
+            security_headers(https=settings.https, image_hosts=settings.image_hosts),
+            make_front_cache(settings),
         ),
         route_handlers=_route_handlers(),
         dependencies=_dependencies(parts),

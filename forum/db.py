@@ -9,6 +9,7 @@ bounded (``Timeouts``). Models subclass ``Base``; times are stored as UTC.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,10 +17,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, Pool
 from sqlalchemy.types import TypeDecorator
 
 from forum.sqlite import WriteQueueTimeout, WriteTurns, null_pool_engine, sqlite_engine
@@ -273,3 +274,57 @@ class UnitOfWork:
                     item(session)
             except Exception:
                 log.warning("bookkeeping after a request failed", exc_info=True)
+
+
+class WriteGeneration:
+    """A number that moves after every committed transaction that changed data in this
+    process: caches of what many readers see alike note it and are stale once it moved.
+
+    Counted where no write path can forget it, below sessions and units of work: a connection
+    that ran a data-changing statement is marked, its COMMIT keeps the mark and a ROLLBACK
+    drops it, and a connection with a kept mark moves the number when it goes back to the
+    pool, after the COMMIT has run (a reader that began after the move sees the new data).
+    """
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+generation = WriteGeneration()
+"""The process's write generation (the front cache, ``forum.web.front_cache``, reads it)."""
+_WROTE = "forum_wrote"
+_COMMITTED = "forum_committed_write"
+_READS = ("SELECT", "BEGIN", "PRAGMA", "WITH", "SAVEPOINT", "RELEASE", "ANALYZE", "SHOW")
+
+
+def _note_write(
+    conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+) -> None:
+    dml = context is not None and (context.isinsert or context.isupdate or context.isdelete)
+    if dml or not statement.lstrip()[:9].upper().startswith(_READS):
+        conn.info[_WROTE] = True
+
+
+def _keep_write(conn: Any) -> None:
+    if conn.info.pop(_WROTE, False):
+        conn.info[_COMMITTED] = True
+
+
+def _drop_write(conn: Any) -> None:
+    conn.info.pop(_WROTE, None)
+
+
+def _bump_after_commit(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None and record.info.pop(_COMMITTED, False):
+        generation.bump()
+
+
+event.listen(Engine, "before_cursor_execute", _note_write)
+event.listen(Engine, "commit", _keep_write)
+event.listen(Engine, "rollback", _drop_write)
+event.listen(Pool, "checkin", _bump_after_commit)

@@ -243,6 +243,10 @@ class Settings:
     mail_retention_days: int = 7
     """Mail the outbox could not deliver is deleted after this many days by
     ``forum privacy purge`` (it holds addresses and text)."""
+    front_cache_ms: int = 1000
+    """How long (milliseconds) an article page or JSON thread kept for visitors without a cookie
+    may be answered before it is made again; a write in this process makes it stale at once,
+    a write in another process shows within this bound. 0: no front cache."""
     access_log: bool = True
     """One JSON line per request on stderr (``forum.access``) and an ``X-Request-ID`` header;
     off when a proxy in front logs requests already."""
@@ -267,6 +271,7 @@ class Settings:
             "mail_retention_days",
             "consent_log_retention_days",
             "database_statement_timeout_seconds",
+            "front_cache_ms",
         ):
             if getattr(self, name) < 0:
                 raise SettingsError(f"FORUM_{name.upper()} must not be negative")

@@ -37,6 +37,7 @@ from forum.comments.tree import Node
 from forum.comments.urls import comment_url
 from forum.comments.visitor_page import PageCache
 from forum.errors import Invalid
+from forum.web import front_cache
 from forum.web.forms import FormData
 from forum.web.forms import field as form_field
 from forum.web.rate_limits import Limit, limited
@@ -167,7 +168,11 @@ def visitor_article_page(
             max_comments=limit,
         )
         cache.store.set(key, stored)
-    section = visitor_page.fill(stored, token)
+    front = front_cache.offer(request.scope) if headers else None
+    if front is not None:  # every visitor without a cookie gets this page alike
+        variant = cache.variant(request)
+        front.register(lambda new: visitor_page.page_etag(key, new, variant))
+    section = visitor_page.fill(stored, token, front)
     return Template(
         "comments/article.html",
         context={"article": article, "thread_html": section},

@@ -6,6 +6,8 @@ The cached section is rendered once with random placeholders where each request'
 go (the CSRF input, the form's one-time nonce and its start time) and those are put in with a
 string replace. The page's ETag adds to the thread's what else a visitor's page shows: the
 CSRF token of this browser and its consent state (the banner, the cookie policy version).
+A visitor without any cookie gets the whole page from the front cache once its first such
+request registered it (forum/web/front_cache.py; the marks are the front cache's then).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from forum.articles.models import Article, CommentMode
 from forum.comments import service
 from forum.comments.reading import Sort, Viewer
 from forum.comments.thread_view import MAX_INDENT, ThreadActions, ThreadFacts
-from forum.web.render_cache import RenderCache
+from forum.web.front_cache import Offer, validator_of
+from forum.web.render_cache import RenderCache, code_version
 from forum.web.types import AnyRequest
 
 SECTION_TEMPLATE = "comments/_article_thread.html"
@@ -73,14 +76,20 @@ def content_key(
 
 
 def page_etag(key: str, csrf_token: str, variant: str) -> str:
-    """The visitor page's validator: the section's key, this browser's token and consent."""
-    digest = hashlib.sha256(f"{key}|{csrf_token}|{variant}".encode()).hexdigest()[:32]
-    return f'"{digest}"'
+    """The visitor page's validator, ``"content.token"``: the section's key, the consent state
+    and the code's version, then the same bound to this browser's CSRF token (its forms')."""
+    content = hashlib.sha256(f"{key}|{variant}|{code_version()}".encode()).hexdigest()[:20]
+    bound = hashlib.sha256(f"{key}|{csrf_token}|{variant}".encode()).hexdigest()[:12]
+    return f'"{content}.{bound}"'
 
 
 def etag_matches(request: AnyRequest, etag: str) -> bool:
+    """A browser with a CSRF cookie revalidates the page bound to its token; a client without
+    cookies (which keeps no token, so any is as good) the content alone."""
     sent = request.headers.get("if-none-match", "")
-    return etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}
+    if "cookie" in request.headers:
+        return etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}
+    return validator_of(etag) in {validator_of(tag) for tag in sent.split(",")}
 
 
 def render_section(
@@ -128,12 +137,15 @@ def render_section(
     return mark + section
 
 
-def fill(stored: str, csrf_token: str) -> str:
-    """A cached section with this request's CSRF input, a new nonce and the form's time."""
+def fill(stored: str, csrf_token: str, front: Offer | None = None) -> str:
+    """A cached section with this request's CSRF input, a new nonce and the form's time (or,
+    for the front cache, its marks where those go)."""
     mark, section = stored[:MARK_LENGTH], stored[MARK_LENGTH:]
     csrf_input = f'<input type="hidden" name="_csrf_token" value="{html.escape(csrf_token)}" />'
+    nonce = front.nonce_mark if front else secrets.token_urlsafe(16)
+    started = front.time_mark if front else str(int(time.time()))
     return (
         section.replace(mark + "c", csrf_input)
-        .replace(mark + "n", secrets.token_urlsafe(16))
-        .replace(mark + "s", str(int(time.time())))
+        .replace(mark + "n", nonce)
+        .replace(mark + "s", started)
     )

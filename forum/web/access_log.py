@@ -87,6 +87,14 @@ def _write_line(scope: Scope, exchange: _Exchange) -> None:
     log.info("%(method)s %(route)s %(status)s", fields, extra={"fields": fields})
 
 
+def log_answer(scope: Scope, status: int, started: float) -> str:
+    """Log an answer made in front of Litestar (the front cache's): the same line, an id of
+    its own (the client's ``X-Request-ID`` when it sent a usable one); returns the id."""
+    exchange = _Exchange(_incoming_id(scope) or secrets.token_hex(8), started, status)
+    _write_line(scope, exchange)
+    return exchange.request_id
+
+
 class AccessLogMiddleware(ASGIMiddleware):
     """Notes the start and the id of every routed request (outermost, so the time includes
     the unit of work's commit).

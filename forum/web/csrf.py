@@ -62,6 +62,21 @@ def make_csrf_config(settings: Settings) -> CSRFConfig:
     )
 
 
+def csrf_cookie(config: CSRFConfig, token: str) -> str:
+    """The ``Set-Cookie`` value that gives a browser ``token`` (as Litestar's middleware
+    writes it; the rotation at login and the front cache send the same)."""
+    cookie = Cookie(
+        key=config.cookie_name,
+        value=token,
+        path=config.cookie_path,
+        secure=config.cookie_secure,
+        httponly=config.cookie_httponly,
+        samesite=config.cookie_samesite,
+        domain=config.cookie_domain,
+    )
+    return cookie.to_header(header="")
+
+
 class ForumCSRFMiddleware(CSRFMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP and has_bearer_token(scope):
@@ -75,18 +90,9 @@ class ForumCSRFMiddleware(CSRFMiddleware):
         async def wrapped(message: Message) -> None:
             state = scope.get("state", {})
             if message["type"] == "http.response.start" and state.pop(ROTATE_CSRF_KEY, False):
-                config = self.config
-                cookie = Cookie(
-                    key=config.cookie_name,
-                    value=generate_csrf_token(secret=config.secret),
-                    path=config.cookie_path,
-                    secure=config.cookie_secure,
-                    httponly=config.cookie_httponly,
-                    samesite=config.cookie_samesite,
-                    domain=config.cookie_domain,
-                )
+                token = generate_csrf_token(secret=self.config.secret)
                 MutableScopeHeaders.from_message(message).add(
-                    "set-cookie", cookie.to_header(header="")
+                    "set-cookie", csrf_cookie(self.config, token)
                 )
             await send(message)
 

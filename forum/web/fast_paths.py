@@ -1,9 +1,12 @@
-"""Answers that need nothing of the app: ``/healthz`` and the files under ``/static/``.
+"""Answers that need nothing of the app: ``/healthz`` and the files under ``/static/``; and
+the front cache (forum/web/front_cache.py): article pages and JSON threads for visitors
+without a cookie, as their handler registered them.
 
 They are answered in front of Litestar, before any middleware: no unit of work, session,
-CSRF, consent, rate limit or access log line (a probe every second is noise there). The
-responses carry the same security headers as every other (forum/web/headers.py). Anything
-else (another method, an unknown static name) goes on to Litestar as before.
+CSRF, consent, rate limit or access log line (a probe every second is noise there; the front
+cache logs its answers itself). The responses carry the same security headers as every other
+(forum/web/headers.py). Anything else (another method, an unknown static name) goes on to
+Litestar as before.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.types import Receive, Send
 
+from forum.web.front_cache import FrontCache
 from forum.web.static_assets import Asset, StaticAssets
 
 HEALTH_BODY = b'{"status":"ok"}'
@@ -31,8 +35,14 @@ def _header(scope: Scope, name: bytes) -> bytes:
 class FastPaths:
     """Precomputed answers: ``answer()`` sends one and returns True, or returns False."""
 
-    def __init__(self, assets: StaticAssets, security_headers: dict[str, str]) -> None:
+    def __init__(
+        self,
+        assets: StaticAssets,
+        security_headers: dict[str, str],
+        front_cache: FrontCache | None = None,
+    ) -> None:
         self.assets = assets
+        self.front_cache = front_cache
         self.base: _Headers = [(k.encode(), v.encode()) for k, v in security_headers.items()]
         self.health: _Headers = [
             (b"content-type", b"application/json"),
@@ -83,6 +93,12 @@ class ForumApp(Litestar):
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:  # type: ignore[override]
         fast = self.fast_paths
-        if fast is not None and scope["type"] == "http" and await fast.answer(scope, send):
-            return
+        if fast is not None and scope["type"] == "http":
+            if await fast.answer(scope, send):
+                return
+            front = fast.front_cache
+            key = front.key_of(scope) if front is not None else None
+            if front is not None and key is not None:
+                await front.answer(scope, receive, send, super().__call__, key)
+                return
         await super().__call__(scope, receive, send)

@@ -2,22 +2,29 @@
 
 The key names the data's state, so nothing is ever invalidated by hand: when the data
 changes its ETag changes and the old entry is simply never asked for again (and falls out of
-the LRU, or expires in Redis). One process without Redis keeps a bounded in-memory LRU;
-with ``FORUM_REDIS_URL`` the entries are shared by every process. A cache that fails (Redis
-down or slow) is a miss, never an error: the page is rendered as if there were no cache.
+the LRU, or expires in Redis). Shared keys also name the code (``code_version``): a deploy
+with other templates never reads what the one before it rendered. One process without Redis
+keeps a bounded in-memory LRU; with ``FORUM_REDIS_URL`` the entries are shared by every
+process. A cache that fails (Redis down or slow) is a miss, never an error: the page is
+rendered as if there were no cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import Protocol
 
 from redis import Redis
 from redis.exceptions import RedisError
 
 from forum.settings import Settings
+from forum.web.templating import TEMPLATE_PACKAGE
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +34,19 @@ REDIS_TTL_SECONDS = 3600
 """A Redis entry lives at most this long; entries of old ETags expire by themselves."""
 REDIS_TIMEOUT_SECONDS = 0.25
 """A cache lookup slower than this is a miss: rendering is cheaper than waiting."""
+
+
+@cache
+def code_version() -> str:
+    """A digest of the templates and the code that renders them: part of every shared key, so
+    processes of a new deploy never take HTML that an older one left in Redis."""
+    digest = hashlib.sha256()
+    templates = Path(str(resources.files(TEMPLATE_PACKAGE)))
+    code = Path(__file__).resolve().parents[1]
+    for root, pattern in ((templates, "*.html"), (code, "*.py")):
+        for path in sorted(root.rglob(pattern)):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class RenderCache(Protocol):
@@ -74,7 +94,7 @@ class RedisRenderCache:
 
     def __init__(self, client: Redis, prefix: str, ttl: int = REDIS_TTL_SECONDS) -> None:
         self.client = client
-        self.prefix = f"{prefix}:render:"
+        self.prefix = f"{prefix}:render:{code_version()}:"
         self.ttl = ttl
 
     def get(self, key: str) -> str | None:

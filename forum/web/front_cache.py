@@ -1,0 +1,384 @@
+"""The front cache: what every cookieless visitor gets alike, answered in front of Litestar.
+
+A ``GET`` of an article page or of its JSON thread, with no ``Cookie``, no ``Authorization``
+and no ``Sec-GPC``, is the same answer for everyone but for the values each request gets of
+its own: a new CSRF token (in the page and in its ``Set-Cookie``, as Litestar's CSRF
+middleware does for a browser without one), the comment form's nonce and start time, the
+request id. The first such request goes through Litestar; its handler, if it serves every
+visitor alike, *registers* the answer (``offer(scope).register``) with marks where those
+values go. The front cache keeps the complete response (status, headers, body cut at the
+marks, gzip precompressed around the cuts, brotli when there is no cut) and answers the next
+visitors itself, each with its own token, in a few microseconds.
+
+An entry is fresh while the process's write generation (``forum.db.generation``: it moves
+after every committed write) has not moved since the request that built it began, and for at
+most ``FORUM_FRONT_CACHE_MS`` (writes made by other processes are seen after that bound). A
+stale entry is rebuilt through Litestar. ``If-None-Match`` with the entry's validator gets 304.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import time
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import brotli  # type: ignore[import-untyped]
+from litestar.middleware.csrf import generate_csrf_token
+
+from forum.db import generation
+from forum.settings import Settings
+from forum.web.access_log import log_answer
+from forum.web.csrf import csrf_cookie, make_csrf_config
+from forum.web.spliced_gzip import SplicedGzip
+
+OFFER_KEY = "forum_front_cache"
+ROUTES = re.compile(r"/articles/[^/]+(/comments)?")
+"""The article page and, under ``/api``, its JSON thread (``fullmatch`` on the path)."""
+PERSONAL = frozenset({b"cookie", b"authorization", b"sec-gpc"})
+"""A request with any of these may get an answer of its own: Litestar answers it."""
+MAX_ENTRIES = 512
+MAX_BYTES = 24 * 1024 * 1024
+"""Bounds of one process's entries (least recently used go first)."""
+MIN_COMPRESS = 500
+"""Bodies smaller than this go out as they are (Litestar's compression does the same)."""
+BROTLI_QUALITY = 5
+DROPPED = frozenset(
+    {b"set-cookie", b"x-request-id", b"etag", b"content-length", b"content-encoding", b"vary"}
+)
+"""Response headers the front cache writes per answer instead of keeping them."""
+NOT_IN_304 = frozenset({b"content-type"})
+COOKIE_MARK = "csrf0token0mark"
+
+Headers = list[tuple[bytes, bytes]]
+Etag = Callable[[str], str]
+"""The answer's ETag for the CSRF token it carries."""
+
+
+def _header(scope: dict[str, Any], name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return b""
+
+
+def validator_of(tag: str) -> str:
+    """What names the content in an entity tag: a visitor page's tag is ``"content.token"``
+    (its second part binds it to one browser's CSRF token); a JSON thread's has no dot."""
+    return tag.strip().removeprefix("W/").strip('"').split(".", 1)[0]
+
+
+@dataclass
+class Offer:
+    """Put in the state of a request the front cache could keep: the marks a handler puts
+    where the form's nonce and start time go, and what it registered."""
+
+    generation: int
+    nonce_mark: str = field(default_factory=lambda: "nonce" + secrets.token_hex(12))
+    time_mark: str = field(default_factory=lambda: "time" + secrets.token_hex(12))
+    etag: Etag | None = None
+
+    def register(self, etag: Etag) -> None:
+        """This answer is every cookieless visitor's alike (but for the token and marks)."""
+        self.etag = etag
+
+
+def offer(scope: Any) -> Offer | None:
+    """The front cache's offer for this request, when it may keep the answer."""
+    found = scope.get("state", {}).get(OFFER_KEY)
+    return found if isinstance(found, Offer) else None
+
+
+TOKEN, NONCE, TIME = 0, 1, 2
+
+
+@dataclass
+class Entry:
+    """One kept answer; ``cuts`` says which value goes in each cut of ``segments``."""
+
+    generation: int
+    expires: float
+    route: str
+    headers: Headers
+    vary: bytes
+    etag: Etag
+    validator: str
+    segments: list[bytes]
+    cuts: list[int]
+    gzip: SplicedGzip | None
+    br: bytes | None
+
+    @property
+    def size(self) -> int:
+        gzip = self.gzip.size if self.gzip else 0
+        return sum(map(len, self.segments)) + gzip + len(self.br or b"") + 2048
+
+    def fresh(self) -> bool:
+        return self.generation == generation.value and time.monotonic() < self.expires
+
+
+class FrontCache:
+    """The entries of one process, with the CSRF cookie each answer gets."""
+
+    def __init__(
+        self,
+        *,
+        new_token: Callable[[], str],
+        cookie: Callable[[str], str],
+        seconds: float,
+        log_answer: Callable[[Any, int, float], str] | None = None,
+    ) -> None:
+        self.new_token = new_token
+        self.cookie_parts = cookie(COOKIE_MARK).partition(COOKIE_MARK)[0::2]
+        self.seconds = seconds
+        self.log_answer = log_answer
+        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self.size = 0
+        self.building: dict[bytes, asyncio.Future[None]] = {}
+        """Requests on their way through Litestar to make an entry, by key."""
+
+    @staticmethod
+    def key_of(scope: dict[str, Any]) -> bytes | None:
+        """The entry key of a request the front cache may answer, else None."""
+        if scope["method"] != "GET":
+            return None
+        path: str = scope["path"]
+        if not ROUTES.fullmatch(path.removeprefix("/api")) or (
+            path.endswith("/comments") != path.startswith("/api/")
+        ):
+            return None
+        for key, _ in scope["headers"]:
+            if key in PERSONAL:
+                return None
+        query: bytes = scope.get("query_string", b"")
+        return path.encode() + b"?" + query
+
+    async def answer(
+        self, scope: dict[str, Any], receive: Any, send: Any, app: Any, key: bytes
+    ) -> None:
+        """Answer from a fresh entry, or let ``app`` answer (and keep what it registers)."""
+        started = time.perf_counter()
+        building = self.building.get(key)
+        if building is not None:  # another request is making it: wait rather than make it too
+            await asyncio.shield(building)
+        entry = self.entries.get(key)
+        if entry is not None and entry.fresh():
+            self.entries.move_to_end(key)
+            await self._send(scope, send, entry, self.new_token(), None, started)
+            return
+        if building is not None:
+            await self._through(scope, receive, send, app, key, started)
+            return
+        done = self.building[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self._through(scope, receive, send, app, key, started)
+        finally:
+            del self.building[key]
+            done.set_result(None)
+
+    async def _through(
+        self, scope: dict[str, Any], receive: Any, send: Any, app: Any, key: bytes, started: float
+    ) -> None:
+        """Litestar answers; an answer its handler registered is kept, then sent from the entry."""
+        found = Offer(generation.value)
+        scope.setdefault("state", {})[OFFER_KEY] = found
+        # The page itself is what is kept: the 304, if due, is answered from the entry.
+        scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
+        held: list[dict[str, Any]] = []
+
+        async def hold(message: dict[str, Any]) -> None:
+            if held or (message["type"] == "http.response.start" and found.etag is not None):
+                held.append(message)
+            else:
+                await send(message)
+
+        await app(scope, receive, hold)
+        if not held:
+            return
+        start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
+        kept = self._keep(key, scope, found, start, body)
+        if kept is None:  # registered, but not an answer to keep (another status, cookies)
+            start, body = _filled(start, body, found)
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+        entry, token, request_id = kept
+        await self._send(scope, send, entry, token, request_id, started)
+
+    def _keep(
+        self, key: bytes, scope: dict[str, Any], found: Offer, start: Any, body: bytes
+    ) -> tuple[Entry, str, str | None] | None:
+        headers: Headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
+        cookies = [v for k, v in headers if k == b"set-cookie"]
+        token = _token_of(cookies, *self.cookie_parts)
+        if start["status"] != 200 or token is None or found.etag is None:
+            return None
+        encoding = _value(headers, b"content-encoding")
+        if encoding not in (b"", b"gzip", b"br"):
+            return None
+        body = decode(body, encoding)
+        entry = build(
+            found,
+            headers,
+            body,
+            token,
+            route=str(scope.get("path_template") or scope["path"]),
+            expires=time.monotonic() + self.seconds,
+        )
+        self._store(key, entry)
+        return entry, token, _value(headers, b"x-request-id").decode() or None
+
+    def _store(self, key: bytes, entry: Entry) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= old.size
+        if entry.size > MAX_BYTES // 8:
+            return
+        self.entries[key] = entry
+        self.size += entry.size
+        while self.size > MAX_BYTES or len(self.entries) > MAX_ENTRIES:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= dropped.size
+
+    async def _send(
+        self,
+        scope: dict[str, Any],
+        send: Any,
+        entry: Entry,
+        token: str,
+        request_id: str | None,
+        started: float,
+    ) -> None:
+        etag = entry.etag(token)
+        headers = [
+            (b"etag", etag.encode()),
+            (b"vary", entry.vary),
+            (b"set-cookie", (self.cookie_parts[0] + token + self.cookie_parts[1]).encode()),
+        ]
+        sent = _header(scope, b"if-none-match")
+        if sent and any(validator_of(t) == entry.validator for t in sent.decode().split(",")):
+            status, body = 304, b""
+            headers += [(k, v) for k, v in entry.headers if k not in NOT_IN_304]
+        else:
+            status = 200
+            body, encoding = _body(entry, token, _header(scope, b"accept-encoding"))
+            if encoding:
+                headers.append((b"content-encoding", encoding))
+            headers += entry.headers
+            headers.append((b"content-length", b"%d" % len(body)))
+        if self.log_answer is not None:
+            scope["path_template"] = entry.route
+            request_id = request_id or self.log_answer(scope, status, started)
+            headers.append((b"x-request-id", request_id.encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _value(headers: Headers, name: bytes) -> bytes:
+    return next((v for k, v in headers if k == name), b"")
+
+
+def _token_of(cookies: list[bytes], prefix: str, suffix: str) -> str | None:
+    """The CSRF token of an answer whose only cookie is a new CSRF cookie (else None)."""
+    if len(cookies) != 1:
+        return None
+    value = cookies[0].decode("latin-1")
+    if not (value.startswith(prefix) and value.endswith(suffix)):
+        return None
+    token = value[len(prefix) : len(value) - len(suffix)]
+    return token if token.isalnum() else None
+
+
+def decode(body: bytes, encoding: bytes) -> bytes:
+    if encoding == b"gzip":
+        return zlib.decompress(body, 16 + zlib.MAX_WBITS)
+    if encoding == b"br":
+        return bytes(brotli.decompress(body))
+    return body
+
+
+def build(
+    found: Offer, headers: Headers, body: bytes, token: str, *, route: str, expires: float
+) -> Entry:
+    """An entry of ``body``, cut where the token and the handler's marks are."""
+    assert found.etag is not None
+    marks = {
+        token.encode(): TOKEN,
+        found.nonce_mark.encode(): NONCE,
+        found.time_mark.encode(): TIME,
+    }
+    pieces = re.split(b"(" + b"|".join(map(re.escape, marks)) + b")", body)
+    segments, cuts = pieces[0::2], [marks[mark] for mark in pieces[1::2]]
+    compress = len(body) >= MIN_COMPRESS
+    vary = _value(headers, b"vary")
+    if compress and b"accept-encoding" not in vary.lower():
+        vary = vary + b", Accept-Encoding" if vary else b"Accept-Encoding"
+    return Entry(
+        generation=found.generation,
+        expires=expires,
+        route=route,
+        headers=[(k, v) for k, v in headers if k not in DROPPED],
+        vary=vary,
+        etag=found.etag,
+        validator=validator_of(found.etag(token)),
+        segments=segments,
+        cuts=cuts,
+        gzip=SplicedGzip.of(segments) if compress else None,
+        br=brotli.compress(body, quality=BROTLI_QUALITY) if compress and not cuts else None,
+    )
+
+
+def _values(entry: Entry, token: str) -> list[bytes]:
+    made: dict[int, bytes] = {TOKEN: token.encode()}
+    if NONCE in entry.cuts:
+        made[NONCE] = secrets.token_urlsafe(16).encode()
+    if TIME in entry.cuts:
+        made[TIME] = b"%d" % int(time.time())
+    return [made[cut] for cut in entry.cuts]
+
+
+def _body(entry: Entry, token: str, accept: bytes) -> tuple[bytes, bytes | None]:
+    """The body for a client that accepts ``accept``, and its ``Content-Encoding``."""
+    if entry.br is not None and b"br" in accept:
+        return entry.br, b"br"
+    if not entry.cuts:
+        if entry.gzip is not None and b"gzip" in accept:
+            return entry.gzip.body([]), b"gzip"
+        return entry.segments[0], None
+    values = _values(entry, token)
+    if entry.gzip is not None and b"gzip" in accept:
+        return entry.gzip.body(values), b"gzip"
+    parts = [entry.segments[0]]
+    for value, segment in zip(values, entry.segments[1:], strict=True):
+        parts += (value, segment)
+    return b"".join(parts), None
+
+
+def _filled(start: Any, body: bytes, found: Offer) -> tuple[dict[str, Any], bytes]:
+    """A registered answer that was not kept, with its marks filled (sent uncompressed)."""
+    headers: Headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
+    body = decode(body, _value(headers, b"content-encoding"))
+    body = body.replace(found.nonce_mark.encode(), secrets.token_urlsafe(16).encode())
+    body = body.replace(found.time_mark.encode(), b"%d" % int(time.time()))
+    headers = [(k, v) for k, v in headers if k not in (b"content-encoding", b"content-length")]
+    headers.append((b"content-length", b"%d" % len(body)))
+    return {**start, "headers": headers}, body
+
+
+def make_front_cache(settings: Settings) -> FrontCache | None:
+    """The front cache of one process, with the CSRF cookie as Litestar's middleware sets it
+    (``FORUM_FRONT_CACHE_MS=0``: none)."""
+    if not settings.front_cache_ms:
+        return None
+    config = make_csrf_config(settings)
+    return FrontCache(
+        new_token=lambda: generate_csrf_token(config.secret),
+        cookie=lambda token: csrf_cookie(config, token),
+        seconds=settings.front_cache_ms / 1000,
+        log_answer=log_answer if settings.access_log else None,
+    )
