@@ -107,9 +107,11 @@ async def log_in(
 
 def _check_identity(uow: UnitOfWork, hooks: AccountHooks, data: Registration) -> None:
     """Higher modules may refuse the name or address (a ban that still runs), in a read that
-    ends before the password is hashed."""
+    ends before the password is hashed; the refusal comes with the form's other problems."""
     try:
         hooks.check_identity(uow.read(), username=data.username, email=data.email)
+    except Invalid as refused:
+        raise Invalid({**service.registration_problems(data), **refused.errors}) from None
     finally:
         uow.release()
 

@@ -97,6 +97,15 @@ def check_registration(data: Registration) -> NewAccount:
     return NewAccount(username, email_pair[0], email_pair[1], display_name, password)
 
 
+def registration_problems(data: Registration) -> dict[str, str]:
+    """What is wrong with the form's fields, by field (empty when nothing is)."""
+    try:
+        check_registration(data)
+    except Invalid as problems:
+        return dict(problems.errors)
+    return {}
+
+
 def username_taken(session: Session, username: str) -> dict[str, str]:
     """The username's error when someone has it already (empty when it is free)."""
     key = validation.username_key(username)

@@ -43,3 +43,19 @@ def test_a_single_problem_reads_in_the_singular(auth):
     )
     assert response.status_code == 400
     assert "Please correct this field:" in response.text
+
+
+def test_a_refused_name_comes_with_the_other_problems(auth, make_user, app, database):
+    from forum.accounts.models import Role
+    from tests.moderation.test_ban_evasion import ban, erase
+
+    make_user("modo", role=Role.MODERATOR)
+    carl = make_user("carl")
+    ban(auth)
+    erase(app, database, carl)
+    response = auth.post(
+        "/register", {"username": "carl", "email": "fresh@example.org", "password": "short"}
+    )
+    assert response.status_code == 400
+    assert "That username is already taken." in response.text
+    assert 'aria-invalid="true"' in described_by(response.text, "password")
