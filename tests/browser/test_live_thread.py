@@ -14,6 +14,7 @@ from forum.accounts.models import Role
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.service import Registration, register
 from tests.browser.conftest import screenshot
+from tests.browser.test_accessibility import describe, violations
 from tests.browser.test_journeys import add_article
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
@@ -50,7 +51,7 @@ def _post(live_server: Any, token: str, body: str) -> int:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_reader_sees_new_comments_arrive_and_shows_them(
-    live_server: Any, page: Any, size: str
+    live_server: Any, page: Any, axe_source: str, size: str
 ) -> None:
     add_article(live_server)
     token = _token(live_server)
@@ -58,16 +59,18 @@ def test_a_reader_sees_new_comments_arrive_and_shows_them(
     page.set_viewport_size(SIZES[size])
     page.goto(f"{live_server.url}/articles/socialism")
     expect(page.get_by_text("The first word.")).to_be_visible()
+    assert not (found := violations(page, axe_source)), describe(found)
     page.wait_for_timeout(500)  # the stream opens after the page's scripts ran
     new_id = _post(live_server, token, "All power to the soviets, said the placard.")
     show = page.get_by_role("button", name="1 new comment — show")
     expect(show).to_be_visible(timeout=10_000)
     screenshot(page, f"live-thread-announced-{size}")
+    assert not (found := violations(page, axe_source)), describe(found)
     show.click()
     arrived = page.locator(f"#comment-{new_id}")
     expect(arrived).to_contain_text("All power to the soviets")
     expect(arrived).to_be_focused()
-    expect(show).to_be_hidden()
+    expect(show).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
 
 

@@ -12,11 +12,9 @@
   var bar = document.createElement("p");
   bar.className = "live-news";
   bar.setAttribute("role", "status");
-  var button = document.createElement("button");
+  var button = document.createElement("button");  // in the page only while there is news
   button.type = "button";
   button.className = "secondary live-show";
-  button.hidden = true;
-  bar.appendChild(button);
   place();
 
   function place() {
@@ -29,8 +27,9 @@
   function update() {
     fresh = fresh.filter(function (id) { return !shown(id); });
     var n = fresh.length;
-    button.hidden = n === 0;
+    if (n === 0) { button.remove(); return; }
     button.textContent = n === 1 ? "1 new comment — show" : n + " new comments — show";
+    if (!button.isConnected) { bar.appendChild(button); }
   }
 
   var source = new EventSource(url);
