@@ -62,7 +62,7 @@ def test_comments_and_replies_are_limited_per_user_in_html(article, make_user, a
     auth.login("ann")
     first = comment(auth, "one")
     assert first.status_code == 303
-    parent_id = first.headers["location"].split("/")[-1].split("#")[0]
+    parent_id = first.headers["location"].split("#comment-")[-1]
     assert comment(auth, "a reply", parent_id=parent_id).status_code == 303
     refused = comment(auth, "three")
     assert_limited_page(refused)

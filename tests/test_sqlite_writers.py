@@ -148,7 +148,7 @@ def _writer(
         response = client.post(f"/articles/{SLUG}/comments", data=body)
         seen[response.status_code] += 1
         if response.status_code == 303:
-            match = re.search(r"/comments/(\d+)", response.headers["location"])
+            match = re.search(r"#comment-(\d+)", response.headers["location"])
             assert match, response.headers["location"]
             stored.append(int(match.group(1)))
 

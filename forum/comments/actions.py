@@ -1,6 +1,7 @@
 """The HTML forms that change one comment: edit (within the window), delete, restore.
 
-Each posts to one service call, the same one its JSON twin in ``forum.comments.api`` makes.
+Each posts to one service call, the same one its JSON twin in ``forum.comments.api`` makes;
+edits and deletions land back in the thread with a message (``forum.comments.compose``).
 """
 
 from __future__ import annotations
@@ -10,28 +11,20 @@ from datetime import timedelta
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from forum.accounts.current import CurrentUser
-from forum.comments import permissions, service
-from forum.comments.config import CommentSettings
+from forum.comments import compose, permissions, service
+from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
-from forum.comments.models import CommentStatus
 from forum.comments.reading import CommentView, Viewer
-from forum.comments.urls import comment_url, thread_url
+from forum.comments.urls import comment_url
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid
 from forum.web.forms import FormData, field
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
-
-HELD_EDIT_NOTICE = (
-    "Your edit is waiting for a moderator's approval. Until they decide, only you and the "
-    "moderators see this comment."
-)
-"""What the author is told when screening holds their edit (the comment left the thread)."""
 
 
 def _own_view(
@@ -51,6 +44,39 @@ def _own_view(
     return comment.body_source, service.view_of(db, comment, Viewer.of(me))
 
 
+def _edit_page(
+    db: Session,
+    me: CurrentUser,
+    comment_id: int,
+    config: CommentConfig,
+    *,
+    body: str | None = None,
+    error: str | None = None,
+    preview: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The edit form: the text (as stored, or as sent), the time left to edit it, the earlier
+    versions for moderators, and the preview or the error when there is one."""
+    stored, view = _own_view(db, me, comment_id, "edit", config.edit_window)
+    moderator = Viewer.of(me).moderator
+    return Template(
+        "comments/edit.html",
+        status_code=status_code,
+        context={
+            "comment": view,
+            "body": stored if body is None else body,
+            "error": error,
+            "preview": preview,
+            "minutes_left": None
+            if moderator
+            else compose.minutes_left(view.created_at, config.edit_window, utcnow()),
+            "revisions": service.revisions(db, comment_id)
+            if permissions.can_see_revisions(me)
+            else [],
+        },
+    )
+
+
 class CommentActions(Controller):
     include_in_schema = False
 
@@ -62,13 +88,8 @@ class CommentActions(Controller):
         comment_config: CommentSettings,
         comment_id: FromPath[int],
     ) -> Template:
-        """Edit your comment (within the edit window)."""
-        body, view = _own_view(db, me, comment_id, "edit", comment_config.edit_window)
-        revisions = service.revisions(db, comment_id) if permissions.can_see_revisions(me) else []
-        return Template(
-            "comments/edit.html",
-            context={"comment": view, "body": body, "error": None, "revisions": revisions},
-        )
+        """Edit your comment (within the edit window, whose time left it shows)."""
+        return _edit_page(db, me, comment_id, comment_config)
 
     @post("/comments/{comment_id:int}/edit", sync_to_thread=True)
     def edit(
@@ -81,23 +102,32 @@ class CommentActions(Controller):
         comment_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
-        """Save the edit; the earlier text is kept as a revision. An edit that screening
-        holds sends the comment back to the queue, and the author is told so."""
+        """Save the edit (the earlier text is kept as a revision) and go back to the thread
+        at the comment. An edit that screening holds sends the comment back to the queue,
+        and the author is told why. The Preview button's ``action`` saves nothing."""
         body = field(data, "body")
+        preview = field(data, "action") == compose.PREVIEW_ACTION
         try:
+            if preview:
+                _own_view(db, me, comment_id, "edit", comment_config.edit_window)
+                html = compose.preview(body)
+                if compose.wants_fragment(request):
+                    return compose.fragment(preview_html=html)
+                return _edit_page(db, me, comment_id, comment_config, body=body, preview=html)
             comment = service.edit_comment(
                 db, hooks, comment_id, editor=me, body=body, window=comment_config.edit_window
             )
         except Invalid as exc:
-            _, view = _own_view(db, me, comment_id, "edit", comment_config.edit_window)
-            return Template(
-                "comments/edit.html",
-                status_code=400,
-                context={"comment": view, "body": body, "error": exc.message, "revisions": []},
+            if compose.wants_fragment(request):
+                return compose.fragment(error=exc.message, status_code=400)
+            return _edit_page(
+                db, me, comment_id, comment_config, body=body, error=exc.message, status_code=400
             )
-        if comment.status is CommentStatus.PENDING and comment.author_id == me.id:
-            flash(request, HELD_EDIT_NOTICE, category="info")
-        return Redirect(comment_url(comment.id), status_code=303)
+        done = compose.outcome(request, db, hooks, comment_config, comment, viewer=me, edited=True)
+        if compose.wants_fragment(request):
+            return compose.fragment(done=done)
+        compose.tell(request, done)
+        return Redirect(done.location, status_code=303)
 
     @get("/comments/{comment_id:int}/delete", sync_to_thread=True)
     def delete_form(
@@ -110,15 +140,21 @@ class CommentActions(Controller):
     @post("/comments/{comment_id:int}/delete", sync_to_thread=True)
     def delete(
         self,
+        request: AnyRequest,
         db: DbSession,
         hooks: NamedDependency[CommentHooks],
         me: NamedDependency[CurrentUser],
+        comment_config: CommentSettings,
         comment_id: FromPath[int],
-    ) -> Redirect:
-        """Delete a comment: '[deleted]' if it has replies, gone if not."""
+    ) -> Template | Redirect:
+        """Delete a comment: '[deleted]' if it has replies, gone if not; back to the thread
+        where it was (or its parent), told which."""
         comment = service.delete_comment(db, hooks, comment_id, actor=me)
-        slug = service.article_slug(db, comment.article_id)
-        return Redirect(thread_url(slug, comment.parent_id), status_code=303)
+        done = compose.deleted_outcome(request, db, comment_config, comment, viewer=me)
+        if compose.wants_fragment(request):
+            return compose.fragment(done=done)
+        compose.tell(request, done)
+        return Redirect(done.location, status_code=303)
 
     @post("/comments/{comment_id:int}/restore", sync_to_thread=True)
     def restore(

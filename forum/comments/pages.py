@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import Article, CommentMode
-from forum.comments import idempotency, service, visitor_page, votes
+from forum.comments import compose, idempotency, service, visitor_page, votes
 from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment, CommentStatus
@@ -34,7 +34,6 @@ from forum.comments.thread_view import (
     sort_cookie,
 )
 from forum.comments.tree import Node
-from forum.comments.urls import comment_url
 from forum.comments.visitor_page import PageCache
 from forum.errors import Invalid
 from forum.web import front_cache
@@ -86,6 +85,8 @@ class SentForm:
 
     values: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    preview: str | None = None
+    """The text rendered as it would be posted (the Preview button; nothing saved)."""
 
 
 def article_page(
@@ -124,6 +125,7 @@ def article_page(
             "max_indent": MAX_INDENT,
             "form": draft.values,
             "error": draft.error,
+            "preview": draft.preview,
             "form_started": int(time.time()),
             "post_nonce": secrets.token_urlsafe(16),
             "watch": notify.watch_of(reader.db, user.id, article.id) if user else None,
@@ -214,6 +216,7 @@ def subtree_page(
             "reply": reply,
             "form": draft.values,
             "error": draft.error,
+            "preview": draft.preview,
             "form_started": int(time.time()),
             "post_nonce": secrets.token_urlsafe(16),
         },
@@ -246,6 +249,23 @@ def _own_subtree(reader: Reader, own: Comment) -> Subtree:
         return Subtree(article=article, ancestors=[], nodes=[Node(mine, 0)], focus_id=own.id)
     sub.nodes[0].item = mine
     return sub
+
+
+def _preview(request: AnyRequest, reader: Reader, article: Article, data: FormData) -> Template:
+    """The form again with its text rendered as it would be posted (or why it could not be);
+    nothing is saved. compose.js gets the preview alone."""
+    parent_id = _parent_id(form_field(data, "parent_id"))
+    body = form_field(data, "body")
+    sent = {"body": body, "parent_id": parent_id, "author_name": form_field(data, "author_name")}
+    try:
+        draft, status = SentForm(sent, preview=compose.preview(body)), 200
+    except Invalid as exc:
+        draft, status = SentForm(sent, exc.message), 400
+    if compose.wants_fragment(request):
+        return compose.fragment(preview_html=draft.preview, error=draft.error, status_code=status)
+    if parent_id is not None:
+        return subtree_page(reader, parent_id, reply=True, draft=draft, status_code=status)
+    return article_page(reader, article, sort=Sort.OLDEST, page=1, draft=draft, status_code=status)
 
 
 def _parent_id(raw: str) -> int | None:
@@ -306,9 +326,13 @@ class ThreadPages(Controller):
         article: PublishedArticle,
         data: FormData,
     ) -> Template | Redirect:
-        """A new comment or reply; lands on the new comment's permalink. A body or name that
-        cannot be taken shows the form again with the text kept. The form's one-time nonce
-        makes a resubmitted form land on the comment it already posted."""
+        """A new comment or reply; back to the thread at the new comment, told whether it is
+        published or waits (and why). A body or name that cannot be taken shows the form again
+        with the text kept. The form's one-time nonce makes a resubmitted form land on the
+        comment it already posted. The Preview button's ``action`` saves nothing."""
+        reader = Reader(db, current_user, hooks, comment_config)
+        if form_field(data, "action") == compose.PREVIEW_ACTION:
+            return _preview(request, reader, article, data)
         parent_id = _parent_id(form_field(data, "parent_id"))
         posted = service.PostRequest(
             body=form_field(data, "body"),
@@ -330,16 +354,36 @@ class ThreadPages(Controller):
                 close_after_days=comment_config.close_after_days,
             ).comment
         except (Invalid, idempotency.KeyReused) as exc:
-            reader = Reader(db, current_user, hooks, comment_config)
             sent = {"body": posted.body, "parent_id": parent_id, "author_name": posted.author_name}
             resent = isinstance(exc, idempotency.KeyReused)
             draft = SentForm(sent, FORM_SENT_BEFORE if resent else exc.message)
+            if compose.wants_fragment(request):
+                return compose.fragment(error=draft.error, status_code=400)
             if parent_id is not None:
                 return subtree_page(reader, parent_id, reply=True, draft=draft, status_code=400)
             return article_page(
                 reader, article, sort=Sort.OLDEST, page=1, draft=draft, status_code=400
             )
-        return Redirect(comment_url(comment.id), status_code=303)
+        done = compose.outcome(request, db, hooks, comment_config, comment, viewer=current_user)
+        if compose.wants_fragment(request):
+            return compose.fragment(done=done)
+        compose.tell(request, done)
+        return Redirect(done.location, status_code=303)
+
+    @post("/articles/{slug:str}/comments/preview", sync_to_thread=True)
+    def preview_comment(
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        comment_config: CommentSettings,
+        current_user: NamedDependency[CurrentUser | None],
+        article: PublishedArticle,
+        data: FormData,
+    ) -> Template:
+        """The Preview button: the form again with the text rendered, nothing saved (and no
+        comment spent from the rate limit, unlike a post)."""
+        return _preview(request, Reader(db, current_user, hooks, comment_config), article, data)
 
     @get("/comments/{comment_id:int}", name="comment", sync_to_thread=True)
     def permalink(

@@ -46,10 +46,12 @@ def test_visitors_are_invited_to_log_in_and_readers_get_a_form(
     assert "Log in</a> or" in client.get("/articles/a").text
     make_user("ann")
     auth.login("ann")
-    assert 'action="/articles/a/comments"' in auth.client.get("/articles/a").text
+    assert 'action="/articles/a/comments' in auth.client.get("/articles/a").text
 
 
-def test_posting_lands_on_the_new_comments_permalink(auth, make_article, make_user, database):
+def test_posting_lands_back_in_the_thread_at_the_new_comment(
+    auth, make_article, make_user, database
+):
     make_article(slug="a")
     make_user("ann")
     auth.login("ann")
@@ -57,7 +59,7 @@ def test_posting_lands_on_the_new_comments_permalink(auth, make_article, make_us
     assert response.status_code == 303
     with database.session() as s:
         comment = s.scalar(select(Comment))
-    assert response.headers["location"] == f"/comments/{comment.id}#comment-{comment.id}"
+    assert response.headers["location"] == f"/articles/a#comment-{comment.id}"
     page = auth.client.get(response.headers["location"])
     assert "My first comment" in page.text
 
@@ -120,7 +122,7 @@ def test_a_closed_article_shows_its_thread_but_takes_no_comments(
     auth.login("ann")
     page = auth.client.get("/articles/a")
     assert "Comments on this article are closed." in page.text
-    assert 'action="/articles/a/comments"' not in page.text
+    assert 'action="/articles/a/comments' not in page.text
     assert auth.post("/articles/a/comments", {"body": "x"}).status_code == 403
     assert article.comment_mode is CommentMode.CLOSED
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from forum.articles.models import Article
 from forum.comments import service as comments
-from forum.comments.actions import HELD_EDIT_NOTICE
+from forum.comments.compose import UNTIL_DECIDED
 from forum.comments.models import Comment, CommentStatus
 from forum.moderation import policy as policies
 from forum.moderation.actions import Act, Decision, act
@@ -51,7 +51,9 @@ def test_a_held_user_cannot_edit_an_approved_comment_into_link_spam(
     response = auth.post(f"/comments/{first.id}/edit", {"body": SPAM})
     assert response.status_code == 303
     page = auth.client.get(response.headers["location"])
-    assert HELD_EDIT_NOTICE.replace("'", "&#39;") in page.text  # the author is told
+    assert "Your edit is waiting for a moderator&#39;s approval because" in page.text
+    assert "it has more links than the site allows" in page.text  # the author is told why
+    assert UNTIL_DECIDED in page.text
     assert "shop4.example" in page.text and "awaiting moderation" in page.text
 
     assert status_of(database, first) is PENDING  # no longer published…
