@@ -6,7 +6,6 @@ are the service's domain errors, answered as RFC 9457 problems by the one mappin
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -19,14 +18,14 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import CommentMode
-from forum.comments import idempotency, service, votes
+from forum.comments import idempotency, service, thread_json, votes
 from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
 from forum.comments.reading import CommentView, Sort, Viewer
+from forum.comments.thread_json import CommentOut, MoreOut
 from forum.comments.tree import Node
-from forum.comments.vote_json import VotesOut, votes_out
-from forum.web import front_cache
+from forum.comments.vote_json import votes_out
 from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
@@ -42,7 +41,11 @@ WholeThread = Annotated[
     bool,
     QueryParameter(
         name="all",
-        description="The whole thread in one answer (page 1 of 1), up to FORUM_COMMENTS_ALL_LIMIT",
+        description="The whole thread in one answer (page 1 of 1): every comment when the "
+        "thread has at most FORUM_COMMENTS_ALL_LIMIT (5,000 by default), else every top-level "
+        "comment and the first that many comments, with `more` where replies were left out. "
+        "Read oldest first (`sort=oldest`) it is one indexed read, the cheapest way to fetch a "
+        "whole thread",
     ),
 ]
 CommentBody = Annotated[str, msgspec.Meta(max_length=Comment.BODY_MAX)]
@@ -54,30 +57,6 @@ IdempotencyKey = Annotated[
         description="Send the same post again with the same key: one comment, not two (24 h)",
     ),
 ]
-
-
-class MoreOut(msgspec.Struct):
-    """Replies the page left out, and where to read them."""
-
-    count: int
-    href: str
-
-
-class CommentOut(msgspec.Struct, omit_defaults=True):
-    id: int
-    parent_id: int | None
-    author: str | None
-    """The author's display name; null for a placeholder ('[deleted]')."""
-    author_username: str | None
-    html: str
-    status: str
-    created_at: datetime
-    edited_at: datetime | None
-    replies: list[CommentOut]
-    more: MoreOut | None = None
-    """Only when the page left replies out: ``GET more.href`` gives this comment's subtree."""
-    votes: VotesOut | None = None
-    """The votes on it (not on a placeholder)."""
 
 
 class ThreadOut(msgspec.Struct):
@@ -157,6 +136,10 @@ class CommentApi(Controller):
         (or, with ``all=1``, every top-level comment), bounded in comments: a comment whose
         replies were left out carries ``more`` (their count and where to fetch them).
 
+        To read the rest: ``?page=N`` up to ``pages``, and ``GET more.href`` for each comment
+        that carries ``more``; or the whole thread in one call with ``?all=1&sort=oldest`` (up
+        to ``FORUM_COMMENTS_ALL_LIMIT`` comments, 5,000 by default).
+
         Sends an ``ETag``; a matching ``If-None-Match`` gets 304 Not Modified.
         """
         viewer = Viewer.of(current_user)
@@ -170,18 +153,19 @@ class CommentApi(Controller):
             "Cache-Control": "private, no-cache",
             "Vary": "Cookie, Authorization",
         }
-        front = front_cache.offer(request.scope)
-        if front is not None and current_user is None:  # alike for every cookieless client
-            front.register(lambda _token: headers["ETag"])
         if _etag_matches(request, f'"{tag}"'):
             return Response(None, status_code=304, headers=headers)
         if mode is CommentMode.HIDDEN:
             empty = ThreadOut(article.slug, sort.value, 1, pages=1, total_threads=0, comments=[])
             return Response(empty, headers=headers)
         if whole:
-            thread = service.whole_thread(
-                db, article, viewer, sort=sort, limit=comment_config.all_comments
-            )
+            limit = comment_config.all_comments
+            rows = thread_json.whole_thread_rows(db, article, viewer, sort=sort, limit=limit)
+            if rows is not None:  # oldest first: straight from the rows into the JSON
+                comments = thread_json.nest_rows(rows, viewer)
+                everything = ThreadOut(article.slug, sort.value, 1, 1, len(comments), comments)
+                return Response(everything, headers=headers)
+            thread = service.whole_thread(db, article, viewer, sort=sort, limit=limit)
         else:
             thread = service.thread_page(
                 db,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, UTCDateTime, enum_column, utcnow
@@ -21,6 +21,11 @@ class VoteValue(StrEnum):
     UP = "up"
     DOWN = "down"
     """Only when the site allows down votes (``FORUM_DOWN_VOTES``)."""
+
+
+TOP_LEVEL = "depth = 0"
+"""The condition of the 'best' index: top-level comments only, so that no query about replies
+is planned through it (a query uses it by saying exactly this, not ``depth = ?``)."""
 
 
 class CommentStatus(StrEnum):
@@ -43,7 +48,14 @@ class Comment(Base):
         Index("ix_comments_author_created", "author_id", "created_at"),
         Index("ix_comments_status_created", "status", "created_at"),
         Index("ix_comments_article_status", "article_id", "depth", "status"),
-        Index("ix_comments_article_best", "article_id", "depth", "score", "root_seq"),
+        Index(
+            "ix_comments_article_best",
+            "article_id",
+            "score",
+            "root_seq",
+            sqlite_where=text(TOP_LEVEL),
+            postgresql_where=text(TOP_LEVEL),
+        ),
     )
 
     BODY_MAX = 10_000

@@ -26,6 +26,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
@@ -35,6 +36,7 @@ from forum.accounts.profiles import profile_visible, shown_name
 from forum.articles.models import Article, CommentMode
 from forum.comments import permissions, tree
 from forum.comments.models import (
+    TOP_LEVEL,
     Comment,
     CommentRevision,
     CommentStatus,
@@ -327,24 +329,32 @@ def _bounded_rows(
     top-level comment of the page, and the first ``limit`` comments of its threads; each row
     carries how many comments of its thread this viewer may read (``visible``), so that what
     was left out can be counted."""
-    top = aliased(Comment)
-    order = (top.score.desc(), Comment.root_seq.desc()) if sort is Sort.BEST else _root_order(sort)
-    ranked = select(
-        Comment.id.label("cid"),
-        func.row_number().over(order_by=(*order, Comment.path)).label("rank"),
+    visible = (
         func.sum(case((status_where(viewer, Comment), 1), else_=0))
         .over(partition_by=Comment.root_seq)
-        .label("visible"),
-    ).where(Comment.article_id == article.id, Comment.root_seq.in_(roots))
-    if sort is Sort.BEST:  # a reply ranks by its top-level comment's score
-        ranked = ranked.join(
-            top,
-            and_(
-                top.article_id == Comment.article_id,
-                top.root_seq == Comment.root_seq,
-                top.depth == 0,
-            ),
+        .label("visible")
+    )
+    where = (Comment.article_id == article.id, Comment.root_seq.in_(roots))
+    if sort is not Sort.BEST:
+        order = (*_root_order(sort), Comment.path)
+        rank = func.row_number().over(order_by=order).label("rank")
+        ranked = select(Comment.id.label("cid"), rank, visible).where(*where)
+    else:  # a reply ranks by its top-level comment's score, found in the same window
+        top_score = func.max(case((Comment.depth == 0, Comment.score), else_=0.0))
+        scored = (
+            select(
+                Comment.id.label("cid"),
+                Comment.root_seq.label("seq"),
+                Comment.path.label("path"),
+                visible,
+                top_score.over(partition_by=Comment.root_seq).label("top_score"),
+            )
+            .where(*where)
+            .subquery()
         )
+        order = (scored.c.top_score.desc(), scored.c.seq.desc(), scored.c.path)
+        rank = func.row_number().over(order_by=order).label("rank")
+        ranked = select(scored.c.cid, rank, scored.c.visible)
     page = ranked.subquery()
     return list(  # Core rows: the ORM's result machinery adds a fifth to a big thread's time
         session.connection()
@@ -396,7 +406,7 @@ def thread_page(
     check_page(page, per_page, total)
     roots = (
         select(Comment.root_seq)
-        .where(listed)
+        .where(listed, text(TOP_LEVEL) if sort is Sort.BEST else true())
         .order_by(*_root_order(sort))
         .limit(per_page)
         .offset((page - 1) * per_page)

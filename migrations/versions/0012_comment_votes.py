@@ -6,8 +6,8 @@ Revises: 0011
 Create Date: 2026-12-04 22:40:00
 
 A new table, three counted columns on comments (zero for every existing comment, which has no
-votes) and an index for the 'best' order. The downgrade drops the votes: a site going back
-loses them and sorts its threads as before.
+votes) and a partial index of top-level comments for the 'best' order. The downgrade drops
+the votes: a site going back loses them and sorts its threads as before.
 """
 
 from collections.abc import Sequence
@@ -31,7 +31,11 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("score", sa.Double(), server_default="0", nullable=False))
         batch_op.create_index(
-            "ix_comments_article_best", ["article_id", "depth", "score", "root_seq"], unique=False
+            "ix_comments_article_best",
+            ["article_id", "score", "root_seq"],
+            unique=False,
+            sqlite_where=sa.text("depth = 0"),
+            postgresql_where=sa.text("depth = 0"),
         )
     op.create_table(
         "comment_votes",

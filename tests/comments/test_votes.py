@@ -5,7 +5,7 @@ the lower bound of the Wilson score interval, at every level."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import Role
@@ -14,6 +14,7 @@ from forum.comments.models import Comment, CommentStatus, CommentVote, VoteValue
 from forum.comments.service import Sort, Viewer
 from forum.comments.tree import walk
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
+from tests.comments.test_query_counts import grow, sqlite_steps
 
 UP, DOWN = VoteValue.UP, VoteValue.DOWN
 
@@ -178,3 +179,27 @@ def test_a_page_carries_the_counts_and_the_readers_own_vote(
         page = service.thread_page(db, article, viewer, sort=Sort.BEST, page=1, per_page=50)
         view = page.nodes[0].item
         assert (view.votes_up, view.votes_down, view.my_vote) == (1, 0, mine)
+
+
+@pytest.mark.parametrize("sort", [Sort.BEST, Sort.NEWEST])
+def test_page_one_costs_the_same_for_60_and_for_1500_voted_top_level_comments(
+    db, database, database_url, make_article, make_user, sort
+):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite counts its steps; the plan is the same on PostgreSQL")
+    ann = make_user("ann")
+    small, large = make_article(), make_article()
+    scored = []
+    for article, size in [(small, 60), (large, 1500)]:
+        scored += [c.id for c in grow(database, article, ann, [1] * size)[::7]]
+    db.execute(update(Comment).where(Comment.id.in_(scored)).values(votes_up=3, score=0.4))
+    db.commit()
+
+    def steps(article):
+        with sqlite_steps(db) as done:
+            found = service.thread_page(db, article, Viewer(), sort=sort, page=1, per_page=50)
+        assert len(found.nodes) == 50
+        return done[0]
+
+    few, many = steps(small), steps(large)
+    assert many <= few * 1.2, (few, many)

@@ -1,0 +1,148 @@
+"""The thread as the JSON API sends it, and the whole thread built straight into it.
+
+The whole thread (``GET /api/articles/{slug}/comments?all=1``) is the API's biggest answer: a
+thousand comments and more. It is built as the plain floor is (bench/speed_probe.py): one
+indexed SELECT of columns in display order, and one pass over the rows that makes each
+comment's JSON struct and hangs it under its parent, with no view objects or tree nodes in
+between. Which comments are shown, and which stand as '[deleted]' above replies that are, is
+the one rule of ``forum.comments.visibility`` and the nesting rule of ``forum.comments.tree``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from forum.accounts.models import User
+from forum.articles.models import Article
+from forum.comments.models import Comment
+from forum.comments.reading import PLACEHOLDER_STATUSES, Sort, _author, with_votes
+from forum.comments.visibility import Viewer, status_visible, thread_readable
+from forum.comments.vote_json import VotesOut, votes_out
+
+
+class MoreOut(msgspec.Struct):
+    """Replies the page left out, and where to read them."""
+
+    count: int
+    href: str
+
+
+class CommentOut(msgspec.Struct, omit_defaults=True):
+    id: int
+    parent_id: int | None
+    author: str | None
+    """The author's display name; null for a placeholder ('[deleted]')."""
+    author_username: str | None
+    html: str
+    status: str
+    created_at: datetime
+    edited_at: datetime | None
+    replies: list[CommentOut]
+    more: MoreOut | None = None
+    """Only when the page left replies out: ``GET more.href`` gives this comment's subtree."""
+    votes: VotesOut | None = None
+    """The votes on it (not on a placeholder)."""
+
+
+COLUMNS = (
+    Comment.id,
+    Comment.parent_id,
+    Comment.status,
+    Comment.body_html,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.author_id,
+    Comment.author_name,
+    User.username,
+    User.display_name,
+    User.public_name,
+    User.profile_visibility,
+)
+"""What the JSON shows of a comment and its author; from ``author_id`` on, the author columns
+``reading._author`` works the shown name out of."""
+VOTES_AT = len(COLUMNS)
+"""Where the vote columns of ``reading.with_votes`` start in a row."""
+
+
+def whole_thread_rows(
+    session: Session, article: Article, viewer: Viewer, *, sort: Sort, limit: int
+) -> list[Row[Any]] | None:
+    """Every comment of the article in display order (one indexed SELECT of columns), or None
+    when there are more than ``limit`` or the order is another than the oldest first, which
+    is the order the rows are written in (the caller then sends the bounded page, which
+    knows every order)."""
+    if sort is not Sort.OLDEST:
+        return None
+    if not (viewer.moderator or thread_readable(article)):
+        return []
+    rows = (
+        session.connection()
+        .execute(
+            with_votes(select(*COLUMNS).outerjoin(User, User.id == Comment.author_id), viewer)
+            .where(Comment.article_id == article.id)
+            .order_by(Comment.root_seq, Comment.path)
+            .limit(limit + 1)
+        )
+        .all()
+    )
+    return None if len(rows) > limit else rows
+
+
+def nest_rows(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentOut]:
+    """Rows of ``COLUMNS`` in display order as nested JSON structs, in one pass.
+
+    A comment this viewer may not see is left out with its replies, unless its status makes it
+    a placeholder ('[deleted]'): a placeholder waits aside and joins the tree only when a reply
+    below it is shown (its siblings after it come after its replies, so the order holds).
+    """
+    top: list[CommentOut] = []
+    placed: dict[int, CommentOut] = {}
+    waiting: dict[int, tuple[CommentOut, int | None]] = {}
+    left_out: set[int] = set()
+    authors: dict[tuple[Any, ...], tuple[str | None, str]] = {}
+    for row in rows:
+        cid, parent_id, status, html, created, edited = row[:6]
+        if parent_id in left_out:
+            left_out.add(cid)
+        elif status_visible(viewer, status, row[6]):
+            author: tuple[Any, ...] = tuple(row[6:VOTES_AT])
+            names = authors.get(author)
+            if names is None:
+                names = authors[author] = _author(author, viewer)
+            out = CommentOut(
+                cid, parent_id, names[1], names[0], html, status.value, created, edited, []
+            )
+            out.votes = votes_out(*row[VOTES_AT : VOTES_AT + 4])
+            if parent_id in waiting:
+                _place_waiting(top, placed, waiting, parent_id)
+            (placed[parent_id].replies if parent_id in placed else top).append(out)
+            placed[cid] = out
+        elif status in PLACEHOLDER_STATUSES:
+            out = CommentOut(cid, parent_id, None, None, "", "deleted", created, edited, [])
+            waiting[cid] = (out, parent_id)
+        else:
+            left_out.add(cid)
+    return top
+
+
+def _place_waiting(
+    top: list[CommentOut],
+    placed: dict[int, CommentOut],
+    waiting: dict[int, tuple[CommentOut, int | None]],
+    parent_id: int | None,
+) -> None:
+    """Put the placeholders above a shown comment into the tree, topmost first."""
+    chain: list[tuple[int, CommentOut, int | None]] = []
+    while parent_id is not None and parent_id in waiting:
+        out, above = waiting.pop(parent_id)
+        chain.append((parent_id, out, above))
+        parent_id = above
+    for cid, out, above in reversed(chain):
+        (placed[above].replies if above is not None and above in placed else top).append(out)
+        placed[cid] = out
