@@ -45,7 +45,7 @@ def open_counts(session: Session, article_id: int) -> dict[int, int]:
         .where(Comment.article_id == article_id, Report.resolved_at.is_(None))
         .group_by(Report.comment_id)
     )
-    return {comment_id: count for comment_id, count in rows}
+    return dict(rows.all())
 
 
 def reportable(session: Session, comment_id: int, reporter: CurrentUser) -> Comment:
