@@ -75,13 +75,13 @@ def whole_thread_rows(
 ) -> list[Row[Any]] | None:
     """Every comment of the article in display order (one indexed SELECT of columns), or None
     when there are more than ``limit`` or the order is another than the oldest first, which
-    is the order the rows are written in (the caller then sends the bounded page, which
-    knows every order)."""
+    is the order the rows are written in (the caller then asks ``service.whole_thread``, which
+    knows every order and bounds a thread past the limit)."""
     if sort is not Sort.OLDEST:
         return None
     if not (viewer.moderator or thread_readable(article)):
         return []
-    rows = (
+    rows: list[Row[Any]] = list(
         session.connection()
         .execute(
             with_votes(select(*COLUMNS).outerjoin(User, User.id == Comment.author_id), viewer)
@@ -107,18 +107,19 @@ def nest_rows(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentOut]:
     left_out: set[int] = set()
     authors: dict[tuple[Any, ...], tuple[str | None, str]] = {}
     for row in rows:
-        cid, parent_id, status, html, created, edited = row[:6]
+        values: tuple[Any, ...] = tuple(row)
+        cid, parent_id, status, html, created, edited = values[:6]
         if parent_id in left_out:
             left_out.add(cid)
-        elif status_visible(viewer, status, row[6]):
-            author: tuple[Any, ...] = tuple(row[6:VOTES_AT])
+        elif status_visible(viewer, status, values[6]):
+            author = values[6:VOTES_AT]
             names = authors.get(author)
             if names is None:
                 names = authors[author] = _author(author, viewer)
             out = CommentOut(
                 cid, parent_id, names[1], names[0], html, status.value, created, edited, []
             )
-            out.votes = votes_out(*row[VOTES_AT : VOTES_AT + 4])
+            out.votes = votes_out(*values[VOTES_AT : VOTES_AT + 4])
             if parent_id in waiting:
                 _place_waiting(top, placed, waiting, parent_id)
             (placed[parent_id].replies if parent_id in placed else top).append(out)
