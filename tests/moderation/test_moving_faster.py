@@ -89,6 +89,7 @@ def test_report_counts_read_as_words(reported, auth, database):
     auth.login("modo")
     page = auth.client.get("/moderation/reported").text
     assert "reported 1 time<" in page and "reported 1 times" not in page
+    assert "reported 1 time<" in auth.client.get("/articles/a").text
     assert report(auth, reported, "bob", "spam").status_code == 303
     auth.logout()
     auth.login("modo")
