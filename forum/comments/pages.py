@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import Article, CommentMode
-from forum.comments import compose, idempotency, service, visitor_page, votes
+from forum.comments import compose, idempotency, reader_page, service, visitor_page, votes
 from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment, CommentStatus
@@ -99,6 +99,16 @@ def article_page(
     status_code: int = 200,
 ) -> Template:
     """The article and one page of its thread, with the comment form as this reader has it."""
+    return Template(
+        "comments/article.html",
+        status_code=status_code,
+        context=_article_context(reader, article, sort=sort, page=page, draft=draft),
+    )
+
+
+def _article_context(
+    reader: Reader, article: Article, *, sort: Sort, page: int, draft: SentForm | None
+) -> dict[str, Any]:
     mode, actions = reader.actions(article)
     thread = None
     if mode is not CommentMode.HIDDEN:
@@ -113,24 +123,55 @@ def article_page(
         )
     draft = draft or SentForm()
     user = reader.user
-    return Template(
-        "comments/article.html",
-        status_code=status_code,
-        context={
-            "article": article,
-            "mode": mode.value,
-            "thread": thread,
-            "facts": ThreadFacts(article, thread.nodes if thread else []),
-            "actions": actions,
-            "max_indent": MAX_INDENT,
-            "form": draft.values,
-            "error": draft.error,
-            "preview": draft.preview,
-            "form_started": int(time.time()),
-            "post_nonce": secrets.token_urlsafe(16),
-            "watch": notify.watch_of(reader.db, user.id, article.id) if user else None,
-        },
+    return {
+        "article": article,
+        "mode": mode.value,
+        "thread": thread,
+        "facts": ThreadFacts(article, thread.nodes if thread else []),
+        "actions": actions,
+        "max_indent": MAX_INDENT,
+        "form": draft.values,
+        "error": draft.error,
+        "preview": draft.preview,
+        "form_started": int(time.time()),
+        "post_nonce": secrets.token_urlsafe(16),
+        "watch": notify.watch_of(reader.db, user.id, article.id) if user else None,
+    }
+
+
+def reader_article_page(
+    request: AnyRequest,
+    reader: Reader,
+    article: Article,
+    cache: PageCache,
+    *,
+    sort: Sort,
+    page: int,
+) -> Template:
+    """The article page for a logged-in reader: the thread section from the render cache,
+    under a key of everything it shows of this reader (``reader_page``), else rendered."""
+    assert reader.user is not None
+    _, actions = reader.actions(article)
+    watch = notify.watch_of(reader.db, reader.user.id, article.id)
+    key = reader_page.section_key(
+        reader.db,
+        article,
+        reader.user,
+        actions,
+        sort=sort,
+        page=page,
+        per_page=reader.config.per_page,
+        max_comments=reader.config.page_comments,
+        watching=watch.mode.value if watch else "-",
     )
+    stored = cache.store.get(key)
+    if stored is None:
+        context = _article_context(reader, article, sort=sort, page=page, draft=None)
+        stored = reader_page.render_section(request, context)
+        cache.store.set(key, stored)
+    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+    section = visitor_page.fill(stored, token)
+    return Template("comments/article.html", context={"article": article, "thread_html": section})
 
 
 def visitor_article_page(
@@ -306,7 +347,9 @@ class ThreadPages(Controller):
                 request, reader, article, page_cache, sort=chosen, page=page
             )
         else:
-            response = article_page(reader, article, sort=chosen, page=page)
+            response = reader_article_page(
+                request, reader, article, page_cache, sort=chosen, page=page
+            )
         if (
             sort is not None
             and sort is not remembered
