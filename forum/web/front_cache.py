@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import brotli  # type: ignore[import-untyped]
+from anyio import to_thread
 from litestar.middleware.csrf import generate_csrf_token
 
 from forum.db import generation
@@ -79,6 +80,8 @@ class Offer:
     where the form's nonce and start time go, and what it registered."""
 
     generation: int
+    made: float = field(default_factory=time.monotonic)
+    """When the request began: the entry's age counts from here."""
     nonce_mark: str = field(default_factory=lambda: "nonce" + secrets.token_hex(12))
     time_mark: str = field(default_factory=lambda: "time" + secrets.token_hex(12))
     etag: Etag | None = None
@@ -201,7 +204,7 @@ class FrontCache:
         if not held:
             return
         start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
-        kept = self._keep(key, scope, found, start, body)
+        kept = await self._keep(key, scope, found, start, body)
         if kept is None:  # registered, but not an answer to keep (another status, cookies)
             start, body = _filled(start, body, found)
             await send(start)
@@ -210,7 +213,7 @@ class FrontCache:
         entry, token, request_id = kept
         await self._send(scope, send, entry, token, request_id, started)
 
-    def _keep(
+    async def _keep(
         self, key: bytes, scope: dict[str, Any], found: Offer, start: Any, body: bytes
     ) -> tuple[Entry, str, str | None] | None:
         headers: Headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
@@ -221,14 +224,14 @@ class FrontCache:
         encoding = _value(headers, b"content-encoding")
         if encoding not in (b"", b"gzip", b"br"):
             return None
-        body = decode(body, encoding)
-        entry = build(
-            found,
-            headers,
-            body,
-            token,
-            route=str(scope.get("path_template") or scope["path"]),
-            expires=time.monotonic() + self.seconds,
+        route = str(scope.get("path_template") or scope["path"])
+        expires = found.made + self.seconds
+        # Compressing a large page takes milliseconds: off the event loop (zlib and brotli
+        # let other threads run meanwhile).
+        entry = await to_thread.run_sync(
+            lambda: build(
+                found, headers, decode(body, encoding), token, route=route, expires=expires
+            )
         )
         self._store(key, entry)
         return entry, token, _value(headers, b"x-request-id").decode() or None
