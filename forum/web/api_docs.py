@@ -54,7 +54,10 @@ class SwaggerPage(SwaggerRenderPlugin):
             js_url=static_url("swagger-ui-bundle.js"),
             css_url=static_url("swagger-ui.css"),
             path="/",
-            favicon="",
+            favicon=(
+                f'<link rel="icon" href="{static_url("favicon.svg")}" type="image/svg+xml">'
+                f'<link rel="icon" href="{static_url("favicon.ico")}" sizes="32x32">'
+            ),
             style="",
         )
         self.start_url = static_url("api-docs.js")
@@ -72,7 +75,7 @@ class SwaggerPage(SwaggerRenderPlugin):
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{title}</title>"
+            f"<title>{title}</title>{self.favicon}"
             f'<link rel="stylesheet" href="{html.escape(self.css_url)}">'
             f'<script src="{html.escape(self.js_url)}" defer></script>'
             f'<script src="{html.escape(self.start_url)}" defer></script>'
