@@ -49,6 +49,9 @@ MAX_BYTES = 24 * 1024 * 1024
 MIN_COMPRESS = 500
 """Bodies smaller than this go out as they are (Litestar's compression does the same)."""
 BROTLI_QUALITY = 5
+LIVE_BROTLI_QUALITY = 4
+"""For the rare client that takes brotli but not gzip, a page compressed per answer (as
+Litestar's compression does every answer)."""
 DROPPED = frozenset(
     {b"set-cookie", b"x-request-id", b"etag", b"content-length", b"content-encoding", b"vary"}
 )
@@ -359,7 +362,10 @@ def _body(entry: Entry, token: str, accept: bytes) -> tuple[bytes, bytes | None]
     parts = [entry.segments[0]]
     for value, segment in zip(values, entry.segments[1:], strict=True):
         parts += (value, segment)
-    return b"".join(parts), None
+    plain = b"".join(parts)
+    if entry.gzip is not None and b"br" in accept:  # brotli only: compressed for this answer
+        return brotli.compress(plain, quality=LIVE_BROTLI_QUALITY), b"br"
+    return plain, None
 
 
 def _filled(start: Any, body: bytes, found: Offer) -> tuple[dict[str, Any], bytes]:
