@@ -2,7 +2,7 @@
 
 Written for this project: a civil argument about 1917 with sources, corrections and one heated
 moment, so that a newcomer who runs ``make run`` sees every part of a thread at work (a deep
-branch, an edit, a deletion with replies, a moderator's note, a report, a held comment).
+branch, an edit, a deletion with replies, a moderator's note, a report, votes, a held comment).
 Only data here; ``forum.demo.loader`` carries the steps out through the services.
 """
 
@@ -75,7 +75,16 @@ class Report:
     minutes: int = 4
 
 
-Step = Post | Edit | Delete | Report
+@dataclass(frozen=True)
+class Votes:
+    """Up votes from ``voters`` (the site has down votes only when an operator turns them on)."""
+
+    key: str
+    voters: tuple[str, ...]
+    minutes: int = 15
+
+
+Step = Post | Edit | Delete | Report | Votes
 
 _OCTOBER = (
     Post(
@@ -328,6 +337,28 @@ _HEATED = (
     ),
 )
 
+_VOTES = (
+    Votes("october", ("priya", "aoife", "leila", "janine", "marcus", "dmitri")),
+    Votes("lists", ("aoife", "marcus", "leila")),
+    Votes("fair-point", ("tomasz", "janine", "dmitri")),
+    Votes("janine-aside", ("priya", "tomasz", "aoife", "ruth")),
+    Votes("luxemburg", ("tomasz", "priya", "janine", "marcus", "leila", "dmitri", "ruth")),
+    Votes("both-halves", ("aoife", "priya", "leila")),
+    Votes("union-view", ("leila", "aoife")),
+    Votes("agree-differ", ("aoife", "priya", "marcus")),
+    Votes("six-hundred-laws", ("tomasz", "janine", "aoife", "priya")),
+    Votes("march-decree", ("dmitri", "janine", "priya", "aoife", "leila")),
+    Votes("correction", ("dmitri", "tomasz", "priya", "marcus", "leila", "aoife", "ruth")),
+    Votes("one-country", ("marcus", "priya")),
+    Votes("date-check", ("leila", "priya", "aoife")),
+    Votes("not-1917", ("tomasz", "janine", "priya")),
+    Votes("ban-on-factions", ("aoife", "leila")),
+    Votes("kronstadt-again", ("aoife", "tomasz", "janine", "ruth")),
+    Votes("moderator-note", ("janine", "marcus", "priya", "aoife", "tomasz", "leila")),
+    Votes("rephrased", ("janine", "ruth", "priya", "tomasz")),
+    Votes("cheka-answer", ("dmitri", "priya", "aoife")),
+)
+
 _NEWCOMER = (
     Post(
         "first-question",
@@ -339,7 +370,9 @@ _NEWCOMER = (
     ),
 )
 
-STEPS: tuple[Step, ...] = _OCTOBER + _SOURCES + _ONE_COUNTRY + _KRONSTADT + _HEATED + _NEWCOMER
+STEPS: tuple[Step, ...] = (
+    _OCTOBER + _SOURCES + _ONE_COUNTRY + _KRONSTADT + _HEATED + _VOTES + _NEWCOMER
+)
 """In the order they happen; each moves the story's clock on by its ``minutes``."""
 
 HELD = "first-question"

@@ -1,8 +1,9 @@
 """``forum demo``: load the demo articles, accounts and discussion through the services.
 
 Everything goes through the same functions a request uses (registration, moderation's screening
-and trust, posting, editing, deleting, reporting), so counters, tree paths, revisions, hold
-reasons, reports and the moderation log are what the site itself would have written. Only the
+and trust, posting, editing, deleting, voting, reporting), so counters, tree paths, revisions,
+hold reasons, votes and scores, reports and the moderation log are what the site itself would
+have written. Only the
 story's clock is ours: the steps run now (the edit within its window), and their rows are then
 dated over the past days, as if readers had come and gone.
 """
@@ -24,8 +25,9 @@ from forum.articles.importer import ImportResult, import_articles
 from forum.articles.models import Article
 from forum.articles.service import get_published
 from forum.comments import service as comments
+from forum.comments import votes
 from forum.comments.hooks import CommentHooks
-from forum.comments.models import Comment, CommentRevision
+from forum.comments.models import Comment, CommentRevision, CommentVote, VoteValue
 from forum.db import utcnow
 from forum.demo.articles import OTHER_ARTICLES, SEED_SLUG, seed_article
 from forum.demo.discussion import (
@@ -40,6 +42,7 @@ from forum.demo.discussion import (
     Reader,
     Report,
     Step,
+    Votes,
 )
 from forum.mail.outbox import Outbox
 from forum.moderation import hooks as moderation_hooks
@@ -142,6 +145,8 @@ class _Story:
             self._edit(step)
         elif isinstance(step, Delete):
             self._delete(step)
+        elif isinstance(step, Votes):
+            self._votes(step)
         else:
             self._report(step)
 
@@ -184,6 +189,15 @@ class _Story:
         comments.delete_comment(
             self.session, self.hooks, comment.id, actor=self._author_of(comment)
         )
+        self._at(comment, "updated_at")
+
+    def _votes(self, step: Votes) -> None:
+        comment = self.comments[step.key]
+        for name in step.voters:
+            voter = self.accounts[name]
+            votes.cast_vote(self.session, comment.id, voter=voter, value=VoteValue.UP)
+            vote = self.session.get_one(CommentVote, (comment.id, voter.id))
+            self._at(vote, "created_at", "updated_at")
         self._at(comment, "updated_at")
 
     def _report(self, step: Report) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from forum.accounts.models import Role, User
 from forum.articles.models import Article
 from forum.cli import main
-from forum.comments.models import Comment, CommentRevision, CommentStatus
+from forum.comments.models import Comment, CommentRevision, CommentStatus, CommentVote
 from forum.demo.articles import SEED_FILE, SEED_SLUG, seed_article
 from forum.moderation.models import Report
 from tests.conftest import SHARED_DIR
@@ -93,6 +93,7 @@ def test_the_demo_shows_the_article_with_its_byline_and_a_lively_discussion(run,
     assert "(edited" in page
     assert "Moderator&#39;s note." in page or "Moderator's note." in page
     assert "First time here" not in page  # held: not shown to visitors
+    assert '<strong aria-current="true">best</strong>' in page  # with votes: best first
 
 
 def test_the_demo_discussion_has_every_part_of_a_thread(run, database):
@@ -127,6 +128,13 @@ def test_the_demo_discussion_has_every_part_of_a_thread(run, database):
         moderators = set(session.scalars(select(User.id).where(User.role == Role.MODERATOR)))
         notes = [c for c in published if c.author_id in moderators]
         assert notes and notes[0].parent_id == reported.id
+
+        voted = [c for c in published if c.votes_up]
+        assert len(voted) >= 10 and all(c.score > 0 for c in voted)
+        assert session.scalar(select(func.count()).select_from(CommentVote)) == sum(
+            c.votes_up for c in voted
+        )
+        assert not any(c.votes_up for c in thread if c.status is not CommentStatus.PUBLISHED)
 
         times = [c.created_at for c in sorted(thread, key=lambda c: c.id)]
         assert times == sorted(times)
