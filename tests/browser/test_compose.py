@@ -155,6 +155,29 @@ def test_with_js_preview_edit_in_place_and_escape(live_server, page, axe_source,
     found = violations(page, axe_source)
     assert not found, describe(found)
 
+    edited.get_by_role("link", name="Delete").click()
+    edited.locator("form.inline-delete").get_by_role("button", name="Delete").click()
+    expect(page.locator(".compose-status")).to_contain_text("Your comment is deleted.")
+    expect(page.locator("article.comment", has_text="Now edited in place.")).to_have_count(0)
+    expect(page.locator("#comments-heading")).to_be_focused()
+
+
+def test_with_js_a_refused_text_is_explained_in_the_form_and_kept(live_server, page):
+    thread_with_one_comment(live_server)
+    account(live_server, "ann")
+    log_in(page, live_server, "ann")
+    open_article(page, live_server, (390, 844))
+    box = page.get_by_label("Your comment")
+    box.fill("   ")
+    page.get_by_role("button", name="Post comment").click()
+    error = page.locator("form[data-comment-form] .field-error")
+    expect(error).to_have_text("Comment is required.")
+    expect(box).to_be_focused()
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_value("   ")
+    assert comment_count(live_server) == 1
+    screenshot(page, "compose-refused-in-place-390")
+
 
 @pytest.mark.parametrize("size", SIZES)
 def test_without_js_the_forms_come_back_to_the_comment_with_a_message(live_server, chromium, size):

@@ -28,6 +28,14 @@
     region.appendChild(close);
   }
 
+  // The bar has been read out; it leaves when the reader starts writing again (it would cover
+  // the form's buttons at the bottom of the screen).
+  document.addEventListener("focusin", function (event) {
+    if (region.firstChild && event.target.matches && event.target.matches("textarea")) {
+      region.textContent = "";
+    }
+  });
+
   function parse(html) { return new DOMParser().parseFromString(html, "text/html"); }
 
   function focusCard(card) {
