@@ -46,22 +46,28 @@ def account(live_server: Any, username: str, *, verified: bool = True) -> Any:
         return CurrentUser.of(user, via="session")
 
 
-def thread_with_one_comment(live_server: Any) -> int:
-    """The seed-like article with one comment by bob; its id."""
+def thread_with_one_comment(live_server: Any, depth: int = 1) -> int:
+    """The seed-like article with one comment by bob (replies to replies down to ``depth``
+    levels); the id of the deepest."""
     add_article(live_server)
     bob = account(live_server, "bob")
+    parent_id = None
     with live_server.database.session(write=True) as session:
         article = get_published(session, "socialism")
-        comment = service.post_comment(
-            session,
-            CommentHooks(),
-            article=article,
-            author=bob,
-            request=service.PostRequest(body="The soviets came first."),
-            anonymous_allowed=False,
-            close_after_days=0,
-        )
-        return comment.id
+        for level in range(depth):
+            parent_id = service.post_comment(
+                session,
+                CommentHooks(),
+                article=article,
+                author=bob,
+                request=service.PostRequest(
+                    body=f"The soviets came first ({level}).", parent_id=parent_id
+                ),
+                anonymous_allowed=False,
+                close_after_days=0,
+            ).id
+    assert parent_id is not None
+    return parent_id
 
 
 def comment_count(live_server: Any) -> int:
@@ -201,6 +207,26 @@ def test_without_js_the_forms_come_back_to_the_comment_with_a_message(live_serve
         expect(page.locator("p.flash")).to_have_text("Published.")
         expect(page.locator("p.flash")).to_be_in_viewport()
         screenshot(page, f"compose-posted-nojs-{size[0]}")
+    finally:
+        context.close()
+
+
+def test_without_js_a_reply_deeper_than_a_phone_shows_opens_its_branch(live_server, chromium):
+    deepest = thread_with_one_comment(live_server, depth=5)
+    account(live_server, "ann")
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "ann")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(live_server.url + f"/comments/{deepest}/reply")
+        page.get_by_label("Your reply").fill("Six levels down.")
+        page.get_by_role("button", name="Post reply").click()
+        page.wait_for_url(re.compile(r"/articles/socialism#comment-\d+$"))
+        mine = page.locator("article.comment", has_text="Six levels down.")
+        expect(mine).to_be_visible()
+        expect(mine).to_be_in_viewport()
+        screenshot(page, "compose-deep-reply-nojs-390")
     finally:
         context.close()
 
