@@ -19,7 +19,9 @@
   function announce(node) {
     region.textContent = "";
     if (!node) { return; }
-    region.appendChild(document.importNode(node, true));
+    var message = document.importNode(node, true);
+    message.removeAttribute("role");  // the bar is the status region; no region inside it
+    region.appendChild(message);
     var close = document.createElement("button");
     close.type = "button";
     close.className = "link-button compose-dismiss";
