@@ -27,6 +27,32 @@ SHUTDOWN_GRACE_SECONDS = 5
 otherwise run for minutes) are then closed, and browsers reconnect to the next server."""
 
 
+MALLOC_ARENAS = 2
+"""glibc's malloc arenas per process (its default: eight per core). Every worker thread that
+serves a request would otherwise get an arena of its own and keep what it freed there: a
+worker's memory grew by some 20 MiB at 16 requests at once, for no measurable speed."""
+
+
+def _fewer_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas for this process and the workers it starts (which read
+    ``MALLOC_ARENA_MAX`` when they start); a value already set wins; nothing elsewhere."""
+    import ctypes
+    import ctypes.util
+    import os
+
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        mallopt = getattr(libc, "mallopt", None)
+    except OSError:
+        return
+    value = os.environ["MALLOC_ARENA_MAX"]
+    if mallopt is not None and value.isdigit():
+        m_arena_max = -8  # glibc's malloc.h
+        mallopt(m_arena_max, int(value))
+
+
 def _refuse_a_busy_port(host: str, port: int, display_host: str) -> None:
     """Fail before claiming to serve when the address is taken (another server runs there)
     or cannot be listened on: the same bind uvicorn is about to try, released at once."""
@@ -80,6 +106,7 @@ def serve(
     # While it serves, a SQLite database is held: ``forum db restore`` refuses meanwhile.
     database = backup.sqlite_path(settings_of(ctx).effective_database_url)
     holding = backup.serving(database) if database is not None else nullcontext()
+    _fewer_malloc_arenas()
     click.echo(f"forum is serving on http://{display_host}:{port}/ (Ctrl+C to stop)")
     with holding:
         uvicorn.run(

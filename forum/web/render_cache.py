@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
 from collections import OrderedDict
 from functools import cache
@@ -28,8 +29,9 @@ from forum.web.templating import TEMPLATE_PACKAGE
 
 log = logging.getLogger(__name__)
 
-MEMORY_MAX_BYTES = 32 * 1024 * 1024
-"""At most this much rendered HTML is kept per process (least recently used goes first)."""
+MEMORY_MAX_BYTES = 16 * 1024 * 1024
+"""At most this much rendered HTML is kept per process (least recently used goes first): some
+hundred thread sections, visitors' and logged-in readers' alike, within a worker's 150 MiB."""
 REDIS_TTL_SECONDS = 3600
 """A Redis entry lives at most this long; entries of old ETags expire by themselves."""
 REDIS_TIMEOUT_SECONDS = 0.25
@@ -72,7 +74,8 @@ class MemoryRenderCache:
             return value
 
     def set(self, key: str, value: str) -> None:
-        cost = len(value)
+        # What the string holds in memory: a character past ASCII makes each take 2 or 4 bytes.
+        cost = len(value) if value.isascii() else sys.getsizeof(value)
         if cost > self.max_bytes:
             return
         with self._lock:
