@@ -55,7 +55,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make bench: the speed benchmark of issue 13 (wrk needed; ~7 min), into docs/performance.md
+## make bench: the speed benchmark of issue 13 (wrk needed; ~15 min), into docs/performance.md
 bench: install
 	$(BIN)/python bench/speed.py --write-docs
 

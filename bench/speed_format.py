@@ -40,3 +40,30 @@ def ceiling(results: dict[str, Any]) -> dict[str, Any]:
         best = m if m.get("rps", 0) >= again.get("rps", 0) else again
         out[name] = {**best, "runs": [m.get("rps", 0), again.get("rps")]}
     return out
+
+
+def whole_thread_table(forum: dict[str, Any]) -> list[str]:
+    """Target 4's table: the one call (a reader's, a cookieless client's), every page and link,
+    and the floor."""
+    floor, url = forum["floor"], "`GET /api/articles/speed-1k/comments?all=1`"
+    pages = "`GET /api/articles/speed-1k/comments`, every page and `more` link"
+    rows = [
+        (f"{url}, a logged-in reader (built every time)", forum.get("whole_thread")),
+        (f"{url}, a client without cookies", forum.get("whole_thread_cookieless")),
+        (pages, forum.get("whole_thread_pages")),
+    ]
+    lines = [
+        "| what | p50 ms | requests | comments | JSON bytes |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, got in rows:
+        if got:
+            lines.append(
+                f"| {name}, one client | {got['p50_ms']:.1f} | {got['requests']} "
+                f"| {got['comments']:,} | {got.get('json_bytes') or ''} |"
+            )
+    lines.append(
+        f"| floor: one indexed SELECT + nesting + `json.dumps`, in-process "
+        f"| {floor['p50_ms']:.1f} | | {floor['rows']:,} | {floor['json_bytes']:,} |"
+    )
+    return lines

@@ -4,6 +4,7 @@ whole thread, fetching a whole thread as JSON, what a page carries, its headers,
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import re
 import sqlite3
@@ -145,6 +146,45 @@ def whole_thread_ms(base: str, slug: str, repeat: int = 15) -> dict[str, Any]:
             last = fetch_thread(client, slug)
             times.append((time.perf_counter() - started) * 1000)
     return {"p50_ms": p50(times), **last}
+
+
+def whole_call_ms(
+    base: str, slug: str, cookie: str | None = None, repeat: int = 15
+) -> dict[str, Any]:
+    """The whole thread in one call (``?all=1``), one client on one kept-alive connection: p50
+    of the request with its body read, not decoded (the floor encodes and does not decode), in
+    identity encoding (the floor does not compress); comments counted once, outside the timing.
+    ``cookie``: the Cookie header sent (a browser's, or a logged-in reader's); without one,
+    every answer is the first a cookieless client gets."""
+    host, port = base.removeprefix("http://").split(":")
+    path = f"/api/articles/{slug}/comments?all=1"
+    headers = {"Accept-Encoding": "identity", **({"Cookie": cookie} if cookie else {})}
+    connection = http.client.HTTPConnection(host, int(port), timeout=120)
+    times: list[float] = []
+    body, etag = b"", ""
+    try:
+        for n in range(repeat + 1):
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            if n:
+                times.append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                raise RuntimeError(f"{path}: {response.status}")
+            etag = response.getheader("ETag") or ""
+        connection.request("GET", path, headers={**headers, "If-None-Match": etag})
+        revalidated = connection.getresponse()
+        revalidated.read()
+    finally:
+        connection.close()
+    return {
+        "p50_ms": p50(times),
+        "requests": 1,
+        "comments": count_comments(json.loads(body)),
+        "json_bytes": len(body),
+        "revalidation_status": revalidated.status,
+    }
 
 
 def logged_in_cookie(base: str, username: str, password: str) -> str:

@@ -186,6 +186,17 @@ def worker_memory(pid: int) -> dict[str, float]:
     }
 
 
+def reset_peak(pid: int) -> bool:
+    """Start the peak (VmHWM) of the serving process afresh (proc(5): ``clear_refs`` 5), so
+    that it measures what follows, not a login's argon2 before it; False where not allowed."""
+    target = worker_memory(pid)["pid"]
+    try:
+        Path(f"/proc/{int(target)}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def wire_size(port: int, path: str, encoding: str | None) -> dict[str, object]:
     """Bytes of a body as sent (not decoded) for one Accept-Encoding."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
