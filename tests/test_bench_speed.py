@@ -138,3 +138,18 @@ def test_the_docs_section_is_replaced_and_the_others_kept(
     assert "new" in text and "old" not in text
     assert text.index("## A") < text.index("new") < text.index("## B")
     assert text.count("## Speed targets") == 1
+
+
+def test_the_whole_thread_is_judged_by_the_one_call_built_every_time(bench: None) -> None:
+    import speed_report
+
+    data = results(visitor_rps=1000, page_10k_p50=14.0)
+    data["forum"]["whole_thread"] = {"p50_ms": 19.0, "requests": 1, "comments": 997}
+    data["forum"]["whole_thread_cookieless"] = {"p50_ms": 0.7, "requests": 1, "comments": 997}
+    data["memory"]["soak"] = {"seconds": 600, "rss_mib": [141, 142], "growth": 0.007, "paths": []}
+    text = speed_report.section(data)
+
+    assert verdicts(text)["whole 1,000-comment thread as JSON vs floor (4)"] == "**met**"  # 1.9×
+    assert "a logged-in reader (built every time), one client | 19.0 | 1 | 997" in text
+    assert "a client without cookies, one client | 0.7" in text
+    assert "**600 s** (the issue's 10 minutes)" in text
