@@ -56,6 +56,11 @@ from forum.comments.vote_routes import VoteApi, VotePages
 from forum.comments.votes import VoteData
 from forum.db import Database, Timeouts
 from forum.errors import DomainError
+from forum.identity.hooks import AccountSection as IdentitySection
+from forum.identity.hooks import template_globals as identity_globals
+from forum.identity.oidc import OidcClient, provider_origin
+from forum.identity.routes import IdentityPages
+from forum.identity.user_data import IdentityData
 from forum.importers.user_data import ImportData
 from forum.mail.outbox import Outbox
 from forum.mail.user_data import OutboxData
@@ -153,6 +158,7 @@ def _route_handlers() -> list[Any]:
         AuthPages,
         LoginLinkPages,
         LoginLinkApi,
+        IdentityPages,
         AccountPages,
         ProfilePages,
         MentionApi,
@@ -199,11 +205,11 @@ def _account_hooks(settings: Settings, privacy: PrivacyConfig) -> AccountHooks:
     """Higher layers take part in accounts: privacy merges consent at login, reminds of a
     pending erasure and records the policies accepted at registration; notifications and
     privacy add their sections to /account, privacy the comment list to profiles; moderation
-    refuses a banned name or address."""
+    refuses a banned name or address; identity lists the linked sign-ins."""
     return AccountHooks(
         on_login=[MergeConsentAtLogin(privacy), RemindPendingErasure(privacy)],
         on_register=[accept_policies_at_registration],
-        sections=[account_section, privacy_section],
+        sections=[account_section, privacy_section, IdentitySection(settings.oidc)],
         profile_sections=[profile_comments],
         before_identity=[BannedIdentities.of(settings).check],
     )
@@ -225,6 +231,7 @@ def user_data_registry(settings: Settings, hooks: CommentHooks) -> UserDataRegis
         NotificationData(base_url=base),
         ModerationData(base_url=base, identities=BannedIdentities.of(settings)),
         ImportData(),
+        IdentityData(),
         OutboxData(
             email_of,
             retention_days=settings.mail_retention_days,
@@ -389,6 +396,9 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
         "store_check": _constant(parts.store_check),
         "rate_limits": _constant(parts.rate_limiter),
         "live": _constant(parts.live),
+        "oidc_clients": _constant(
+            {p.name: OidcClient(p, timeout=settings.oidc_timeout_seconds) for p in settings.oidc}
+        ),
         "current_user": Provide(provide_current_user, sync_to_thread=False),
         "me": Provide(provide_me, sync_to_thread=False),
         **_privacy_dependencies(settings, parts.outbox, parts.comment_hooks, parts.privacy),
@@ -419,6 +429,16 @@ def _lifespan(parts: _Parts) -> Any:
     return lifespan
 
 
+def _header_options(settings: Settings) -> dict[str, Any]:
+    """What the security headers allow beyond our origin: article image hosts, and the
+    sign-in providers a login form's redirect leads to."""
+    return {
+        "https": settings.https,
+        "image_hosts": settings.image_hosts,
+        "form_targets": [provider_origin(p) for p in settings.oidc],
+    }
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the forum for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
@@ -426,7 +446,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = ForumApp(
         fast_paths=FastPaths(
             assets(),
-            security_headers(https=settings.https, image_hosts=settings.image_hosts),
+            security_headers(**_header_options(settings)),
             make_front_cache(settings),
         ),
         route_handlers=_route_handlers(),
@@ -439,12 +459,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=COMPRESSION,
         template_config=make_template_config(
             settings,
-            {**template_globals(), **moderation.template_globals(), **comment_template_globals()},
+            {
+                **template_globals(),
+                **moderation.template_globals(),
+                **comment_template_globals(),
+                **identity_globals(settings.oidc),
+            },
         ),
         exception_handlers=_exception_handlers(settings),
-        before_send=[
-            make_security_headers_hook(https=settings.https, image_hosts=settings.image_hosts)
-        ],
+        before_send=[make_security_headers_hook(**_header_options(settings))],
         openapi_config=openapi_config(f"{settings.site_name} API", static_url),
         lifespan=[_lifespan(parts)],
         plugins=[AccessLog(enabled=settings.access_log)],

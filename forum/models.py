@@ -8,6 +8,7 @@ from forum.articles import models as articles  # noqa: F401
 from forum.comments import idempotency as comment_post_keys  # noqa: F401
 from forum.comments import models as comments  # noqa: F401
 from forum.comments.notify import models as notifications  # noqa: F401
+from forum.identity import models as identity  # noqa: F401
 from forum.importers import models as importers  # noqa: F401
 from forum.mail import models as mail  # noqa: F401
 from forum.moderation import models as moderation  # noqa: F401

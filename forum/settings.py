@@ -5,6 +5,7 @@ Tests build ``Settings(...)`` directly; the app and the CLI call ``Settings.from
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -91,6 +92,69 @@ def _check_sqlite_folder(url: str, var_dir: Path) -> None:
             f"FORUM_DATABASE_URL: the folder {folder} does not exist; create it first "
             f"(only {var_dir} is created for you)"
         )
+
+
+PROVIDER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """One OpenID Connect provider of ``FORUM_OIDC_PROVIDERS``."""
+
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    label: str
+    scopes: str
+
+
+def _oidc_provider(index: int, item: Any) -> OidcProvider:
+    where = f"FORUM_OIDC_PROVIDERS[{index}]"
+    if not isinstance(item, dict):
+        raise SettingsError(f"{where} must be an object")
+    values = {key: item.get(key, "") for key in ("name", "issuer", "client_id", "client_secret")}
+    for key, value in values.items():
+        if not isinstance(value, str) or not value.strip():
+            raise SettingsError(f"{where}: {key} is missing (a non-empty string)")
+    unknown = set(item) - {*values, "label", "scopes"}
+    if unknown:
+        raise SettingsError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+    if not PROVIDER_NAME.match(values["name"]):
+        raise SettingsError(f"{where}: name must be 1-32 of a-z, 0-9 and -")
+    issuer = urlsplit(values["issuer"])
+    local = issuer.scheme == "http" and issuer.hostname in LOOPBACK_HOSTS
+    if not (issuer.scheme == "https" or local) or not issuer.hostname or issuer.query:
+        raise SettingsError(f"{where}: issuer must be an https:// URL without a query")
+    label, scopes = item.get("label") or values["name"], item.get("scopes") or ""
+    if not isinstance(label, str) or not isinstance(scopes, str):
+        raise SettingsError(f"{where}: label and scopes must be strings")
+    words = scopes.split() or ["openid", "email", "profile"]
+    if "openid" not in words:
+        raise SettingsError(f"{where}: scopes must include openid")
+    return OidcProvider(
+        values["name"], values["issuer"].rstrip("/"), values["client_id"],
+        values["client_secret"], label.strip()[:60], " ".join(words),
+    )  # fmt: skip
+
+
+def parse_oidc_providers(raw: str) -> tuple[OidcProvider, ...]:
+    """The providers of ``FORUM_OIDC_PROVIDERS`` (JSON), or ``SettingsError`` saying what is
+    wrong (never repeating a secret)."""
+    if not raw.strip():
+        return ()
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        raise SettingsError("FORUM_OIDC_PROVIDERS is not valid JSON (a list of objects)") from None
+    if not isinstance(items, list):
+        raise SettingsError("FORUM_OIDC_PROVIDERS must be a JSON list of objects")
+    providers = tuple(_oidc_provider(i, item) for i, item in enumerate(items))
+    names = [p.name for p in providers]
+    if len(set(names)) != len(names):
+        raise SettingsError("FORUM_OIDC_PROVIDERS: each provider needs its own name")
+    return providers
 
 
 @dataclass(frozen=True)
@@ -250,6 +314,14 @@ class Settings:
     access_log: bool = True
     """One JSON line per request on stderr (``forum.access``) and an ``X-Request-ID`` header;
     off when a proxy in front logs requests already."""
+    oidc_providers: str = field(default="", repr=False)
+    """OpenID Connect providers people may sign in with: a JSON list of objects with ``name``
+    (a-z, 0-9, -), ``issuer`` (its https URL), ``client_id`` and ``client_secret``, optional
+    ``label`` (the button's text) and ``scopes`` (default ``openid email profile``). Empty:
+    none. It holds secrets: set it in the environment, never in a file under version control."""
+    oidc_timeout_seconds: int = 5
+    """How long one request to an OpenID Connect provider may take; past it the sign-in
+    answers 503 with Retry-After (the provider is not answering), never an error page."""
 
     def __post_init__(self) -> None:
         try:
@@ -281,6 +353,7 @@ class Settings:
             "database_connect_timeout_seconds",
             "database_pool_timeout_seconds",
             "sqlite_busy_timeout_seconds",
+            "oidc_timeout_seconds",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"FORUM_{name.upper()} must be at least 1")
@@ -292,6 +365,7 @@ class Settings:
             if problem := image_host_problem(host):
                 raise SettingsError(f"FORUM_ARTICLE_IMAGE_HOSTS: {host!r} {problem}")
         _check_sqlite_folder(self.database_url, self.var_dir)
+        parse_oidc_providers(self.oidc_providers)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -333,6 +407,11 @@ class Settings:
         """Where article images may load from: the listed hosts and, over https, our own."""
         own = urlsplit(self.base_url).netloc.lower() if self.https else ""
         return self.image_hosts | ({own} if own else set())
+
+    @property
+    def oidc(self) -> tuple[OidcProvider, ...]:
+        """The OpenID Connect providers, parsed (checked at start-up)."""
+        return parse_oidc_providers(self.oidc_providers)
 
     @property
     def effective_database_url(self) -> str:

@@ -36,6 +36,11 @@ class PublicName(StrEnum):
     USERNAME = "username"
 
 
+UNUSABLE_PASSWORD = "!"  # noqa: S105 - no argon2 hash: never verifies
+"""The password hash of an account without a password (signed up through another provider):
+it can log in, but no password matches it."""
+
+
 class User(Base):
     """A person with an account, or an unclaimed profile (imported author, no login)."""
 
@@ -79,6 +84,12 @@ class User(Base):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_password(self) -> bool:
+        """Whether a password can log in (an account made by signing in with another
+        provider has none until the person sets one through a reset link)."""
+        return self.password_hash is not None and self.password_hash != UNUSABLE_PASSWORD
 
     @property
     def can_log_in(self) -> bool:

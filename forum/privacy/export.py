@@ -32,6 +32,7 @@ SECTIONS = (
     "articles_edited",
     "sessions",
     "access_tokens",
+    "linked_sign_ins",
     "mail_waiting",
     "erasure_request",
 )

@@ -44,25 +44,35 @@ BASE_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def content_security_policy(image_hosts: Iterable[str] = ()) -> str:
-    """Our CSP; ``image_hosts`` (``FORUM_ARTICLE_IMAGE_HOSTS``) may serve images over https."""
+def content_security_policy(
+    image_hosts: Iterable[str] = (), form_targets: Iterable[str] = ()
+) -> str:
+    """Our CSP; ``image_hosts`` (``FORUM_ARTICLE_IMAGE_HOSTS``) may serve images over https;
+    ``form_targets`` are the origins of sign-in providers, where a sign-in form's redirect
+    leads (browsers apply ``form-action`` to redirects too)."""
+    policy = CONTENT_SECURITY_POLICY
     extra = " ".join(f"https://{host}" for host in sorted(image_hosts))
-    if not extra:
-        return CONTENT_SECURITY_POLICY
-    return CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {extra}", 1)
+    if extra:
+        policy = policy.replace("img-src 'self'", f"img-src 'self' {extra}", 1)
+    targets = " ".join(sorted(set(form_targets)))
+    if targets:
+        policy = policy.replace("form-action 'self'", f"form-action 'self' {targets}", 1)
+    return policy
 
 
-def security_headers(*, https: bool, image_hosts: Iterable[str] = ()) -> dict[str, str]:
+def security_headers(
+    *, https: bool, image_hosts: Iterable[str] = (), form_targets: Iterable[str] = ()
+) -> dict[str, str]:
     """The headers every response carries (also those answered in front of Litestar)."""
     headers = dict(BASE_HEADERS)
-    headers["content-security-policy"] = content_security_policy(image_hosts)
+    headers["content-security-policy"] = content_security_policy(image_hosts, form_targets)
     if https:
         headers["strict-transport-security"] = HSTS
     return headers
 
 
 def make_security_headers_hook(
-    *, https: bool, image_hosts: Iterable[str] = ()
+    *, https: bool, image_hosts: Iterable[str] = (), form_targets: Iterable[str] = ()
 ) -> BeforeMessageSendHookHandler:
     """A ``before_send`` hook that adds our headers; HSTS only when the site is served over https.
 
@@ -70,7 +80,9 @@ def make_security_headers_hook(
     token and, when logged in, personal data that no shared cache may keep. The operator's
     article image hosts are the only third parties a page may load anything from.
     """
-    headers_to_add = security_headers(https=https, image_hosts=image_hosts)
+    headers_to_add = security_headers(
+        https=https, image_hosts=image_hosts, form_targets=form_targets
+    )
 
     async def add_security_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
