@@ -134,9 +134,13 @@ def _oidc_provider(index: int, item: Any) -> OidcProvider:
     if "openid" not in words:
         raise SettingsError(f"{where}: scopes must include openid")
     return OidcProvider(
-        values["name"], values["issuer"].rstrip("/"), values["client_id"],
-        values["client_secret"], label.strip()[:60], " ".join(words),
-    )  # fmt: skip
+        name=values["name"],
+        issuer=values["issuer"].rstrip("/"),
+        client_id=values["client_id"],
+        client_secret=values["client_secret"],
+        label=label.strip()[:60],
+        scopes=" ".join(words),
+    )
 
 
 def parse_oidc_providers(raw: str) -> tuple[OidcProvider, ...]:

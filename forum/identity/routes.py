@@ -143,9 +143,7 @@ class IdentityPages(Controller):
             return _refused(f"{label} could not confirm who you are. Please try again.")
         if flow["link"] is not None:
             return await _link(request, uow, current_user, flow["link"], claim)
-        user = await flows.sign_in(
-            request, uow, throttle, account_hooks, login_policy, claim
-        )  # fmt: skip
+        user = await flows.sign_in(request, uow, throttle, account_hooks, login_policy, claim)
         if user is not None:
             return Redirect(safe_next(flow["next"]), status_code=303)
         flows.remember_pending(request, claim, flow["next"])

@@ -23,7 +23,7 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Redirect, Response
 
 CLIENT_ID = "forum-test"
-CLIENT_SECRET = "s3cret-of-the-forum"  # noqa: S105 - a test client's secret
+CLIENT_SECRET = "s3cret-of-the-forum"
 
 
 @dataclass

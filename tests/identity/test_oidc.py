@@ -29,6 +29,11 @@ def users(database) -> list[User]:
         return list(session.scalars(select(User).order_by(User.id)))
 
 
+def provided_user_id(database, username: str) -> int:
+    with database.session() as session:
+        return session.scalar(select(User.id).where(User.username == username))
+
+
 def identities(database) -> list[LinkedIdentity]:
     with database.session() as session:
         return list(session.scalars(select(LinkedIdentity).order_by(LinkedIdentity.id)))
@@ -185,8 +190,9 @@ def _ban(database, settings, username: str, email: str, make_user) -> None:
         session.delete(user)
 
 
-def test_a_banned_address_or_name_cannot_sign_up(provider, sign_in, client, database, settings,
-                                                 make_user):  # fmt: skip
+def test_a_banned_address_or_name_cannot_sign_up(
+    provider, sign_in, client, database, settings, make_user
+):
     _ban(database, settings, "carl", "alice@example.org", make_user)
     sign_in()
     refused = sign_in.welcome("alice_w")
@@ -246,7 +252,8 @@ def test_an_identity_linked_to_another_account_is_not_linked_again(
     back = sign_in("/account/identities/link/test")
     assert back.headers["location"] == "/account"
     assert "linked to another account" in client.get("/account").text
-    assert [i.user_id for i in identities(database)] != [] and len(identities(database)) == 1
+    (identity,) = identities(database)
+    assert identity.user_id != provided_user_id(database, "bob")
 
 
 def test_export_lists_and_erasure_removes_the_identities(provider, sign_in, app, database):
@@ -269,3 +276,39 @@ def test_the_login_form_may_lead_to_the_provider_and_nowhere_else(provider, clie
     assert directive == f"form-action 'self' http://127.0.0.1:9 {provider.issuer}" or (
         directive == f"form-action 'self' {provider.issuer} http://127.0.0.1:9"
     )
+
+
+def test_a_new_account_from_a_provider_is_screened_like_a_registered_one(
+    provider, sign_in, auth, make_article, make_user, database
+):
+    from forum.comments.models import Comment, CommentStatus
+
+    make_article(slug="a")
+    make_user("bob", verified=True)  # a password account as new as alice's
+    auth.login("bob")
+    auth.post("/articles/a/comments", {"body": "Bob's first comment."})
+    auth.logout()
+    sign_in()
+    sign_in.welcome("alice_w")
+    auth.post("/articles/a/comments", {"body": "Alice's first comment."})
+    with database.session() as session:
+        statuses = {c.body_source: c.status for c in session.scalars(select(Comment))}
+    assert statuses["Alice's first comment."] == statuses["Bob's first comment."]
+    assert statuses["Alice's first comment."] is CommentStatus.PENDING
+
+
+def test_sign_ins_are_throttled_per_client_address(provider, sign_in, client, app):
+    import anyio
+
+    from forum.identity.flows import SIGN_INS_PER_WINDOW
+
+    throttle = provided(app, "throttle")
+
+    async def use_up() -> None:
+        for _ in range(SIGN_INS_PER_WINDOW):
+            await throttle.take("external", "testclient", limit=SIGN_INS_PER_WINDOW)
+
+    anyio.run(use_up)
+    refused = sign_in()
+    assert refused.status_code == 429 and refused.headers["retry-after"]
+    assert whoami(client) is None
