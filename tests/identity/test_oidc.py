@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import time
 from types import SimpleNamespace
 
@@ -20,8 +22,8 @@ def whoami(client) -> str | None:
     page = client.get("/account", follow_redirects=False)
     if page.status_code != 200:
         return None
-    user = page.text.split('name="username" value="', 1)[1]
-    return user.split('"', 1)[0]
+    user = page.text.split("Logged in as <strong>", 1)[1]
+    return user.split("</strong>", 1)[0]
 
 
 def users(database) -> list[User]:
@@ -312,3 +314,26 @@ def test_sign_ins_are_throttled_per_client_address(provider, sign_in, client, ap
     refused = sign_in()
     assert refused.status_code == 429 and refused.headers["retry-after"]
     assert whoami(client) is None
+
+
+def test_a_password_set_by_a_reset_link_makes_the_provider_unlinkable(
+    provider, sign_in, auth, client, database, settings
+):
+    from forum.mail.outbox import Outbox
+
+    sign_in()
+    sign_in.welcome("alice_w")
+    assert "Your account has no password" in client.get("/account").text
+    auth.logout()
+    auth.post("/password/forgot", {"email": "alice@example.org"})
+    Outbox.from_settings(settings).deliver_due(database, limit=None)
+    (path,) = (settings.var_dir / "mail").glob("*.eml")
+    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    token = text.split("/password/reset/", 1)[1].split()[0]
+    new_password = "a long new password 42"
+    assert auth.post(f"/password/reset/{token}", {"password": new_password}).status_code == 303
+    assert auth.login("alice_w", new_password).status_code == 303
+    (identity,) = identities(database)
+    assert auth.post(f"/account/identities/{identity.id}/unlink").status_code == 303
+    assert identities(database) == [] and whoami(client) == "alice_w"
