@@ -12,6 +12,7 @@ for an hour, and the keys are fetched again once when a token names a key we do 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,9 @@ from forum.errors import Unavailable
 from forum.identity.service import ExternalClaim
 from forum.settings import OidcProvider
 
+log = logging.getLogger("forum.identity")
+"""Why a provider was unusable or a token refused: names the provider and the check, never
+the person (no subject, address or token)."""
 CACHE_SECONDS = 3600
 LEEWAY_SECONDS = 60
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA")
@@ -69,15 +73,16 @@ class OidcClient:
         self._keys: tuple[float, KeySet] | None = None
         self._lock = asyncio.Lock()
 
-    def _down(self) -> ProviderUnavailable:
+    def _down(self, why: str) -> ProviderUnavailable:
+        log.warning("OpenID Connect provider %s unusable: %s", self.provider.name, why)
         return ProviderUnavailable(NOT_ANSWERING.format(label=self.provider.label), retry_after=60)
 
     async def _fetch(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as http:
                 return await http.request(method, url, **kwargs)
-        except httpx.HTTPError:
-            raise self._down() from None
+        except httpx.HTTPError as error:
+            raise self._down(f"{method} {url}: {type(error).__name__}") from None
 
     async def _json(self, url: str) -> dict[str, Any]:
         response = await self._fetch("GET", url, headers={"Accept": "application/json"})
@@ -86,7 +91,7 @@ class OidcClient:
         except ValueError:
             document = None
         if not isinstance(document, dict):
-            raise self._down()
+            raise self._down(f"GET {url}: HTTP {response.status_code}, no JSON object")
         return document
 
     async def metadata(self) -> dict[str, Any]:
@@ -100,7 +105,7 @@ class OidcClient:
         if document.get("issuer") != self.provider.issuer or not all(
             isinstance(document.get(key), str) for key in needed
         ):
-            raise self._down()
+            raise self._down("the discovery document names another issuer or lacks endpoints")
         self._metadata = (time.monotonic() + CACHE_SECONDS, document)
         return document
 
@@ -114,7 +119,7 @@ class OidcClient:
             try:
                 keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
             except (JoseError, ValueError, TypeError, KeyError):
-                raise self._down() from None
+                raise self._down("its JWKS holds no usable key") from None
             self._keys = (time.monotonic() + CACHE_SECONDS, keys)
             return keys
 
@@ -122,7 +127,8 @@ class OidcClient:
         """A new authorization request: fresh state, nonce and PKCE verifier (S256)."""
         endpoint = (await self.metadata())["authorization_endpoint"]
         if not endpoint.startswith(provider_origin(self.provider) + "/"):
-            raise self._down()  # our CSP would stop the browser on its way there
+            # Our CSP's form-action would stop the browser on its way there.
+            raise self._down("the authorization endpoint is not on the issuer's origin")
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
         query = urlencode(
             {
@@ -157,11 +163,11 @@ class OidcClient:
             headers={"Accept": "application/json"},
         )
         if response.status_code >= 500:
-            raise self._down()
+            raise self._down(f"token endpoint: HTTP {response.status_code}")
         try:
             body = response.json()
         except ValueError:
-            raise self._down() from None
+            raise self._down("token endpoint: no JSON") from None
         id_token = body.get("id_token") if isinstance(body, dict) else None
         if response.status_code != 200 or not isinstance(id_token, str):
             raise Refused("the provider did not accept the sign-in")

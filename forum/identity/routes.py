@@ -23,7 +23,7 @@ from forum.accounts.logins import LoginPolicy
 from forum.accounts.throttle import LoginThrottle
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.identity import flows, service
-from forum.identity.oidc import OidcClient, Refused
+from forum.identity.oidc import OidcClient, Refused, log
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
 from forum.web.forms import FormData, field, safe_next
@@ -139,7 +139,8 @@ class IdentityPages(Controller):
                 nonce=flow["nonce"],
                 redirect_uri=_callback(settings, provider),
             )
-        except Refused:
+        except Refused as refused:
+            log.warning("sign-in with %s refused: %s", provider, refused)
             return _refused(f"{label} could not confirm who you are. Please try again.")
         if flow["link"] is not None:
             return await _link(request, uow, current_user, flow["link"], claim)
