@@ -337,3 +337,18 @@ def test_a_password_set_by_a_reset_link_makes_the_provider_unlinkable(
     (identity,) = identities(database)
     assert auth.post(f"/account/identities/{identity.id}/unlink").status_code == 303
     assert identities(database) == [] and whoami(client) == "alice_w"
+
+
+def test_a_visitors_cookie_choice_becomes_the_accounts_as_at_a_password_login(
+    provider, sign_in, auth, database
+):
+    from forum.privacy import service as privacy
+
+    auth.client.get("/")
+    auth.post("/cookies", {"choice": "save", "source": "settings", "analytics": "on"})
+    sign_in()
+    sign_in.welcome("alice_w")
+    (user,) = users(database)
+    with database.session() as session:
+        stored = privacy.user_decision(session, user.id)
+    assert stored is not None and (stored.preferences, stored.analytics) == (False, True)
