@@ -125,3 +125,7 @@ class CommentVote(Base):
     value: Mapped[VoteValue] = mapped_column(enum_column(VoteValue, "vote_value"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# Keeps thread ETags right when an author's public name changes (a listener on ``User``).
+from forum.comments import author_names as _author_names  # noqa: E402, F401
