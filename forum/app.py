@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -415,14 +414,13 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
 def _lifespan(parts: _Parts) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        relay = asyncio.create_task(parts.live.broadcast.relay())
         try:
             async with run_mail_worker(
                 parts.outbox, parts.database, enabled=parts.settings.mail_worker
             ):
                 yield
         finally:
-            relay.cancel()
+            parts.live.broadcast.close()
             await close_stores(parts.stores)
             parts.database.dispose()
 

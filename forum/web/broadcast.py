@@ -63,6 +63,7 @@ class Broadcast:
         self._lock = threading.Lock()
         self._client: Redis | None = None
         self._last_fault_log = 0.0
+        self._relay: asyncio.Task[None] | None = None
 
     @property
     def streams(self) -> int:
@@ -79,6 +80,8 @@ class Broadcast:
                 raise TooManyStreams
             self._by_id[key] = subscriber
             self._subscribers[topic].add(key)
+        if self.redis_url and self._relay is None:
+            self._relay = subscriber.loop.create_task(self.relay())
         try:
             yield queue
         finally:
@@ -127,9 +130,15 @@ class Broadcast:
             self._last_fault_log = now
             log.warning("broadcast: Redis %s failed; live updates stay within this process", what)
 
+    def close(self) -> None:
+        """Stop relaying (the app is stopping)."""
+        if self._relay is not None:
+            self._relay.cancel()
+            self._relay = None
+
     async def relay(self) -> None:
-        """Deliver what any process published to Redis to this process's streams (a task that
-        runs while the app does; reconnects after a fault)."""
+        """Deliver what any process published to Redis to this process's streams (a task
+        started with the first stream, running while the app does; reconnects after a fault)."""
         if not self.redis_url:
             return
         while True:

@@ -8,6 +8,7 @@
   var section = document.getElementById("comments");
   if (!url || !section || !window.EventSource || !window.fetch || !window.DOMParser) { return; }
 
+  var OWN_GRACE_MS = 2000;
   var fresh = [];
   var bar = document.createElement("p");
   bar.className = "live-news";
@@ -36,9 +37,14 @@
   source.addEventListener("comment", function (event) {
     var data;
     try { data = JSON.parse(event.data); } catch (e) { return; }
-    if (typeof data.id !== "number" || fresh.indexOf(data.id) !== -1 || shown(data.id)) { return; }
-    fresh.push(data.id);
-    update();
+    if (typeof data.id !== "number" || fresh.indexOf(data.id) !== -1) { return; }
+    // The reader's own comment, posted in place, may be announced before its card is in the
+    // page: count a comment only if it is still missing a moment later.
+    window.setTimeout(function () {
+      if (shown(data.id) || fresh.indexOf(data.id) !== -1) { return; }
+      fresh.push(data.id);
+      update();
+    }, OWN_GRACE_MS);
   });
 
   button.addEventListener("click", function () {
