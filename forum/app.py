@@ -28,6 +28,7 @@ from forum.accounts.hooks import AccountHooks
 from forum.accounts.link_routes import LoginLinkApi, LoginLinkPages
 from forum.accounts.logins import LoginPolicy
 from forum.accounts.mention_routes import MentionApi
+from forum.accounts.models import AccessToken, Login
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.permissions import can_moderate
 from forum.accounts.profile_routes import ProfilePages
@@ -53,7 +54,7 @@ from forum.comments.user_data import CommentData
 from forum.comments.visitor_page import PageCache
 from forum.comments.vote_routes import VoteApi, VotePages
 from forum.comments.votes import VoteData
-from forum.db import Database, Timeouts
+from forum.db import Database, Timeouts, generation
 from forum.errors import DomainError
 from forum.identity.hooks import AccountSection as IdentitySection
 from forum.identity.hooks import template_globals as identity_globals
@@ -91,6 +92,7 @@ from forum.privacy.hooks import (
 )
 from forum.privacy.hooks import account_section as privacy_section
 from forum.privacy.middleware import ConsentMiddleware, PageViewMiddleware
+from forum.privacy.models import ConsentRecord, PageViewCount
 from forum.privacy.routes import AdminPrivacyPages, CookiePages, PolicyPages
 from forum.privacy.user_data import PrivacyData
 from forum.search.routes import SearchApi, SearchPages
@@ -427,6 +429,14 @@ def _lifespan(parts: _Parts) -> Any:
     return lifespan
 
 
+def _quiet_writes() -> None:
+    """Bookkeeping that changes nothing a page for everyone shows: writing it leaves the front
+    cache's entries current (``forum.db.generation``)."""
+    generation.quiet_tables.update(
+        model.__tablename__ for model in (PageViewCount, ConsentRecord, Login, AccessToken)
+    )
+
+
 def _header_options(settings: Settings) -> dict[str, Any]:
     """What the security headers allow beyond our origin: article image hosts, and the
     sign-in providers a login form's redirect leads to."""
@@ -440,6 +450,7 @@ def _header_options(settings: Settings) -> dict[str, Any]:
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the forum for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
+    _quiet_writes()
     parts = _parts(settings)
     app = ForumApp(
         fast_paths=FastPaths(

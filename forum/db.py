@@ -289,6 +289,9 @@ class WriteGeneration:
     def __init__(self) -> None:
         self.value = 0
         self._lock = threading.Lock()
+        self.quiet_tables: set[str] = set()
+        """Tables whose writes change nothing that pages for everyone show (bookkeeping such
+        as page-view counts and login touches): ``create_app`` names them."""
 
     def bump(self) -> None:
         with self._lock:
@@ -305,8 +308,11 @@ _READS = ("SELECT", "BEGIN", "PRAGMA", "WITH", "SAVEPOINT", "RELEASE", "ANALYZE"
 def _note_write(
     conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
 ) -> None:
-    dml = context is not None and (context.isinsert or context.isupdate or context.isdelete)
-    if dml or not statement.lstrip()[:9].upper().startswith(_READS):
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        table = getattr(getattr(context.compiled, "statement", None), "table", None)
+        if getattr(table, "name", None) not in generation.quiet_tables:
+            conn.info[_WROTE] = True
+    elif not statement.lstrip()[:9].upper().startswith(_READS):
         conn.info[_WROTE] = True
 
 

@@ -83,7 +83,7 @@ class Offer:
     where the form's nonce and start time go, and what it registered."""
 
     generation: int
-    made: float = field(default_factory=time.monotonic)
+    made: float = field(default_factory=lambda: time.monotonic())
     """When the request began: the entry's age counts from here."""
     nonce_mark: str = field(default_factory=lambda: "nonce" + secrets.token_hex(12))
     time_mark: str = field(default_factory=lambda: "time" + secrets.token_hex(12))
