@@ -26,6 +26,7 @@ from forum.comments.reading import CommentView, Sort, Viewer
 from forum.comments.thread_json import CommentOut, MoreOut
 from forum.comments.tree import Node
 from forum.comments.vote_json import votes_out
+from forum.web import front_cache
 from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
@@ -153,6 +154,9 @@ class CommentApi(Controller):
             "Cache-Control": "private, no-cache",
             "Vary": "Cookie, Authorization",
         }
+        front = front_cache.offer(request.scope)
+        if front is not None and current_user is None:  # alike for every cookieless client
+            front.register(lambda _token: headers["ETag"])
         if _etag_matches(request, f'"{tag}"'):
             return Response(None, status_code=304, headers=headers)
         if mode is CommentMode.HIDDEN:
