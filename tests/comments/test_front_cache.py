@@ -232,14 +232,17 @@ def test_a_browser_with_its_cookie_still_revalidates_the_page_it_got(client, art
     assert again.status_code == 304
 
 
-def test_the_json_thread_304_from_the_front_cache(client, article, post):
+def test_the_json_thread_304_from_the_front_cache(client, app, article, post):
     post(article, None, "Words", author_name="Ann")
     path = f"/api/articles/{article.slug}/comments"
     first = visit(client, path)
     tag = first.headers["etag"]
     assert first.headers["cache-control"] == "private, no-cache"
+    entry = app.fast_paths.front_cache.entries[f"{path}?".encode()]  # kept
+    assert entry.validator == tag.strip('"')
     again = visit(client, path, **{"if-none-match": tag})
     assert again.status_code == 304 and again.headers["etag"] == tag
+    assert again.headers["set-cookie"] != first.headers["set-cookie"]  # a new token: kept
 
 
 # --- who never gets a front-cache answer -----------------------------------------------------
