@@ -43,7 +43,7 @@ def profile() -> None:
     from forum import schema
     from forum.accounts.models import User
     from forum.articles.service import get_published
-    from forum.comments import service
+    from forum.comments import comment_views, reading, service
     from forum.comments.api import comment_out as _out
     from forum.comments.models import Comment
     from forum.comments.service import Sort, Viewer
@@ -71,7 +71,7 @@ def profile() -> None:
 
         def rows_orm(session: Any, article: Any) -> list[Any]:
             return session.execute(
-                service._rows_query()
+                comment_views.rows_query()
                 .where(Comment.article_id == article.id)
                 .order_by(Comment.root_seq, Comment.path)
             ).all()
@@ -91,11 +91,11 @@ def profile() -> None:
         )
 
         def rows_plain(session: Any, article: Any) -> list[Any]:
-            """The proposal: the same columns as plain rows; ``_views`` reads them unchanged."""
+            """The proposal: the same columns as plain rows; ``views_of`` reads them unchanged."""
             listed = and_(
                 Comment.article_id == article.id,
                 Comment.depth == 0,
-                service._root_listed(viewer),
+                reading.root_listed(viewer),
             )
             roots = (
                 select(Comment.root_seq)
@@ -116,15 +116,15 @@ def profile() -> None:
             return msgspec.json.encode([_out(n) for n in page(session, article).nodes])
 
         def json_plain(session: Any, article: Any) -> bytes:
-            views = service._views(rows_plain(session, article), viewer)
-            return msgspec.json.encode([_out(n) for n in service._nest(views, viewer)])
+            views = comment_views.views_of(rows_plain(session, article), viewer)
+            return msgspec.json.encode([_out(n) for n in comment_views.nest_views(views)])
 
         now, proposed = with_session(json_now)(), with_session(json_plain)()
         assert now == proposed, "the proposal changes the answer"
         with database.session() as session:
             rows = rows_orm(session, get_published(session, "thousand"))
-            views = service._views(rows, viewer)
-            nodes = service._nest(views, viewer)
+            views = comment_views.views_of(rows, viewer)
+            nodes = comment_views.nest_views(views)
             print(f"1,000-comment thread, every top-level comment on one page ({len(views)} rows)")
             timed("thread_page (service, as the routes call it)", with_session(page))
             timed("  rows as ORM entities (select(Comment, ...))", with_session(rows_orm))
@@ -132,8 +132,8 @@ def profile() -> None:
                 "  rows as plain rows (select(Comment.id, ...)) [proposal]",
                 with_session(rows_plain),
             )
-            timed("  _views", lambda: service._views(rows, viewer))
-            timed("  tree.nest", lambda: service._nest(views, viewer))
+            timed("  views_of", lambda: comment_views.views_of(rows, viewer))
+            timed("  tree.nest", lambda: comment_views.nest_views(views))
             timed("_out + msgspec encode", lambda: msgspec.json.encode([_out(n) for n in nodes]))
             timed("JSON body now (thread_page + _out + encode)", with_session(json_now))
             timed("JSON body with plain rows [proposal]", with_session(json_plain))

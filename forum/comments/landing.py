@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session, aliased
 
 from forum.articles.models import Article
 from forum.articles.urls import article_url
+from forum.comments.comment_views import PLACEHOLDER_STATUSES
 from forum.comments.models import Comment
-from forum.comments.reading import PLACEHOLDER_STATUSES, Sort, _root_listed
+from forum.comments.reading import Sort, root_listed
 from forum.comments.urls import comment_url
 from forum.comments.visibility import Viewer, status_visible, status_where, thread_readable
 
@@ -102,7 +103,7 @@ def _page_of(session: Session, target: Comment, viewer: Viewer, layout: ThreadLa
                 Comment.depth == 0,
             )
         ).one()
-    listed = and_(Comment.article_id == target.article_id, Comment.depth == 0, _root_listed(viewer))
+    listed = and_(Comment.article_id == target.article_id, Comment.depth == 0, root_listed(viewer))
     before = _root_before(Comment, target_root, layout.sort)
     earlier = session.scalar(select(func.count()).select_from(Comment).where(listed, before)) or 0
     page = earlier // layout.per_page + 1

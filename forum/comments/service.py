@@ -2,8 +2,9 @@
 
 Plain functions over a SQLAlchemy session; nothing here knows about HTTP, and every refusal is
 a ``forum.errors`` class. Every status change goes through ``set_status`` so that the published
-counts on articles and users stay right. The read side lives in ``forum.comments.reading`` and
-is re-exported here, so callers have one module to ask.
+counts on articles and users stay right. The read side (``forum.comments.reading`` and the
+modules beside it: ``comment_lookups``, ``comment_views``, ``subtree``, ``thread_etag``) is
+re-exported here, so callers have one module to ask.
 """
 
 from __future__ import annotations
@@ -18,52 +19,29 @@ from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
 from forum.articles.models import Article, CommentMode
 from forum.comments import permissions, tree
+from forum.comments.comment_lookups import article_slug, get_comment, revisions, visible_comment
+from forum.comments.comment_views import view_of
 from forum.comments.hooks import CommentHooks, Draft
 from forum.comments.mentions import render_body
 from forum.comments.models import Comment, CommentRevision, CommentStatus
 from forum.comments.reading import (
-    PLACEHOLDER_STATUSES,
-    VIEW_COLUMNS,
-    CommentNotFound,
-    CommentView,
     Sort,
-    Subtree,
-    ThreadPage,
     Viewer,
-    _nest,
-    _root_listed,
-    _rows_query,
-    _views,
-    article_slug,
     effective_mode,
-    get_comment,
     latest_published,
-    revisions,
-    subtree,
-    thread_etag,
     thread_page,
-    view_of,
-    visible_comment,
     whole_thread,
 )
+from forum.comments.subtree import subtree
+from forum.comments.thread_etag import thread_etag
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
 from forum.text import TextProblem, clean_line, clean_multiline
 
 __all__ = [
-    "PLACEHOLDER_STATUSES",
-    "VIEW_COLUMNS",
-    "CommentNotFound",
-    "CommentView",
     "PostRequest",
     "Sort",
-    "Subtree",
-    "ThreadPage",
     "Viewer",
-    "_nest",
-    "_root_listed",
-    "_rows_query",
-    "_views",
     "article_slug",
     "clean_body",
     "delete_comment",

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
 from forum.articles.models import Article
+from forum.comments.comment_views import PLACEHOLDER_STATUSES, author_names, with_votes
 from forum.comments.models import Comment
-from forum.comments.reading import PLACEHOLDER_STATUSES, Sort, _author, with_votes
+from forum.comments.reading import Sort
 from forum.comments.visibility import Viewer, status_visible, thread_readable
 from forum.comments.vote_json import VotesOut, votes_out
 
@@ -65,9 +66,9 @@ COLUMNS = (
     User.profile_visibility,
 )
 """What the JSON shows of a comment and its author; from ``author_id`` on, the author columns
-``reading._author`` works the shown name out of."""
+``comment_views.author_names`` works the shown name out of."""
 VOTES_AT = len(COLUMNS)
-"""Where the vote columns of ``reading.with_votes`` start in a row."""
+"""Where the vote columns of ``comment_views.with_votes`` start in a row."""
 
 
 def whole_thread_rows(
@@ -115,7 +116,7 @@ def nest_rows(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentOut]:
             author = values[6:VOTES_AT]
             names = authors.get(author)
             if names is None:
-                names = authors[author] = _author(author, viewer)
+                names = authors[author] = author_names(author, viewer)
             out = CommentOut(
                 cid, parent_id, names[1], names[0], html, status.value, created, edited, []
             )

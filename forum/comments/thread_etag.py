@@ -1,0 +1,36 @@
+"""The validator of one page of a thread, so that an unchanged thread is answered with 304."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forum.articles.models import Article
+from forum.comments.models import Comment
+from forum.comments.ordering import Sort
+from forum.comments.visibility import Viewer
+
+
+def thread_etag(
+    session: Session, article: Article, viewer: Viewer, *, sort: Sort, page: int, extra: str = ""
+) -> str:
+    """A validator for one page of a thread as this viewer sees it (one indexed query)."""
+    latest = session.scalar(
+        select(func.max(Comment.updated_at)).where(Comment.article_id == article.id)
+    )
+    key = "|".join(
+        str(part)
+        for part in (
+            article.id,
+            article.updated_at.isoformat(),
+            latest.isoformat() if latest else "-",
+            viewer.user_id,
+            viewer.moderator,
+            sort.value,
+            page,
+            extra,
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
