@@ -98,6 +98,7 @@ from forum.privacy.user_data import PrivacyData
 from forum.search.routes import SearchApi, SearchPages
 from forum.search.user_data import SearchData
 from forum.settings import Settings
+from forum.sites.admin_routes import AdminSitePages
 from forum.web.access_log import AccessLog
 from forum.web.api_docs import openapi_config
 from forum.web.broadcast import Broadcast
@@ -179,6 +180,7 @@ def _route_handlers() -> list[Any]:
         ModerationLogPages,
         ModerationApi,
         AdminModerationPages,
+        AdminSitePages,
         ReaderPages,
         ReportApi,
         HealthController,

@@ -13,3 +13,4 @@ from forum.importers import models as importers  # noqa: F401
 from forum.mail import models as mail  # noqa: F401
 from forum.moderation import models as moderation  # noqa: F401
 from forum.privacy import models as privacy  # noqa: F401
+from forum.sites import models as sites  # noqa: F401

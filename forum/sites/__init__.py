@@ -1,0 +1,1 @@
+"""Other sites whose pages carry a thread of ours: registered sites, their pages' articles."""
