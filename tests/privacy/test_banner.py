@@ -28,6 +28,8 @@ def every_page(app, article_slug: str, username: str) -> list[str]:
             ("/static", "/schema")
         ):
             continue
+        if route.path.endswith("/events"):
+            continue  # a live thread's event stream, open for minutes: not a page
         path = route.path
         for placeholder, value in fill.items():
             path = path.replace(placeholder, value)
