@@ -88,7 +88,9 @@ def test_an_88_kb_article_page_goes_over_the_wire_at_a_quarter_of_its_size(
     identity = client.get("/articles/long", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in identity.headers
     size = len(identity.content)
-    assert 80_000 < size < 120_000
+    # 88 KB when the issue was written; folds, "in reply to" and votes added about 0.6 KB a
+    # comment since. What counts is the share on the wire.
+    assert 80_000 < size < 160_000
     with client.stream("GET", "/articles/long", headers={"Accept-Encoding": encoding}) as response:
         raw = b"".join(response.iter_raw())
     assert response.headers["content-encoding"] == encoding
