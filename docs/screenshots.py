@@ -27,7 +27,7 @@ from forum.app import create_app
 from forum.db import Database
 from forum.demo.articles import SEED_SLUG
 from forum.demo.discussion import PASSWORD
-from forum.demo.loader import load_demo
+from forum.demo.loader import demo_password_hash, load_demo
 from forum.settings import Settings
 
 OUT = Path(__file__).resolve().parent / "images"
@@ -45,7 +45,7 @@ def _demo_site(var_dir: Path, port: int) -> Settings:
     schema.upgrade(settings)
     database = Database(settings.effective_database_url)
     with database.session(write=True) as session:
-        load_demo(session, settings, Passwords(make_hasher(1, 1024, 1)))
+        load_demo(session, settings, demo_password_hash(Passwords(make_hasher(1, 1024, 1))))
     database.dispose()
     return settings
 

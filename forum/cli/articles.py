@@ -21,7 +21,7 @@ def demo(ctx: click.Context, if_empty: bool) -> None:
     """Load demo content: articles, a discussion and demo accounts (never over https)."""
     from forum.accounts.passwords import Passwords, make_hasher
     from forum.articles.service import count_articles
-    from forum.demo.loader import existing_readers, load_demo
+    from forum.demo.loader import demo_password_hash, existing_readers, load_demo
 
     settings = settings_of(ctx)
     if settings.https:
@@ -29,9 +29,11 @@ def demo(ctx: click.Context, if_empty: bool) -> None:
             "refusing to create demo accounts with a published password: FORUM_BASE_URL is "
             "https://, a public site (run the demo on a local http:// address)"
         )
-    passwords = Passwords(
-        make_hasher(
-            settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+    password_hash = demo_password_hash(
+        Passwords(
+            make_hasher(
+                settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+            )
         )
     )
     database = open_database(settings)
@@ -40,7 +42,7 @@ def demo(ctx: click.Context, if_empty: bool) -> None:
             if if_empty and count_articles(session):
                 click.echo("demo content skipped: the database already has articles")
             else:
-                result = load_demo(session, settings, passwords)
+                result = load_demo(session, settings, password_hash)
                 click.echo(
                     f"demo content loaded: {result.articles.created} new, "
                     f"{result.articles.updated} updated articles; "

@@ -71,8 +71,15 @@ def existing_readers(session: Session) -> list[Reader]:
     return [reader for key, reader in keys.items() if key in found]
 
 
-def load_demo(session: Session, settings: Settings, passwords: Passwords) -> DemoResult:
-    """Create or refresh the demo articles; the first time, the accounts and the discussion."""
+def demo_password_hash(passwords: Passwords) -> str:
+    """The hash of the one published demo password: made before the writing transaction (a
+    hash takes a while and must not hold the write lock)."""
+    return passwords.hash(PASSWORD)
+
+
+def load_demo(session: Session, settings: Settings, password_hash: str) -> DemoResult:
+    """Create or refresh the demo articles; the first time, the accounts and the discussion
+    (every demo account gets ``password_hash``, from ``demo_password_hash``)."""
     articles = import_articles(
         session,
         [seed_article(settings.tz), *OTHER_ARTICLES],
@@ -80,7 +87,6 @@ def load_demo(session: Session, settings: Settings, passwords: Passwords) -> Dem
     )
     if existing_readers(session):
         return DemoResult(articles, 0, SEED_SLUG)
-    password_hash = passwords.hash(PASSWORD)  # one hash for the one published password
     accounts = {reader.username: _account(session, password_hash, reader) for reader in READERS}
     story = _Story(session, settings, accounts, get_published(session, SEED_SLUG).id)
     _trust_regulars(session, accounts)

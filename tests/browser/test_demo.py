@@ -10,13 +10,15 @@ from playwright.sync_api import expect
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.demo.articles import SEED_SLUG
 from forum.demo.discussion import PASSWORD
-from forum.demo.loader import load_demo
+from forum.demo.loader import demo_password_hash, load_demo
 from tests.browser.conftest import screenshot
 
 
 def load(live_server) -> None:
     with live_server.database.session(write=True) as session:
-        load_demo(session, live_server.settings, Passwords(make_hasher(1, 1024, 1)))
+        load_demo(
+            session, live_server.settings, demo_password_hash(Passwords(make_hasher(1, 1024, 1)))
+        )
 
 
 @pytest.mark.parametrize("width", [390, 1280])
