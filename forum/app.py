@@ -99,6 +99,7 @@ from forum.search.routes import SearchApi, SearchPages
 from forum.search.user_data import SearchData
 from forum.settings import Settings
 from forum.sites.admin_routes import AdminSitePages
+from forum.sites.embed_routes import EmbedPages
 from forum.web.access_log import AccessLog
 from forum.web.api_docs import openapi_config
 from forum.web.broadcast import Broadcast
@@ -181,6 +182,7 @@ def _route_handlers() -> list[Any]:
         ModerationApi,
         AdminModerationPages,
         AdminSitePages,
+        EmbedPages,
         ReaderPages,
         ReportApi,
         HealthController,

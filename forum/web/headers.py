@@ -42,6 +42,14 @@ BASE_HEADERS = {
 }
 
 HSTS = "max-age=31536000; includeSubDomains"
+FRAME_ANCESTORS_KEY = "forum_frame_ancestors"
+"""Scope state a handler sets to the origins that may frame its answer (a thread embedded on
+a registered site); every other response may be framed by nobody."""
+
+
+def allow_framing(scope: Scope, origins: Iterable[str]) -> None:
+    """Let exactly ``origins`` frame this response (``frame-ancestors``, no X-Frame-Options)."""
+    scope.setdefault("state", {})[FRAME_ANCESTORS_KEY] = " ".join(origins) or "'none'"
 
 
 def content_security_policy(
@@ -88,9 +96,15 @@ def make_security_headers_hook(
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
+        ancestors = scope.get("state", {}).get(FRAME_ANCESTORS_KEY)
         for name, value in headers_to_add.items():
             if name not in headers:
                 headers[name] = value
+        if ancestors:
+            policy = headers["content-security-policy"]
+            framed = policy.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+            headers["content-security-policy"] = framed
+            del headers["x-frame-options"]
         content_type = headers.get("content-type", "")
         if "cache-control" not in headers and (
             content_type.startswith("text/html") or "json" in content_type

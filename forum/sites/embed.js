@@ -1,0 +1,28 @@
+/* The forum's embed: put a thread under this page, in a frame served by the forum.
+   <script src="https://forum.example/embed.js" data-site="1" data-page-url="…" data-title="…" async></script>
+   No dependencies; the frame tells its height by postMessage, accepted from the forum only. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+  var forum = new URL(script.src).origin;
+  var site = script.getAttribute("data-site") || "";
+  var page = script.getAttribute("data-page-url") || location.href;
+  var title = script.getAttribute("data-title") || document.title;
+  var frame = document.createElement("iframe");
+  frame.src = forum + "/embed/" + encodeURIComponent(site) + "/thread?url=" +
+    encodeURIComponent(page) + "&title=" + encodeURIComponent(title) +
+    "&parent=" + encodeURIComponent(location.origin);
+  frame.title = "Comments";
+  frame.style.width = "100%";
+  frame.style.height = "320px";
+  frame.style.border = "0";
+  script.parentNode.insertBefore(frame, script.nextSibling);
+  window.addEventListener("message", function (event) {
+    if (event.origin !== forum || event.source !== frame.contentWindow) return;
+    var data = event.data;
+    if (data && data.type === "forum:height" && typeof data.height === "number") {
+      frame.style.height = Math.max(50, Math.min(Math.ceil(data.height), 100000)) + "px";
+    }
+  });
+})();

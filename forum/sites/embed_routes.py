@@ -1,0 +1,122 @@
+"""The embed: ``/embed.js`` for a site's pages, and the thread it frames.
+
+``GET /embed.js`` answers with a short-cached redirect to ``/embed.js?v=<content hash>``, which
+is cached for a year (a new script is a new address) and may be loaded by any page
+(``Cross-Origin-Resource-Policy: cross-origin``). ``GET /embed/{site}/thread?url=…&title=…``
+is the framed thread: only the site's registered origins may frame it (``frame-ancestors``),
+only pages on those origins have threads. ``GET /embed/{site}/go?url=…`` leads a reader
+without JavaScript to the page's thread on the forum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Response, Template
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
+
+from forum.articles.urls import article_url
+from forum.comments import visitor_page
+from forum.comments.config import CommentSettings
+from forum.comments.hooks import CommentHooks
+from forum.comments.ordering import Sort
+from forum.comments.pages import Reader
+from forum.errors import NotFound
+from forum.sites import pages, service
+from forum.web.headers import allow_framing
+from forum.web.types import AnyRequest
+from forum.web.unit_of_work import Work
+
+SCRIPT = Path(__file__).with_name("embed.js")
+SHORT_CACHE = "public, max-age=300"
+LONG_CACHE = "public, max-age=31536000, immutable"
+PageUrl = Annotated[str, QueryParameter(name="url", max_length=2000)]
+Title = Annotated[str, QueryParameter(name="title", max_length=1000)]
+Parent = Annotated[str, QueryParameter(name="parent", max_length=300)]
+Version = Annotated[str, QueryParameter(name="v", max_length=64)]
+
+
+@cache
+def embed_script() -> tuple[bytes, str]:
+    """The script and its content hash (read once per process)."""
+    body = SCRIPT.read_bytes()
+    return body, hashlib.sha256(body).hexdigest()[:16]
+
+
+def embed_script_url() -> str:
+    return f"/embed.js?v={embed_script()[1]}"
+
+
+class EmbedPages(Controller):
+    """The embed script and the framed thread."""
+
+    include_in_schema = False
+
+    @get("/embed.js", sync_to_thread=False)
+    def script(self, v: Version = "") -> Response[bytes] | Redirect:
+        """The embed script at its content-hashed address, or a redirect there."""
+        body, digest = embed_script()
+        if v != digest:
+            redirect = Redirect(embed_script_url(), status_code=302)
+            redirect.headers["cache-control"] = SHORT_CACHE
+            redirect.headers["cross-origin-resource-policy"] = "cross-origin"
+            return redirect
+        headers = {"cache-control": LONG_CACHE, "cross-origin-resource-policy": "cross-origin"}
+        return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)
+
+    @get("/embed/{site_id:int}/thread", sync_to_thread=True)
+    def thread(
+        self,
+        request: AnyRequest,
+        uow: Work,
+        hooks: NamedDependency[CommentHooks],
+        comment_config: CommentSettings,
+        site_id: FromPath[int],
+        url: PageUrl,
+        title: Title = "",
+        parent: Parent = "",
+    ) -> Template:
+        """The page's thread, framed by the site (made on the first view if the site says so)."""
+        db = uow.read()
+        site = service.get_site(db, site_id)
+        ref = pages.page_ref(site, url, title)
+        article = pages.find_article(db, ref)
+        if article is None:
+            article = pages.create_article(uow.write(), ref)
+        reader = Reader(db, None, hooks, comment_config)
+        _, actions = reader.actions(article)
+        section = visitor_page.render_section(
+            request,
+            db,
+            article,
+            actions,
+            sort=Sort.OLDEST,
+            page=1,
+            per_page=comment_config.per_page,
+            max_comments=comment_config.page_comments,
+        )
+        token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+        allow_framing(request.scope, site.origin_list)
+        context = {
+            "article": article,
+            "thread_html": visitor_page.fill(section, token),
+            "parent": parent if parent in site.origin_list else "",
+        }
+        return Template("sites/embed.html", context=context)
+
+    @get("/embed/{site_id:int}/go", sync_to_thread=True)
+    def go(self, uow: Work, site_id: FromPath[int], url: PageUrl) -> Redirect:
+        """The page's thread on the forum itself (the embed's ``<noscript>`` link)."""
+        db = uow.read()
+        ref = pages.page_ref(service.get_site(db, site_id), url, "")
+        article = pages.find_article(db, ref)
+        if article is None:
+            raise NotFound(pages.NO_THREAD)
+        return Redirect(article_url(article.slug, "comments"), status_code=303)

@@ -1,0 +1,95 @@
+"""Which article anchors the thread of a site's page: found by the page's canonical URL, and
+made on the first view when the site allows it (title and address as the embedding page gives
+them; the forum never fetches the page)."""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forum.articles import service as articles
+from forum.articles.models import Article
+from forum.db import utcnow
+from forum.errors import Forbidden, NotFound
+from forum.sites.models import Site, SitePage
+from forum.sites.urls import canonical_url, origin_of
+
+TITLE_MAX = 200
+"""Characters kept of the title an embedding page gives (the rest is cut)."""
+NO_THREAD = "This page has no thread yet: the site starts threads itself."
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A page of a site as the embed asks for it: its canonical URL and offered title."""
+
+    site: Site
+    url: str
+    title: str
+
+
+def page_ref(site: Site, url: str, title: str) -> PageRef:
+    """The page's canonical URL, checked to be on one of the site's origins, or ``Invalid`` /
+    ``Forbidden``: nobody makes threads for another site's pages."""
+    canonical = canonical_url(url)
+    if origin_of(canonical) not in site.origin_list:
+        raise Forbidden("This page is not on the site's registered origins.")
+    return PageRef(site, canonical, clean_title(title) or canonical)
+
+
+def clean_title(title: str) -> str:
+    """Printable text on one line, at most ``TITLE_MAX`` characters (escaped when shown)."""
+    kept = "".join(ch if unicodedata.category(ch)[0] not in "CZ" else " " for ch in title)
+    words = " ".join(kept.split())
+    return words[:TITLE_MAX].rstrip()
+
+
+def find_article(session: Session, ref: PageRef) -> Article | None:
+    query = (
+        select(Article)
+        .join(SitePage, SitePage.article_id == Article.id)
+        .where(SitePage.site_id == ref.site.id, SitePage.canonical_url == ref.url)
+    )
+    return session.scalar(query)
+
+
+def _free_slug(session: Session, stem: str) -> str:
+    """The title's slug with a random ending no article has (a site's page never takes over
+    an article of ours)."""
+    while True:
+        slug = f"{stem}-{secrets.token_hex(4)}"
+        if session.scalar(select(Article.id).where(Article.slug == slug)) is None:
+            return slug
+
+
+def create_article(session: Session, ref: PageRef) -> Article:
+    """The page's article, made now if the site starts threads on first view (in a write
+    transaction); two first views at once end with one article."""
+    if not ref.site.create_on_view:
+        raise NotFound(NO_THREAD)
+    slug = _free_slug(session, articles.slugify(ref.title, 150) or "page")
+    data = articles.ArticleInput(
+        title=ref.title,
+        author_name=ref.site.name,
+        submitted_at=utcnow(),
+        body=f"The comments of <{ref.url}>.",
+        slug=slug,
+        comment_mode=ref.site.comment_mode,
+    )
+    try:
+        with session.begin_nested():
+            article, _ = articles.save_article(session, data)
+            session.flush()
+            session.add(SitePage(article_id=article.id, site_id=ref.site.id, canonical_url=ref.url))
+            session.flush()
+    except IntegrityError:  # made by another first view a moment ago
+        found = find_article(session, ref)
+        if found is None:
+            raise
+        return found
+    return article
