@@ -22,7 +22,7 @@ from forum.cli import main
 from forum.comments import service as comments
 from forum.comments.hooks import CommentHooks, Draft
 from forum.comments.models import Comment, CommentStatus
-from forum.comments.notify import service
+from forum.comments.notify import digest, service
 from forum.comments.notify.models import (
     ArticleWatch,
     DigestItem,
@@ -331,10 +331,10 @@ def test_the_hourly_count_is_per_recipient_and_rolls(db, make_user):
     ann, bob = make_user("ann"), make_user("bob")
     start = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     for minute in range(3):
-        assert service.take_hourly_slot(db, ann.id, now=start + timedelta(minutes=minute), limit=3)
-    assert not service.take_hourly_slot(db, ann.id, now=start + timedelta(minutes=59), limit=3)
-    assert service.take_hourly_slot(db, bob.id, now=start + timedelta(minutes=59), limit=3)
-    assert service.take_hourly_slot(db, ann.id, now=start + timedelta(minutes=60), limit=3)
+        assert digest.take_hourly_slot(db, ann.id, now=start + timedelta(minutes=minute), limit=3)
+    assert not digest.take_hourly_slot(db, ann.id, now=start + timedelta(minutes=59), limit=3)
+    assert digest.take_hourly_slot(db, bob.id, now=start + timedelta(minutes=59), limit=3)
+    assert digest.take_hourly_slot(db, ann.id, now=start + timedelta(minutes=60), limit=3)
     count = db.scalar(
         select(func.count()).select_from(NotificationMail).where(NotificationMail.user_id == ann.id)
     )

@@ -16,8 +16,9 @@ from forum.accounts.current import CurrentUser
 from forum.accounts.models import Role, User
 from forum.comments import service as comments
 from forum.comments.models import Comment
+from forum.comments.notify import digest
 from forum.comments.notify import service as notifications
-from forum.comments.notify.models import WatchMode
+from forum.comments.notify.models import Reason, WatchMode
 from forum.db import metadata, utcnow
 from forum.mail.models import MailStatus, OutgoingMail
 from forum.moderation import log
@@ -114,9 +115,7 @@ def live_a_life(
         )
         session.add(Ban(user_id=user.id, reason="For a day.", created_by_id=moderator.id))
         notifications.watch(session, user.id, article.id, WatchMode.DIGEST)
-        notifications.add_digest_item(
-            session, user.id, theirs.id, notifications.Reason.WATCH, now=utcnow()
-        )
+        digest.add_digest_item(session, user.id, theirs.id, Reason.WATCH, now=utcnow())
         session.add(  # a mail the worker will not reach in time: erasure must drop it
             OutgoingMail(
                 to_address=EMAIL,

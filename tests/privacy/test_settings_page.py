@@ -11,6 +11,7 @@ from sqlalchemy import select
 from forum.accounts.models import ProfileVisibility, PublicName, User
 from forum.accounts.profiles import ProfileChoices
 from forum.comments.models import Comment
+from forum.comments.notify import recipients
 from forum.comments.notify import service as notifications
 from forum.privacy import profile
 from forum.privacy.config import ReplyMails
@@ -140,11 +141,11 @@ def test_notification_mails_name_the_author_as_their_settings_say(
 ):
     with database.session() as session:
         comment = session.get(Comment, thread["comment"].id)
-        assert notifications.author_name(session, comment) == DISPLAY
+        assert recipients.author_name(session, comment) == DISPLAY
     choose(database, author, public_name=PublicName.USERNAME)
     with database.session() as session:
         comment = session.get(Comment, thread["comment"].id)
-        assert notifications.author_name(session, comment) == USERNAME
+        assert recipients.author_name(session, comment) == USERNAME
 
 
 # --- who sees the profile ---------------------------------------------------------------------

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from forum.accounts.models import User
 from forum.articles.models import Article
 from forum.comments.models import Comment
+from forum.comments.notify.digest import DigestEntry
 from forum.comments.notify.models import Reason
-from forum.comments.notify.service import DigestEntry, Stop, Unsubscribe
+from forum.comments.notify.service import Stop, Unsubscribe
 from forum.comments.urls import comment_url
 from forum.settings import Settings
 from forum.signing import BadToken, Signer

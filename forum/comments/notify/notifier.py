@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from forum.articles.models import Article
 from forum.comments.models import Comment, CommentStatus
-from forum.comments.notify import mails, service
+from forum.comments.notify import digest, mails, recipients
 from forum.comments.notify.models import WatchMode
 from forum.db import Database, utcnow
 from forum.mail.message import InvalidMail
@@ -64,19 +64,19 @@ class Notifier:
         if comment.status is not CommentStatus.PUBLISHED:
             return
         now = self.clock()
-        first = previous is not CommentStatus.PUBLISHED and service.claim_first_publication(
+        first = previous is not CommentStatus.PUBLISHED and recipients.claim_first_publication(
             session, comment.id, now
         )
-        since = None if first else service.claim_changed_text(session, comment, now)
+        since = None if first else recipients.claim_changed_text(session, comment, now)
         if not first and since is None:
             return
         article = session.get(Article, comment.article_id)
-        if article is None or not service.readers_can_see(article, comment):
+        if article is None or not recipients.readers_can_see(article, comment):
             return
         if since is not None:
-            targets = service.new_mentions(session, comment, since=since)
+            targets = recipients.new_mentions(session, comment, since=since)
         else:
-            targets = service.recipients(session, comment)
+            targets = recipients.recipients(session, comment)
         if targets:
             self._announce(session, comment, article, targets)
 
@@ -85,17 +85,17 @@ class Notifier:
         session: Session,
         comment: Comment,
         article: Article,
-        targets: list[service.Recipient],
+        targets: list[recipients.Recipient],
     ) -> None:
         """A mail to each target now, or an item in their digest when over the hourly cap."""
         now = self.clock()
-        author = service.author_name(session, comment)
+        author = recipients.author_name(session, comment)
         for target in targets:
-            instant = target.mode is WatchMode.INSTANT and service.take_hourly_slot(
+            instant = target.mode is WatchMode.INSTANT and digest.take_hourly_slot(
                 session, target.user.id, now=now, limit=self.settings.notify_max_per_hour
             )
             if not instant:
-                service.add_digest_item(session, target.user.id, comment.id, target.reason, now=now)
+                digest.add_digest_item(session, target.user.id, comment.id, target.reason, now=now)
                 continue
             mail = mails.instant_mail(
                 self.settings,
@@ -110,7 +110,7 @@ class Notifier:
 
     def send_digest(self, session: Session, user_id: int) -> int:
         """Queue one user's digest (in ``session``'s transaction); the number of comments."""
-        user, entries = service.take_digest(session, user_id)
+        user, entries = digest.take_digest(session, user_id)
         if user is None or not entries:
             return 0
         self._queue(
@@ -121,7 +121,7 @@ class Notifier:
     def send_digests(self, database: Database) -> DigestReport:
         """The daily round: each recipient's digest in a transaction of its own."""
         with database.session() as session:
-            user_ids = service.digest_recipients(session)
+            user_ids = digest.digest_recipients(session)
         sent = comments = 0
         for user_id in user_ids:
             with database.session(write=True) as session:
