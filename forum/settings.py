@@ -1,164 +1,31 @@
 """Every setting of the forum, read once from ``FORUM_*`` environment variables.
 
 Tests build ``Settings(...)`` directly; the app and the CLI call ``Settings.from_env(os.environ)``.
+How each value is parsed and checked lives in ``forum.settings_checks``.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-
-class SettingsError(ValueError):
-    """A FORUM_* variable holds a value the forum cannot use."""
-
-
-def _parse_bool(name: str, raw: str) -> bool:
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off", ""}:
-        return False
-    raise SettingsError(f"{name} must be true or false, not {raw!r}")
-
-
-def _parse_int(name: str, raw: str) -> int:
-    try:
-        return int(raw.strip())
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
-
-
-_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
-IMAGE_HOST_PATTERN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?$")
-
-
-def image_host_problem(host: str) -> str | None:
-    """Why ``host`` cannot stand in the CSP's img-src (a scheme, path, wildcard…), or None."""
-    if not IMAGE_HOST_PATTERN.match(host):
-        return "must be a host name, optionally with :port (no scheme, path or wildcard)"
-    return None
-
-
-SMTP_SCHEMES = frozenset({"smtp", "smtps"})
-STARTTLS_MODES = frozenset({"auto", "required"})
-
-
-def _check_smtp_url(url: str) -> None:
-    """Refuse an SMTP URL we cannot use; the message never repeats the URL (it holds a password)."""
-    name = "FORUM_SMTP_URL"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
-    except ValueError:
-        raise SettingsError(f"{name} is not a valid URL") from None
-    if parts.scheme not in SMTP_SCHEMES:
-        raise SettingsError(f"{name} must start with smtp:// or smtps://")
-    if not parts.hostname:
-        raise SettingsError(f"{name} must name a host")
-    starttls = parse_qs(parts.query).get("starttls", ["auto"])
-    if len(starttls) != 1 or starttls[0] not in STARTTLS_MODES:
-        raise SettingsError(f"{name}: starttls must be auto or required")
-    if parts.scheme == "smtps" and starttls[0] == "required":
-        raise SettingsError(f"{name}: smtps:// is TLS already; starttls applies to smtp://")
-
-
-def _check_sqlite_folder(url: str, var_dir: Path) -> None:
-    """Refuse a SQLite file in a folder that does not exist: a typo in the path would otherwise
-    start an empty site beside the real one. Only ``var_dir`` is created on demand."""
-    if not url.lower().startswith("sqlite"):
-        return
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        database = make_url(url).database
-    except ArgumentError:
-        raise SettingsError("FORUM_DATABASE_URL is not a database URL") from None
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    folder = Path(database).parent
-    if folder.resolve() != var_dir.resolve() and not folder.is_dir():
-        raise SettingsError(
-            f"FORUM_DATABASE_URL: the folder {folder} does not exist; create it first "
-            f"(only {var_dir} is created for you)"
-        )
-
-
-PROVIDER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-@dataclass(frozen=True)
-class OidcProvider:
-    """One OpenID Connect provider of ``FORUM_OIDC_PROVIDERS``."""
-
-    name: str
-    issuer: str
-    client_id: str
-    client_secret: str = field(repr=False)
-    label: str
-    scopes: str
-
-
-def _oidc_provider(index: int, item: Any) -> OidcProvider:
-    where = f"FORUM_OIDC_PROVIDERS[{index}]"
-    if not isinstance(item, dict):
-        raise SettingsError(f"{where} must be an object")
-    values = {key: item.get(key, "") for key in ("name", "issuer", "client_id", "client_secret")}
-    for key, value in values.items():
-        if not isinstance(value, str) or not value.strip():
-            raise SettingsError(f"{where}: {key} is missing (a non-empty string)")
-    unknown = set(item) - {*values, "label", "scopes"}
-    if unknown:
-        raise SettingsError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
-    if not PROVIDER_NAME.match(values["name"]):
-        raise SettingsError(f"{where}: name must be 1-32 of a-z, 0-9 and -")
-    issuer = urlsplit(values["issuer"])
-    local = issuer.scheme == "http" and issuer.hostname in LOOPBACK_HOSTS
-    if not (issuer.scheme == "https" or local) or not issuer.hostname or issuer.query:
-        raise SettingsError(f"{where}: issuer must be an https:// URL without a query")
-    label, scopes = item.get("label") or values["name"], item.get("scopes") or ""
-    if not isinstance(label, str) or not isinstance(scopes, str):
-        raise SettingsError(f"{where}: label and scopes must be strings")
-    words = scopes.split() or ["openid", "email", "profile"]
-    if "openid" not in words:
-        raise SettingsError(f"{where}: scopes must include openid")
-    return OidcProvider(
-        name=values["name"],
-        issuer=values["issuer"].rstrip("/"),
-        client_id=values["client_id"],
-        client_secret=values["client_secret"],
-        label=label.strip()[:60],
-        scopes=" ".join(words),
-    )
-
-
-def parse_oidc_providers(raw: str) -> tuple[OidcProvider, ...]:
-    """The providers of ``FORUM_OIDC_PROVIDERS`` (JSON), or ``SettingsError`` saying what is
-    wrong (never repeating a secret)."""
-    if not raw.strip():
-        return ()
-    try:
-        items = json.loads(raw)
-    except ValueError:
-        raise SettingsError("FORUM_OIDC_PROVIDERS is not valid JSON (a list of objects)") from None
-    if not isinstance(items, list):
-        raise SettingsError("FORUM_OIDC_PROVIDERS must be a JSON list of objects")
-    providers = tuple(_oidc_provider(i, item) for i, item in enumerate(items))
-    names = [p.name for p in providers]
-    if len(set(names)) != len(names):
-        raise SettingsError("FORUM_OIDC_PROVIDERS: each provider needs its own name")
-    return providers
+from forum.settings_checks import (
+    OidcProvider,
+    check_smtp_url,
+    check_sqlite_folder,
+    image_host_problem,
+    parse_bool,
+    parse_int,
+    parse_oidc_providers,
+)
+from forum.settings_checks import SettingsError as SettingsError  # re-exported for its callers
 
 
 @dataclass(frozen=True)
@@ -362,13 +229,13 @@ class Settings:
             if getattr(self, name) < 1:
                 raise SettingsError(f"FORUM_{name.upper()} must be at least 1")
         if self.smtp_url:
-            _check_smtp_url(self.smtp_url)
+            check_smtp_url(self.smtp_url)
         if "@" not in parseaddr(self.mail_from)[1]:
             raise SettingsError("FORUM_MAIL_FROM must be an e-mail address, optionally with a name")
         for host in self.image_hosts:
             if problem := image_host_problem(host):
                 raise SettingsError(f"FORUM_ARTICLE_IMAGE_HOSTS: {host!r} {problem}")
-        _check_sqlite_folder(self.database_url, self.var_dir)
+        check_sqlite_folder(self.database_url, self.var_dir)
         parse_oidc_providers(self.oidc_providers)
 
     @classmethod
@@ -382,9 +249,9 @@ class Settings:
                 continue
             raw = env[name]
             if f.type in ("bool", bool):
-                values[f.name] = _parse_bool(name, raw)
+                values[f.name] = parse_bool(name, raw)
             elif f.type in ("int", int):
-                values[f.name] = _parse_int(name, raw)
+                values[f.name] = parse_int(name, raw)
             elif f.type in ("Path", Path):
                 values[f.name] = Path(raw)
             else:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.service import get_user
 from forum.identity.service import identities_of
-from forum.settings import OidcProvider
+from forum.settings_checks import OidcProvider
 
 
 class AccountSection:

@@ -27,7 +27,7 @@ from joserfc.jwk import KeySet
 
 from forum.errors import Unavailable
 from forum.identity.service import ExternalClaim
-from forum.settings import OidcProvider
+from forum.settings_checks import OidcProvider
 
 log = logging.getLogger("forum.identity")
 """Why a provider was unusable or a token refused: names the provider and the check, never
