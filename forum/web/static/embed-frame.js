@@ -6,12 +6,12 @@
   if (!parentOrigin || window.parent === window) return;
   var last = -1;
   function send() {
-    var height = document.documentElement.scrollHeight;
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
     window.parent.postMessage({ type: "forum:height", height: height }, parentOrigin);
   }
-  if (window.ResizeObserver) new ResizeObserver(send).observe(document.body);
+  if (window.ResizeObserver) new ResizeObserver(send).observe(document.documentElement);
   window.addEventListener("load", send);
   send();
 })();
