@@ -99,6 +99,7 @@ from forum.search.routes import SearchApi, SearchPages
 from forum.search.user_data import SearchData
 from forum.settings import Settings
 from forum.sites.admin_routes import AdminSitePages
+from forum.sites.api import SiteCountApi
 from forum.sites.embed_routes import EmbedPages
 from forum.web.access_log import AccessLog
 from forum.web.api_docs import openapi_config
@@ -183,6 +184,7 @@ def _route_handlers() -> list[Any]:
         AdminModerationPages,
         AdminSitePages,
         EmbedPages,
+        SiteCountApi,
         ReaderPages,
         ReportApi,
         HealthController,

@@ -1,4 +1,4 @@
-"""The embed: ``/embed.js`` for a site's pages, and the thread it frames.
+"""The embed: ``/embed.js`` for a site's pages, the thread it frames, and ``/count.js``.
 
 ``GET /embed.js`` answers with a short-cached redirect to ``/embed.js?v=<content hash>``, which
 is cached for a year (a new script is a new address) and may be loaded by any page
@@ -34,7 +34,7 @@ from forum.web.headers import allow_framing
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import Work
 
-SCRIPT = Path(__file__).with_name("embed.js")
+HERE = Path(__file__).parent
 SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
 PageUrl = Annotated[str, QueryParameter(name="url", max_length=2000)]
@@ -44,14 +44,22 @@ Version = Annotated[str, QueryParameter(name="v", max_length=64)]
 
 
 @cache
-def embed_script() -> tuple[bytes, str]:
-    """The script and its content hash (read once per process)."""
-    body = SCRIPT.read_bytes()
+def script(name: str) -> tuple[bytes, str]:
+    """``embed.js`` or ``count.js`` and its content hash (read once per process)."""
+    body = (HERE / name).read_bytes()
     return body, hashlib.sha256(body).hexdigest()[:16]
 
 
-def embed_script_url() -> str:
-    return f"/embed.js?v={embed_script()[1]}"
+def script_answer(name: str, version: str) -> Response[bytes] | Redirect:
+    """The script at its content-hashed address (cached for a year), or a short-cached
+    redirect there; any page may load it (``Cross-Origin-Resource-Policy: cross-origin``)."""
+    body, digest = script(name)
+    headers = {"cross-origin-resource-policy": "cross-origin"}
+    if version != digest:
+        headers["cache-control"] = SHORT_CACHE
+        return Redirect(f"/{name}?v={digest}", status_code=302, headers=headers)
+    headers["cache-control"] = LONG_CACHE
+    return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)
 
 
 class EmbedPages(Controller):
@@ -60,16 +68,14 @@ class EmbedPages(Controller):
     include_in_schema = False
 
     @get("/embed.js", sync_to_thread=False)
-    def script(self, v: Version = "") -> Response[bytes] | Redirect:
-        """The embed script at its content-hashed address, or a redirect there."""
-        body, digest = embed_script()
-        if v != digest:
-            redirect = Redirect(embed_script_url(), status_code=302)
-            redirect.headers["cache-control"] = SHORT_CACHE
-            redirect.headers["cross-origin-resource-policy"] = "cross-origin"
-            return redirect
-        headers = {"cache-control": LONG_CACHE, "cross-origin-resource-policy": "cross-origin"}
-        return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)
+    def embed_script(self, v: Version = "") -> Response[bytes] | Redirect:
+        """The embed script (see the module's docstring)."""
+        return script_answer("embed.js", v)
+
+    @get("/count.js", sync_to_thread=False)
+    def count_script(self, v: Version = "") -> Response[bytes] | Redirect:
+        """The script that fills "N comments" links on a site's listing pages."""
+        return script_answer("count.js", v)
 
     @get("/embed/{site_id:int}/thread", sync_to_thread=True)
     def thread(

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum.articles import service as articles
-from forum.articles.models import Article
+from forum.articles.models import Article, CommentMode
 from forum.db import utcnow
-from forum.errors import Forbidden, NotFound
+from forum.errors import Forbidden, Invalid, NotFound
 from forum.sites.models import Site, SitePage
 from forum.sites.urls import canonical_url, origin_of
 
@@ -93,3 +93,28 @@ def create_article(session: Session, ref: PageRef) -> Article:
             raise
         return found
     return article
+
+
+COUNTS_MAX = 50
+"""Page addresses one counts request may ask about (a listing page's worth)."""
+
+
+def comment_counts(session: Session, site: Site, urls: list[str]) -> dict[str, int]:
+    """Published comments per page, keyed by the address as asked (0 for a page without a
+    thread, a hidden thread or one not published); ``Invalid`` for too many or bad addresses,
+    ``Forbidden`` for a page on another origin."""
+    if len(urls) > COUNTS_MAX:
+        raise Invalid({"url": f"at most {COUNTS_MAX} addresses in one request"})
+    canonical = {url: page_ref(site, url, "").url for url in urls}
+    query = (
+        select(SitePage.canonical_url, Article.comment_count)
+        .join(Article, Article.id == SitePage.article_id)
+        .where(
+            SitePage.site_id == site.id,
+            SitePage.canonical_url.in_(set(canonical.values())),
+            Article.published.is_(True),
+            Article.comment_mode != CommentMode.HIDDEN,
+        )
+    )
+    found: dict[str, int] = dict(session.execute(query).all())
+    return {url: found.get(page, 0) for url, page in canonical.items()}

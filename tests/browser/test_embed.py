@@ -9,7 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import update
 
+from forum.articles.models import Article
 from forum.sites import service
 from tests.browser.conftest import screenshot
 from tests.serving import serving
@@ -60,7 +62,7 @@ def registered(live_server, host) -> dict[str, Any]:
         site_id = service.create_site(session, data).id
     page_url = f"http://localhost:{port}/2003/04/socialism"
     host_site.html = HOST_PAGE.format(forum=live_server.url, site=site_id, page_url=page_url)
-    return {"port": port, "page_url": page_url}
+    return {"port": port, "page_url": page_url, "site": site_id}
 
 
 def frame_height(page: Any) -> str:
@@ -92,3 +94,27 @@ def test_a_page_on_an_unregistered_origin_cannot_show_the_thread(live_server, re
     assert frames, "the embed script made its frame"
     assert frames[0].locator("#comments").count() == 0
     assert frame_height(page) == "320px"
+
+
+LISTING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Janine's blog</title>
+</head><body><ul><li><a data-forum-count href="{page_url}">Comments</a></li>
+<li><a data-forum-count href="{page_url}-unknown">Comments</a></li></ul>
+<script src="{forum}/count.js" data-site="{site}" async></script></body></html>"""
+
+
+def test_the_count_script_fills_the_listing_pages_links(live_server, registered, host, page):
+    page.goto(registered["page_url"])
+    page.frame_locator("iframe").get_by_text("No comments yet.").wait_for()
+    with live_server.database.session(write=True) as session:
+        session.execute(update(Article).values(comment_count=2))
+    host_site, port = host
+    host_site.html = LISTING.format(
+        forum=live_server.url, site=registered["site"], page_url=registered["page_url"]
+    )
+    page.goto(f"http://localhost:{port}/")
+    links = page.locator("a[data-forum-count]")
+    page.wait_for_function("() => document.querySelector('a').textContent !== 'Comments'")
+    assert links.all_inner_texts() == ["2 comments", "0 comments"]
+    page.goto(f"http://127.0.0.1:{port}/")  # not the site's origin: CORS keeps the counts
+    page.wait_for_timeout(1000)
+    assert links.all_inner_texts() == ["Comments", "Comments"]
