@@ -282,3 +282,23 @@ def test_a_folded_thread_with_badges_has_no_serious_accessibility_violations(
     fold_of(page, ids["c8"]).locator("> summary").click()
     found = violations(page, axe_source)
     assert not found, describe(found)
+
+
+@pytest.mark.parametrize("live_overrides", [{"comments_page_limit": 6}])
+def test_a_thread_cut_short_counts_what_it_left_out_and_loads_it_in_place(live_server, page):
+    ids = seed(live_server)
+    open_thread(page, live_server, LAPTOP)
+    root = fold_of(page, ids["c0"]).locator("> summary")
+    expect(root).to_contain_text("13 comments hidden")  # 6 on the page, the rest counted
+    cut = fold_of(page, ids["c1"]).locator("> summary")
+    expect(cut).to_contain_text("at least 5 comments hidden")
+    page.get_by_role("link", name=re.compile(r"more repl")).first.click()
+    expect(page.get_by_text("That gap is what the article is about.")).to_be_visible()
+    rail = fold_of(page, ids["c8"]).locator("> .replies > button.rail")
+    expect(rail).to_have_attribute("aria-expanded", "true")  # loaded comments get rails too
+    expect(fold_of(page, ids["c1"]).locator("> summary")).to_contain_text(
+        re.compile(r"· 5 comments hidden")  # now exact: the whole subtree is on the page
+    )
+    expect(page.locator(f"#comment-{ids['c10']} .comment-meta time").first).to_have_text(
+        re.compile(r"^(just now|\d+ min ago)$")
+    )

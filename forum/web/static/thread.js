@@ -59,9 +59,7 @@
         if (!loaded) { throw new Error("no thread"); }
         var more = loaded.querySelector("p.more-replies");
         if (more) { more.remove(); }
-        var node = document.importNode(loaded, true);
-        item.replaceWith(node);
-        enhance(node);
+        item.replaceWith(document.importNode(loaded, true));
       })
       .catch(function () { window.location.href = link.href; });
   });
@@ -189,6 +187,19 @@
   }
 
   enhance(document);
+  var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
   reveal();
+  if (target && remember) { target.scrollIntoView(); }  // folds restored above it moved it
   window.setInterval(function () { relativeTimes(document); }, 60000);
+
+  // Comments put in later (live updates, "more replies") get the same treatment.
+  if (window.MutationObserver) {
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        record.addedNodes.forEach(function (node) {
+          if (node.nodeType === 1 && node.querySelector("details.fold, time[datetime]")) { enhance(node); }
+        });
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+  }
 })();
