@@ -161,8 +161,9 @@ def _badges(c: CommentView, byline: str) -> tuple[Badge, ...]:
 def _folds(roots: list[Node[CommentView]], shown: list[Node[CommentView]]) -> dict[int, Fold]:
     """Each comment's fold count, children before parents (threads may be deep): the readable
     comments of its subtree on the page, plus the replies the page left out of its thread
-    (``more``, on a top-level comment). Left-out replies come after the page's last comment of
-    that thread, so they lie below the chain of last children: those counts are lower bounds."""
+    (``more``, on a top-level comment). A page loads each thread in path order, so left-out
+    replies lie below the chain of children with the greatest paths (the last loaded, whatever
+    order siblings are shown in): those counts are lower bounds."""
     counts: dict[int, int] = {}
     for node in reversed(shown):
         own = 0 if node.item.placeholder else 1
@@ -171,7 +172,7 @@ def _folds(roots: list[Node[CommentView]], shown: list[Node[CommentView]]) -> di
     for root in roots:
         node = root
         while root.item.more and node.children:
-            node = node.children[-1]
+            node = max(node.children, key=lambda n: n.item.path)
             cut.add(node.item.id)
     return {cid: Fold(count, cid in cut) for cid, count in counts.items()}
 

@@ -8,9 +8,9 @@ from sqlalchemy import update
 
 from forum.accounts.models import Role
 from forum.comments import service
-from forum.comments.models import Comment
+from forum.comments.models import Comment, CommentStatus
 from forum.comments.service import Sort, Viewer
-from forum.comments.thread_view import NARROW_LEVELS, ThreadFacts
+from forum.comments.thread_view import NARROW_LEVELS, Fold, ThreadFacts
 from forum.comments.tree import walk
 from tests.comments.test_query_counts import grow
 
@@ -189,3 +189,32 @@ def test_a_visitors_cached_section_has_no_consent_mark(client, make_article, mak
     start = html.index('<section id="comments"')
     section = html[start : html.index("</section>", start)]
     assert 'data-thread="a"' in section and "data-remember-folds" not in section
+
+
+def test_the_cut_chain_follows_paths_whatever_order_siblings_are_shown_in(make_article):
+    """A page loads a thread in path order; shown by votes, the reply loaded last may come
+    first: the "at least" counts follow the loaded order, not the shown one."""
+    from datetime import UTC, datetime
+
+    from forum.comments.reading import CommentView
+    from forum.comments.tree import Node, child_path
+
+    def view(cid: int, path: str, more: int = 0) -> CommentView:
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        depth = path.count(".") - 1
+        return CommentView(
+            cid, 1, None, path, depth, CommentStatus.PUBLISHED, "", at, None, 1, "a", "A",
+            more=more,
+        )  # fmt: skip
+
+    top = child_path("", 1)
+    first, second = child_path(top, 1), child_path(top, 2)
+    below_second = child_path(second, 1)
+    root = Node(view(1, top, more=7), 0)
+    late = Node(view(3, second), 1, [Node(view(4, below_second), 2)])
+    root.children = [late, Node(view(2, first), 1)]  # the later reply shown first (best)
+    facts = ThreadFacts(make_article(), [root])
+    assert facts.fold(root.item) == Fold(11)
+    assert facts.fold(late.item) == Fold(2, at_least=True)
+    assert facts.fold(late.children[0].item) == Fold(1, at_least=True)
+    assert facts.fold(root.children[1].item) == Fold(1)
