@@ -21,6 +21,7 @@ from forum.signing import BadToken, Signer
 CONSENT_COOKIE = "forum_consent"
 STATE_KEY = "forum.privacy.consent"
 PENDING_KEY = "forum.privacy.consent_pending"
+NARROWED_KEY = "forum.privacy.consent_narrowed"
 
 
 class Category(StrEnum):
@@ -235,8 +236,21 @@ def allows(request_or_scope: Any, category: str) -> bool:
         return False
     if wanted is Category.NECESSARY:
         return True
+    if narrowed(request_or_scope):
+        return False
     state = consent_state(request_or_scope)
     return state is not None and state.allows(wanted)
+
+
+def narrow_to_necessary(request_or_scope: Any) -> None:
+    """Allow nothing optional in this request, whatever the visitor chose: a site that frames
+    a thread may pass its own reader's decision in, to narrow it, never to widen it. The
+    visitor's own decision and cookies stay as they are."""
+    _scope(request_or_scope).setdefault("state", {})[NARROWED_KEY] = True
+
+
+def narrowed(request_or_scope: Any) -> bool:
+    return bool((_scope(request_or_scope).get("state") or {}).get(NARROWED_KEY))
 
 
 def remember(request_or_scope: Any, decision: Decision) -> None:

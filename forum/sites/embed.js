@@ -1,5 +1,6 @@
 /* The forum's embed: put a thread under this page, in a frame served by the forum.
    <script src="https://forum.example/embed.js" data-site="1" data-page-url="…" data-title="…" async></script>
+   (data-consent="necessary": the site's reader allowed necessary cookies only.)
    No dependencies; the frame tells its height by postMessage, accepted from the forum only. */
 (function () {
   "use strict";
@@ -12,7 +13,8 @@
   var frame = document.createElement("iframe");
   frame.src = forum + "/embed/" + encodeURIComponent(site) + "/thread?url=" +
     encodeURIComponent(page) + "&title=" + encodeURIComponent(title) +
-    "&parent=" + encodeURIComponent(location.origin);
+    "&parent=" + encodeURIComponent(location.origin) +
+    (script.getAttribute("data-consent") === "necessary" ? "&consent=necessary" : "");
   frame.title = "Comments";
   frame.style.width = "100%";
   frame.style.height = "320px";

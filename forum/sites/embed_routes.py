@@ -29,6 +29,7 @@ from forum.comments.hooks import CommentHooks
 from forum.comments.ordering import Sort
 from forum.comments.pages import Reader
 from forum.errors import NotFound
+from forum.privacy.consent import narrow_to_necessary
 from forum.sites import pages, service
 from forum.web.headers import allow_framing
 from forum.web.types import AnyRequest
@@ -41,6 +42,7 @@ PageUrl = Annotated[str, QueryParameter(name="url", max_length=2000)]
 Title = Annotated[str, QueryParameter(name="title", max_length=1000)]
 Parent = Annotated[str, QueryParameter(name="parent", max_length=300)]
 Version = Annotated[str, QueryParameter(name="v", max_length=64)]
+Consent = Annotated[str, QueryParameter(name="consent", max_length=20)]
 
 
 @cache
@@ -88,8 +90,12 @@ class EmbedPages(Controller):
         url: PageUrl,
         title: Title = "",
         parent: Parent = "",
+        consent: Consent = "",
     ) -> Template:
-        """The page's thread, framed by the site (made on the first view if the site says so)."""
+        """The page's thread, framed by the site (made on the first view if the site says so);
+        ``consent=necessary`` (the site's reader chose so) narrows the visitor's consent."""
+        if consent == "necessary":
+            narrow_to_necessary(request)
         db = uow.read()
         site = service.get_site(db, site_id)
         ref = pages.page_ref(site, url, title)
@@ -114,6 +120,7 @@ class EmbedPages(Controller):
             "article": article,
             "thread_html": visitor_page.fill(section, token),
             "parent": parent if parent in site.origin_list else "",
+            "narrowed": consent == "necessary",
         }
         return Template("sites/embed.html", context=context)
 

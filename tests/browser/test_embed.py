@@ -118,3 +118,15 @@ def test_the_count_script_fills_the_listing_pages_links(live_server, registered,
     page.goto(f"http://127.0.0.1:{port}/")  # not the site's origin: CORS keeps the counts
     page.wait_for_timeout(1000)
     assert links.all_inner_texts() == ["Comments", "Comments"]
+
+
+def test_the_frame_shows_the_compact_consent_note_and_the_sites_narrowing(
+    live_server, registered, host, page
+):
+    page.goto(registered["page_url"])
+    thread = page.frame_locator("iframe")
+    thread.get_by_text("This thread sets necessary cookies only.").wait_for()
+    host_site, _port = host
+    host_site.html = host_site.html.replace(" async>", ' data-consent="necessary" async>')
+    page.goto(registered["page_url"])
+    thread.get_by_text("Necessary cookies only, as this site asked.").wait_for()
