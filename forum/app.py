@@ -101,6 +101,8 @@ from forum.settings import Settings
 from forum.sites.admin_routes import AdminSitePages
 from forum.sites.api import SiteCountApi
 from forum.sites.embed_routes import EmbedPages
+from forum.sites.handoff_routes import HandoffPages
+from forum.sites.user_data import SiteData
 from forum.web.access_log import AccessLog
 from forum.web.api_docs import openapi_config
 from forum.web.broadcast import Broadcast
@@ -185,6 +187,7 @@ def _route_handlers() -> list[Any]:
         AdminSitePages,
         EmbedPages,
         SiteCountApi,
+        HandoffPages,
         ReaderPages,
         ReportApi,
         HealthController,
@@ -239,6 +242,7 @@ def user_data_registry(settings: Settings, hooks: CommentHooks) -> UserDataRegis
         ModerationData(base_url=base, identities=BannedIdentities.of(settings)),
         ImportData(),
         IdentityData(),
+        SiteData(),
         OutboxData(
             email_of,
             retention_days=settings.mail_retention_days,

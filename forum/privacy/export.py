@@ -33,6 +33,7 @@ SECTIONS = (
     "sessions",
     "access_tokens",
     "linked_sign_ins",
+    "moderates_sites",
     "mail_waiting",
     "erasure_request",
 )

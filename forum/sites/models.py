@@ -68,3 +68,18 @@ class SitePage(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     canonical_url: Mapped[str] = mapped_column(String(URL_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HandoffNonce(Base):
+    """A nonce of a site's sign-in hand-off, kept while a hand-off could still be fresh: a
+    second use of the same nonce is a replay."""
+
+    __tablename__ = "site_handoff_nonces"
+
+    NONCE_MAX = 64
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    nonce: Mapped[str] = mapped_column(String(NONCE_MAX), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
