@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.auth import admin_required
 from forum.articles.models import CommentMode
 from forum.errors import Invalid
+from forum.settings import Settings
 from forum.sites import service
 from forum.sites.models import Site
 from forum.web.forms import FormData, checked, field
@@ -61,9 +63,12 @@ def _page(
     form: dict[str, Any],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    forum_url: str = "",
 ) -> Template:
-    """The list of sites beside the form for a new one, or one site's form and secret."""
+    """The list of sites beside the form for a new one, or one site's form, snippets and
+    secret."""
     context = {
+        "forum_url": forum_url.rstrip("/"),
         "site": site,
         "form": form,
         "errors": errors or {},
@@ -96,21 +101,30 @@ class AdminSitePages(Controller):
         return Redirect(f"/admin/sites/{site.id}", status_code=303)
 
     @get("/{site_id:int}", sync_to_thread=True)
-    def show(self, db: DbSession, site_id: FromPath[int]) -> Template:
-        """One site's settings, moderators and secret."""
+    def show(
+        self, db: DbSession, settings: NamedDependency[Settings], site_id: FromPath[int]
+    ) -> Template:
+        """One site's settings, moderators, snippets and secret."""
         site = service.get_site(db, site_id)
-        return _page(db, site=site, form=_values(db, site))
+        return _page(db, site=site, form=_values(db, site), forum_url=settings.base_url)
 
     @post("/{site_id:int}", sync_to_thread=True)
     def save(
-        self, request: AnyRequest, db: DbSession, site_id: FromPath[int], data: FormData
+        self,
+        request: AnyRequest,
+        db: DbSession,
+        settings: NamedDependency[Settings],
+        site_id: FromPath[int],
+        data: FormData,
     ) -> Template | Redirect:
         """Save a site's settings; they apply to the next page view."""
         try:
             site = service.update_site(db, site_id, _input(data))
         except Invalid as exc:
             site = service.get_site(db, site_id)
-            return _page(db, site=site, form=_typed(data), errors=exc.errors, status_code=400)
+            form, errors = _typed(data), exc.errors
+            url = settings.base_url
+            return _page(db, site=site, form=form, errors=errors, status_code=400, forum_url=url)
         flash(request, f"The site {site.name} is saved.", category="success")
         return Redirect(f"/admin/sites/{site.id}", status_code=303)
 

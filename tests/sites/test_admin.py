@@ -41,6 +41,9 @@ def test_a_registered_site_keeps_its_origins_in_one_spelling(admin, auth, databa
     page = auth.client.get(f"/admin/sites/{site.id}")
     assert "mona</textarea>" in page.text and site.secret in page.text
     assert page.headers["cache-control"] == "no-store"
+    assert f'src="http://127.0.0.1:8000/embed.js" data-site="{site.id}"' in page.text.replace(
+        "&#34;", '"'
+    ).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
     assert "Janine&#39;s blog" in auth.client.get("/admin/sites").text
 
 
