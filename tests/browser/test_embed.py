@@ -14,6 +14,7 @@ from sqlalchemy import update
 from forum.articles.models import Article
 from forum.sites import service
 from tests.browser.conftest import screenshot
+from tests.browser.test_accessibility import describe, violations
 from tests.serving import serving
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -130,3 +131,10 @@ def test_the_frame_shows_the_compact_consent_note_and_the_sites_narrowing(
     host_site.html = host_site.html.replace(" async>", ' data-consent="necessary" async>')
     page.goto(registered["page_url"])
     thread.get_by_text("Necessary cookies only, as this site asked.").wait_for()
+
+
+def test_axe_finds_nothing_serious_in_the_framed_thread(live_server, registered, page, axe_source):
+    page.goto(registered["page_url"])
+    page.frame_locator("iframe").get_by_text("No comments yet.").wait_for()
+    page.goto(page.frames[1].url)  # the frame's document on its own, where axe can run
+    assert not violations(page, axe_source), describe(violations(page, axe_source))
