@@ -3,44 +3,38 @@ permalink of a comment and the reply form. Thin: parse, call the service, render
 
 from __future__ import annotations
 
-import secrets
-import time
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
-from litestar.utils.empty import value_or_default
-from litestar.utils.scope.state import ScopeState
-from sqlalchemy.orm import Session
 
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
-from forum.articles.models import Article, CommentMode
-from forum.comments import compose, idempotency, reader_page, service, visitor_page, votes
-from forum.comments.config import CommentConfig, CommentSettings
+from forum.articles.models import Article
+from forum.comments import compose, idempotency, service, votes
+from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
-from forum.comments.models import Comment, CommentStatus
-from forum.comments.notify import service as notify
-from forum.comments.reading import CommentNotFound, Sort, Subtree, Viewer
+from forum.comments.page_builders import (
+    Reader,
+    SentForm,
+    article_page,
+    reader_article_page,
+    subtree_page,
+    visitor_article_page,
+)
+from forum.comments.reading import Sort
 from forum.comments.thread_view import (
-    MAX_INDENT,
-    ThreadActions,
-    ThreadFacts,
     form_signals,
     remembered_sort,
     sort_cookie,
 )
-from forum.comments.tree import Node
 from forum.comments.visitor_page import PageCache
 from forum.errors import Invalid
-from forum.web import front_cache
 from forum.web.forms import FormData
 from forum.web.forms import field as form_field
 from forum.web.rate_limits import Limit, limited
-from forum.web.sessions import SESSION_COOKIE
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
@@ -50,246 +44,9 @@ FORM_SENT_BEFORE = (
     "This form was already sent with another text. "
     "Send it again to post this text as a new comment."
 )
-DECIDED = frozenset({CommentStatus.HIDDEN, CommentStatus.REJECTED})
-"""Statuses moderation gives: others no longer see the comment, its author still does."""
 OptionalSortOrder = Annotated[
     Sort | None, QueryParameter(description="best, newest or oldest first")
 ]
-
-
-@dataclass
-class Reader:
-    """Who is reading a thread page and what they may do there (the page's shared inputs)."""
-
-    db: Session
-    user: CurrentUser | None
-    hooks: CommentHooks
-    config: CommentConfig
-
-    def actions(self, article: Article) -> tuple[CommentMode, ThreadActions]:
-        mode = service.effective_mode(article, close_after_days=self.config.close_after_days)
-        refusal = (
-            self.hooks.posting_refusal(self.db, self.user, article)
-            if mode is CommentMode.OPEN
-            else None
-        )
-        actions = ThreadActions(self.user, self.config, mode, refusal)
-        if actions.moderator:
-            actions.reports = self.hooks.reported(self.db, article.id)
-        return mode, actions
-
-
-@dataclass
-class SentForm:
-    """A comment form as it was sent, to show again with its error."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    preview: str | None = None
-    """The text rendered as it would be posted (the Preview button; nothing saved)."""
-
-
-def article_page(
-    reader: Reader,
-    article: Article,
-    *,
-    sort: Sort,
-    page: int,
-    draft: SentForm | None = None,
-    status_code: int = 200,
-) -> Template:
-    """The article and one page of its thread, with the comment form as this reader has it."""
-    return Template(
-        "comments/article.html",
-        status_code=status_code,
-        context=_article_context(reader, article, sort=sort, page=page, draft=draft),
-    )
-
-
-def _article_context(
-    reader: Reader, article: Article, *, sort: Sort, page: int, draft: SentForm | None
-) -> dict[str, Any]:
-    mode, actions = reader.actions(article)
-    thread = None
-    if mode is not CommentMode.HIDDEN:
-        thread = service.thread_page(
-            reader.db,
-            article,
-            Viewer.of(reader.user),
-            sort=sort,
-            page=page,
-            per_page=reader.config.per_page,
-            max_comments=reader.config.page_comments,
-        )
-    draft = draft or SentForm()
-    user = reader.user
-    return {
-        "article": article,
-        "mode": mode.value,
-        "thread": thread,
-        "facts": ThreadFacts(article, thread.nodes if thread else []),
-        "actions": actions,
-        "max_indent": MAX_INDENT,
-        "form": draft.values,
-        "error": draft.error,
-        "preview": draft.preview,
-        "form_started": int(time.time()),
-        "post_nonce": secrets.token_urlsafe(16),
-        "watch": notify.watch_of(reader.db, user.id, article.id) if user else None,
-    }
-
-
-def reader_article_page(
-    request: AnyRequest,
-    reader: Reader,
-    article: Article,
-    cache: PageCache,
-    *,
-    sort: Sort,
-    page: int,
-) -> Template:
-    """The article page for a logged-in reader: the thread section from the render cache,
-    under a key of everything it shows of this reader (``reader_page``), else rendered."""
-    assert reader.user is not None
-    _, actions = reader.actions(article)
-    watch = notify.watch_of(reader.db, reader.user.id, article.id)
-    key = reader_page.section_key(
-        reader.db,
-        article,
-        reader.user,
-        actions,
-        sort=sort,
-        page=page,
-        per_page=reader.config.per_page,
-        max_comments=reader.config.page_comments,
-        watching=watch.mode.value if watch else "-",
-    )
-    stored = cache.store.get(key)
-    if stored is None:
-        context = _article_context(reader, article, sort=sort, page=page, draft=None)
-        stored = reader_page.render_section(request, context)
-        cache.store.set(key, stored)
-    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
-    section = visitor_page.fill(stored, token)
-    return Template("comments/article.html", context={"article": article, "thread_html": section})
-
-
-def visitor_article_page(
-    request: AnyRequest,
-    reader: Reader,
-    article: Article,
-    cache: PageCache,
-    *,
-    sort: Sort,
-    page: int,
-) -> Template | Response[None]:
-    """The article page for a visitor: the thread section from the render cache, and an ETag
-    (304 when the browser has this page) unless a session cookie makes the page personal."""
-    _, actions = reader.actions(article)
-    per_page = reader.config.per_page
-    limit = reader.config.page_comments
-    key = visitor_page.content_key(
-        reader.db, article, actions, sort=sort, page=page, per_page=per_page, max_comments=limit
-    )
-    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
-    headers: dict[str, str] = {}
-    if not any(name.endswith(SESSION_COOKIE) for name in request.cookies):
-        etag = visitor_page.page_etag(key, token, cache.variant(request))
-        headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Cookie"}
-        if visitor_page.etag_matches(request, etag):
-            return Response(None, status_code=304, headers=headers)
-    stored = cache.store.get(key)
-    if stored is None:
-        stored = visitor_page.render_section(
-            request,
-            reader.db,
-            article,
-            actions,
-            sort=sort,
-            page=page,
-            per_page=per_page,
-            max_comments=limit,
-        )
-        cache.store.set(key, stored)
-    front = front_cache.offer(request.scope) if headers else None
-    if front is not None:  # every visitor without a cookie gets this page alike
-        variant = cache.variant(request)
-        front.register(lambda new: visitor_page.page_etag(key, new, variant))
-    section = visitor_page.fill(stored, token, front)
-    return Template(
-        "comments/article.html",
-        context={"article": article, "thread_html": section},
-        headers=headers,
-    )
-
-
-def subtree_page(
-    reader: Reader,
-    comment_id: int,
-    *,
-    reply: bool = False,
-    draft: SentForm | None = None,
-    status_code: int = 200,
-) -> Template:
-    """A comment in context (its ancestors) with its subtree, and the reply form if asked."""
-    own = _own_decided(reader, comment_id)
-    if own is None:
-        sub = service.subtree(reader.db, comment_id, Viewer.of(reader.user))
-    else:
-        sub = _own_subtree(reader, own)
-    mode, actions = reader.actions(sub.article)
-    if mode is CommentMode.HIDDEN and not actions.moderator:  # the rule: staff see all
-        raise CommentNotFound()
-    draft = draft or SentForm()
-    return Template(
-        "comments/permalink.html",
-        status_code=status_code,
-        context={
-            "decided": own.status.value if own else None,
-            "notices": reader.hooks.notices_for_author(reader.db, own) if own else [],
-            "article": sub.article,
-            "ancestors": sub.ancestors,
-            "nodes": sub.nodes,
-            "focus_id": sub.focus_id,
-            "facts": ThreadFacts(sub.article, sub.nodes, sub.ancestors),
-            "actions": actions,
-            "max_indent": MAX_INDENT,
-            "reply": reply,
-            "form": draft.values,
-            "error": draft.error,
-            "preview": draft.preview,
-            "form_started": int(time.time()),
-            "post_nonce": secrets.token_urlsafe(16),
-        },
-    )
-
-
-def _own_decided(reader: Reader, comment_id: int) -> Comment | None:
-    """The reader's own comment that moderation took down (rejected or hidden): its author
-    still sees it at its permalink, as the statement of reasons promises."""
-    if reader.user is None:
-        return None
-    comment = reader.db.get(Comment, comment_id)
-    if comment is None or comment.author_id != reader.user.id or comment.status not in DECIDED:
-        return None
-    return comment
-
-
-def _own_subtree(reader: Reader, own: Comment) -> Subtree:
-    """The subtree as its author sees it, with their own text in place of the placeholder
-    others get (and alone, when no reply is shown below it)."""
-    assert reader.user is not None
-    viewer = Viewer.of(reader.user)
-    mine = service.view_of(reader.db, own, Viewer(reader.user.id, moderator=True))
-    try:
-        sub = service.subtree(reader.db, own.id, viewer)
-    except CommentNotFound:
-        article = reader.db.get(Article, own.article_id)
-        if article is None or not article.published:
-            raise
-        return Subtree(article=article, ancestors=[], nodes=[Node(mine, 0)], focus_id=own.id)
-    sub.nodes[0].item = mine
-    return sub
 
 
 def _preview(request: AnyRequest, reader: Reader, article: Article, data: FormData) -> Template:
