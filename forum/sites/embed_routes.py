@@ -22,12 +22,14 @@ from litestar.response import Redirect, Response, Template
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
+from forum.articles.models import CommentMode
 from forum.articles.urls import article_url
+from forum.comments import service as comments
 from forum.comments import visitor_page
 from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.ordering import Sort
-from forum.comments.pages import Reader
+from forum.comments.thread_view import ThreadActions
 from forum.errors import NotFound
 from forum.privacy.consent import narrow_to_necessary
 from forum.sites import pages, service
@@ -102,8 +104,9 @@ class EmbedPages(Controller):
         article = pages.find_article(db, ref)
         if article is None:
             article = pages.create_article(uow.write(), ref)
-        reader = Reader(db, None, hooks, comment_config)
-        _, actions = reader.actions(article)
+        mode = comments.effective_mode(article, close_after_days=comment_config.close_after_days)
+        refusal = hooks.posting_refusal(db, None, article) if mode is CommentMode.OPEN else None
+        actions = ThreadActions(None, comment_config, mode, refusal)  # a visitor's, as framed
         section = visitor_page.render_section(
             request,
             db,

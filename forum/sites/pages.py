@@ -7,21 +7,25 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum.articles import service as articles
 from forum.articles.models import Article, CommentMode
 from forum.db import utcnow
-from forum.errors import Forbidden, Invalid, NotFound
+from forum.errors import Forbidden, Invalid, NotFound, RateLimited
 from forum.sites.models import Site, SitePage
 from forum.sites.urls import canonical_url, origin_of
 
 TITLE_MAX = 200
 """Characters kept of the title an embedding page gives (the rest is cut)."""
 NO_THREAD = "This page has no thread yet: the site starts threads itself."
+NEW_THREADS_PER_HOUR = 200
+"""Threads one site's pages may start in an hour: anyone can put any address of the site in
+a frame's URL, so a flood of made-up addresses stops here (existing threads still show)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,14 @@ def create_article(session: Session, ref: PageRef) -> Article:
     transaction); two first views at once end with one article."""
     if not ref.site.create_on_view:
         raise NotFound(NO_THREAD)
+    since = utcnow() - timedelta(hours=1)
+    recent = select(func.count()).where(
+        SitePage.site_id == ref.site.id, SitePage.created_at > since
+    )
+    if (session.scalar(recent) or 0) >= NEW_THREADS_PER_HOUR:
+        raise RateLimited(
+            "This site has started many threads lately. Please try later.", retry_after=600
+        )
     slug = _free_slug(session, articles.slugify(ref.title, 150) or "page")
     data = articles.ArticleInput(
         title=ref.title,

@@ -143,3 +143,16 @@ def test_each_sites_frame_keeps_its_own_ancestors_for_cookieless_visitors(client
             url = PAGE if site is first else "https://news.example/a"
             policy = frame(client, site, url=url).headers["content-security-policy"]
             assert f"frame-ancestors {origins};" in policy + ";"
+
+
+def test_a_flood_of_made_up_pages_stops_starting_threads(client, make_site, database, monkeypatch):
+    from forum.sites import pages
+
+    monkeypatch.setattr(pages, "NEW_THREADS_PER_HOUR", 2)
+    site = make_site()
+    assert frame(client, site, url=PAGE + "?x=1").status_code == 200
+    assert frame(client, site, url=PAGE + "?x=2").status_code == 200
+    refused = frame(client, site, url=PAGE + "?x=3")
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+    assert frame(client, site, url=PAGE + "?x=1").status_code == 200  # existing ones still show
+    assert len(articles(database)) == 2
