@@ -136,9 +136,11 @@ def test_an_unknown_account_takes_as_long_as_a_hash_with_older_parameters(curren
         timed_verify(passwords, old_hash)
         timed_verify(passwords, None)
     # The least of several tries: other work on a shared machine only ever adds time.
-    unknown = min(timed_verify(passwords, None) for _ in range(5))
-    old = min(timed_verify(passwords, old_hash) for _ in range(5))
-    assert unknown == pytest.approx(old, rel=0.35), (unknown, old)
+    # The two parameter sets differ about tenfold: half of it either way still tells a padded
+    # answer from one that is not, and leaves room for a busy machine's jitter.
+    unknown = min(timed_verify(passwords, None) for _ in range(7))
+    old = min(timed_verify(passwords, old_hash) for _ in range(7))
+    assert unknown == pytest.approx(old, rel=0.5), (unknown, old)
 
 
 @pytest.mark.parametrize(
