@@ -3,8 +3,8 @@ wires; accounts itself knows nothing of them."""
 
 import pytest
 
-from forum import app as forum_app
 from forum.app import create_app
+from forum.app import factory as forum_app
 from tests.conftest import DEFAULT_PASSWORD
 
 
@@ -19,7 +19,7 @@ def calls(monkeypatch):
 
         return record
 
-    original = forum_app._account_hooks
+    original = forum_app.account_hooks
 
     def with_recorders(*args):
         hooks = original(*args)
@@ -27,7 +27,7 @@ def calls(monkeypatch):
         hooks.on_register.append(hook("register"))
         return hooks
 
-    monkeypatch.setattr(forum_app, "_account_hooks", with_recorders)
+    monkeypatch.setattr(forum_app, "account_hooks", with_recorders)
     return seen
 
 

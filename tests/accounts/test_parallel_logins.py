@@ -16,9 +16,9 @@ import httpx
 import pytest
 import uvicorn
 
-from forum import app as forum_app
 from forum.accounts.passwords import Passwords
 from forum.app import create_app
+from forum.app import factory as forum_app
 from tests.conftest import DEFAULT_PASSWORD
 
 PRODUCTION_ARGON2 = {"argon2_time_cost": 3, "argon2_memory_cost": 65536, "argon2_parallelism": 4}

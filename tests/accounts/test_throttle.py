@@ -9,12 +9,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from forum import app as forum_app
 from forum.accounts import flows
 from forum.accounts.models import LoginLink
 from forum.accounts.passwords import Passwords
 from forum.accounts.tokens import hash_token
 from forum.app import create_app
+from forum.app import factory as forum_app
 from tests.accounts.conftest import link_in
 from tests.accounts.test_parallel_logins import csrf_token, serving
 from tests.conftest import DEFAULT_PASSWORD

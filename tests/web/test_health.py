@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
-from forum import app as app_module
 from forum.app import create_app
+from forum.app import factory as app_module
 from forum.settings import Settings
 from forum.web import health
 

@@ -1,4 +1,4 @@
-"""``create_app``: the one place that lists routers, plugins, middleware and stores."""
+"""``create_app``: the one place that lists plugins, middleware, providers and stores."""
 
 from __future__ import annotations
 
@@ -13,96 +13,44 @@ from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
-from litestar.static_files import create_static_files_router
 from litestar.stores.registry import StoreRegistry
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from forum.accounts.account_routes import AccountPages
-from forum.accounts.admin_routes import AdminUserPages
-from forum.accounts.api import SessionApi
 from forum.accounts.auth import AuthMiddleware
-from forum.accounts.auth_routes import AuthPages
 from forum.accounts.current import current_user, provide_current_user, provide_me
-from forum.accounts.hooks import AccountHooks
-from forum.accounts.link_routes import LoginLinkApi, LoginLinkPages
 from forum.accounts.logins import LoginPolicy
-from forum.accounts.mention_routes import MentionApi
 from forum.accounts.models import AccessToken, Login
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.permissions import can_moderate
-from forum.accounts.profile_routes import ProfilePages
 from forum.accounts.throttle import LoginThrottle
-from forum.accounts.user_data import AccountData, UserData, UserDataRegistry, email_of
-from forum.articles.admin_routes import ArticleAdminPages
-from forum.articles.routes import ArticleApi, ArticlePages
-from forum.articles.user_data import ArticleData
-from forum.comments.actions import CommentActions
-from forum.comments.api import CommentApi
+from forum.app.routes import route_handlers
+from forum.app.wiring import account_hooks, comment_hooks, user_data_registry
 from forum.comments.config import CommentConfig
-from forum.comments.feeds import CommentFeed
 from forum.comments.hooks import CommentHooks
 from forum.comments.live import LiveThreads
-from forum.comments.live_routes import NO_COMPRESSION, LiveThreadApi
+from forum.comments.live_routes import NO_COMPRESSION
 from forum.comments.notify import service as notifications
-from forum.comments.notify.notifier import Notifier
-from forum.comments.notify.routes import NotificationApi, NotificationPages, account_section
-from forum.comments.notify.user_data import NotificationData
-from forum.comments.pages import ThreadPages
 from forum.comments.urls import template_globals as comment_template_globals
-from forum.comments.user_data import CommentData
 from forum.comments.visitor_page import PageCache
-from forum.comments.vote_routes import VoteApi, VotePages
-from forum.comments.votes import VoteData
 from forum.db import Database, Timeouts, generation
 from forum.errors import DomainError
-from forum.identity.hooks import AccountSection as IdentitySection
 from forum.identity.hooks import template_globals as identity_globals
 from forum.identity.oidc import OidcClient, provider_origin
-from forum.identity.routes import IdentityPages
-from forum.identity.user_data import IdentityData
-from forum.importers.user_data import ImportData
 from forum.mail.outbox import Outbox
-from forum.mail.user_data import OutboxData
 from forum.mail.worker import run_mail_worker
 from forum.moderation import hooks as moderation
-from forum.moderation.admin_routes import AdminModerationPages
-from forum.moderation.api import ModerationApi
-from forum.moderation.article_routes import ArticlePages as ModerationArticlePages
-from forum.moderation.banned import BannedIdentities
-from forum.moderation.comment_routes import CommentPages as ModerationCommentPages
 from forum.moderation.context import Context as ModerationContext
 from forum.moderation.hooks import count_waiting
-from forum.moderation.log_routes import LogPages as ModerationLogPages
-from forum.moderation.queue_routes import QueuePages as ModerationQueuePages
-from forum.moderation.reader_routes import ReaderPages, ReportApi
-from forum.moderation.user_data import ModerationData
-from forum.moderation.user_routes import UserPages as ModerationUserPages
-from forum.privacy.account_routes import PersonalDataApi, PrivacySettingsPages
 from forum.privacy.config import PrivacyConfig, ReplyMails
 from forum.privacy.consent import allows, consent_state
 from forum.privacy.erasure import Leaving
 from forum.privacy.hooks import (
-    MergeConsentAtLogin,
-    RemindPendingErasure,
-    accept_policies_at_registration,
-    profile_comments,
-    require_current_terms,
     template_globals,
 )
-from forum.privacy.hooks import account_section as privacy_section
 from forum.privacy.middleware import ConsentMiddleware, PageViewMiddleware
 from forum.privacy.models import ConsentRecord, PageViewCount
-from forum.privacy.routes import AdminPrivacyPages, CookiePages, PolicyPages
-from forum.privacy.user_data import PrivacyData
-from forum.search.routes import SearchApi, SearchPages
-from forum.search.user_data import SearchData
 from forum.settings import Settings
-from forum.sites.admin_routes import AdminSitePages
-from forum.sites.api import SiteCountApi
-from forum.sites.embed_routes import EmbedPages
-from forum.sites.handoff_routes import HandoffPages
-from forum.sites.user_data import SiteData
 from forum.web.access_log import AccessLog
 from forum.web.api_docs import openapi_config
 from forum.web.broadcast import Broadcast
@@ -119,13 +67,11 @@ from forum.web.errors import (
 from forum.web.fast_paths import FastPaths, ForumApp
 from forum.web.front_cache import make_front_cache
 from forum.web.headers import make_security_headers_hook, security_headers
-from forum.web.health import HealthController
 from forum.web.openapi import document_problems
 from forum.web.rate_limits import Caller, RateLimiter, RateLimitMiddleware
 from forum.web.render_cache import make_render_cache
 from forum.web.sessions import SESSION_COOKIE, ForumSessionConfig
-from forum.web.static_assets import STATIC_DIR, assets, static_url
-from forum.web.static_files import StaticFileSystem
+from forum.web.static_assets import assets, static_url
 from forum.web.stores import close_stores, make_stores
 from forum.web.templating import make_template_config
 from forum.web.unit_of_work import UnitOfWorkMiddleware, provide_db, provide_uow
@@ -145,116 +91,6 @@ NO_AUTH = ["^/static/", "^/healthz$"]
 
 def _constant(value: Any) -> Provide:
     return Provide(lambda: value, use_cache=True, sync_to_thread=False)
-
-
-def _route_handlers() -> list[Any]:
-    return [
-        ArticlePages,
-        ArticleApi,
-        ArticleAdminPages,
-        ThreadPages,
-        CommentActions,
-        CommentFeed,
-        CommentApi,
-        VotePages,
-        VoteApi,
-        LiveThreadApi,
-        NotificationPages,
-        NotificationApi,
-        AuthPages,
-        LoginLinkPages,
-        LoginLinkApi,
-        IdentityPages,
-        AccountPages,
-        ProfilePages,
-        MentionApi,
-        AdminUserPages,
-        SessionApi,
-        PolicyPages,
-        CookiePages,
-        AdminPrivacyPages,
-        PrivacySettingsPages,
-        PersonalDataApi,
-        SearchPages,
-        SearchApi,
-        ModerationQueuePages,
-        ModerationCommentPages,
-        ModerationUserPages,
-        ModerationArticlePages,
-        ModerationLogPages,
-        ModerationApi,
-        AdminModerationPages,
-        AdminSitePages,
-        EmbedPages,
-        SiteCountApi,
-        HandoffPages,
-        ReaderPages,
-        ReportApi,
-        HealthController,
-        create_static_files_router(
-            path="/static",
-            directories=[STATIC_DIR],
-            name="static",
-            file_system=StaticFileSystem(),
-        ),
-    ]
-
-
-def _comment_hooks(settings: Settings, outbox: Outbox, live: LiveThreads) -> CommentHooks:
-    """Higher layers take part in a comment's life: moderation screens, privacy asks for the
-    current terms, notifications are sent, readers of the thread hear of it."""
-    hooks = CommentHooks()
-    hooks.on_change.append(live.comment_changed)
-    moderation.install(hooks, settings, outbox)
-    hooks.before_posting.append(require_current_terms)
-    hooks.on_change.append(Notifier(settings, outbox).comment_changed)
-    return hooks
-
-
-def _account_hooks(settings: Settings, privacy: PrivacyConfig) -> AccountHooks:
-    """Higher layers take part in accounts: privacy merges consent at login, reminds of a
-    pending erasure and records the policies accepted at registration; notifications and
-    privacy add their sections to /account, privacy the comment list to profiles; moderation
-    refuses a banned name or address; identity lists the linked sign-ins."""
-    return AccountHooks(
-        on_login=[MergeConsentAtLogin(privacy), RemindPendingErasure(privacy)],
-        on_register=[accept_policies_at_registration],
-        sections=[account_section, privacy_section, IdentitySection(settings.oidc)],
-        profile_sections=[profile_comments],
-        before_identity=[BannedIdentities.of(settings).check],
-    )
-
-
-def user_data_registry(settings: Settings, hooks: CommentHooks) -> UserDataRegistry:
-    """Every module that stores personal data, for export and erasure (also ``forum privacy
-    purge``). Accounts first: the ``users`` row is forgotten last."""
-    base = settings.base_url
-    parts: list[UserData] = [
-        AccountData(base),
-        ArticleData(base_url=base),
-        CommentData(
-            hooks,
-            base_url=base,
-            client_address_retention_days=settings.client_address_retention_days,
-        ),
-        VoteData(base_url=base),
-        NotificationData(base_url=base),
-        ModerationData(base_url=base, identities=BannedIdentities.of(settings)),
-        ImportData(),
-        IdentityData(),
-        SiteData(),
-        OutboxData(
-            email_of,
-            retention_days=settings.mail_retention_days,
-            mail_dir=settings.var_dir / "mail",
-        ),
-        PrivacyData(consent_log_retention_days=settings.consent_log_retention_days),
-        SearchData(),
-    ]
-    registry = UserDataRegistry()
-    for part in parts:
-        registry.register(part)
-    return registry
 
 
 def _privacy_dependencies(
@@ -384,7 +220,7 @@ def _parts(settings: Settings) -> _Parts:
                 get=notifications.get_reply_mails, set=notifications.set_reply_mails
             ),
         ),
-        comment_hooks=_comment_hooks(settings, outbox, live),
+        comment_hooks=comment_hooks(settings, outbox, live),
         rate_limiter=RateLimiter(stores.get("rate_limits"), settings),
         live=live,
     )
@@ -402,7 +238,7 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
         "hooks": _constant(parts.comment_hooks),
         "passwords": _constant(parts.passwords),
         "throttle": _constant(_login_throttle(settings, parts.stores)),
-        "account_hooks": _constant(_account_hooks(settings, parts.privacy)),
+        "account_hooks": _constant(account_hooks(settings, parts.privacy)),
         "login_policy": _constant(parts.policy),
         "store_check": _constant(parts.store_check),
         "rate_limits": _constant(parts.rate_limiter),
@@ -468,7 +304,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security_headers(**_header_options(settings)),
             make_front_cache(settings),
         ),
-        route_handlers=_route_handlers(),
+        route_handlers=route_handlers(),
         dependencies=_dependencies(parts),
         stores=parts.stores,
         middleware=_middleware(
