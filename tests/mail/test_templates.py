@@ -14,8 +14,20 @@ GROUPS = [
         "title": "Socialism\nand you",
         "stop_link": "https://example.org/notifications/unsubscribe/w",
         "entries": [
-            {"author": "Ann", "reply": True, "quote": "> Mine.", "link": "https://e.org/c/1"},
-            {"author": "Bob", "reply": False, "quote": "> Yours.", "link": "https://e.org/c/2"},
+            {
+                "author": "Ann",
+                "reply": True,
+                "mention": False,
+                "quote": "> Mine.",
+                "link": "https://e.org/c/1",
+            },
+            {
+                "author": "Bob",
+                "reply": False,
+                "mention": True,
+                "quote": "> Yours.",
+                "link": "https://e.org/c/2",
+            },
         ],
     },
     {"title": "Other", "stop_link": None, "entries": []},
@@ -58,6 +70,7 @@ SAMPLES = {
     "comments/new_comment": {
         "display_name": "Ann",
         "reply": True,
+        "mention": False,
         "author": "Bob",
         "title": "Socialism",
         "quote": "> An answer.",
