@@ -35,6 +35,17 @@ def purpose_secret(secret_key: str, purpose: str) -> str:
     return derive_key(secret_key, purpose).hex()
 
 
+def equal(given: str, expected: str) -> bool:
+    """Whether two secrets (a state, a signature) are equal, in constant time."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def shared_key_mac(key: str, message: bytes) -> str:
+    """HMAC-SHA256 (hex) of ``message`` under a key shared with someone else, not derived
+    from ours: what a registered site signs its reader hand-offs with."""
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 

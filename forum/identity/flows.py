@@ -10,7 +10,6 @@ anything here: the claim is checked before, with no transaction open.
 
 from __future__ import annotations
 
-import hmac
 import time
 from dataclasses import asdict
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from anyio import to_thread
 from sqlalchemy.orm import Session
 
+from forum import signing
 from forum.accounts import mails
 from forum.accounts.flows import client_address, start_session
 from forum.accounts.hooks import AccountHooks
@@ -82,7 +82,7 @@ def take_flow(request: AnyRequest, provider: str, state: str) -> dict[str, Any] 
     flow = _take(request, FLOW_KEY)
     if not isinstance(flow, dict) or flow.get("provider") != provider:
         return None
-    if not hmac.compare_digest(str(flow.get("state", "")), state):
+    if not signing.equal(state, str(flow.get("state", ""))):
         return None
     if time.time() - float(flow.get("at", 0)) > STEP_SECONDS:
         return None

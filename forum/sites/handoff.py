@@ -10,8 +10,6 @@ already used is refused.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +18,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from forum import signing
 from forum.db import utcnow
 from forum.identity.service import ExternalClaim
 from forum.sites.models import HandoffNonce, Site
@@ -52,7 +51,7 @@ class Handoff:
 
 def sign(secret: str, handoff: Handoff) -> str:
     """The signature a site computes (and the forum compares)."""
-    return hmac.new(secret.encode(), handoff.message(), hashlib.sha256).hexdigest()
+    return signing.shared_key_mac(secret, handoff.message())
 
 
 def check(site: Site, handoff: Handoff, now: float) -> ExternalClaim:
@@ -61,7 +60,7 @@ def check(site: Site, handoff: Handoff, now: float) -> ExternalClaim:
         raise Refused("user or name missing or too long")
     if len(handoff.email) > EMAIL_MAX or not NONCE.fullmatch(handoff.nonce):
         raise Refused("email too long or nonce malformed")
-    if not hmac.compare_digest(sign(site.secret, handoff), handoff.sig.lower()):
+    if not signing.equal(handoff.sig.lower(), sign(site.secret, handoff)):
         raise Refused("signature does not match")
     if not handoff.ts.isdigit() or abs(now - int(handoff.ts)) > FRESH_SECONDS:
         raise Refused("stale or malformed timestamp")
