@@ -34,7 +34,7 @@ def test_snippets_of_articles_are_plain_text_too(client, make_article):
     make_article(slug="a", title="Tapirs", body="The **tapir** is [shy](/terms).")
     (hit,) = hits(client, "tapir", kind="articles")
     assert "**" not in hit["snippet_html"] and "(/terms)" not in hit["snippet_html"]
-    assert "<mark>tapir</mark> is shy." in hit["snippet_html"]
+    assert "<mark>tapir</mark> is shy" in hit["snippet_html"]  # PostgreSQL ends at the word
 
 
 def test_plain_snippets_stay_escaped(client, make_article, make_user, post):
