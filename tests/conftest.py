@@ -172,8 +172,12 @@ def db(database: Database) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[Litestar]:
+    """The forum; its database connections are closed afterwards even when a test drives it
+    without its lifespan (an ASGI transport of its own)."""
+    forum = create_app(settings)
+    yield forum
+    provided(forum, "database").dispose()
 
 
 def provided(app: Litestar, name: str) -> Any:
