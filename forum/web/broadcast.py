@@ -17,7 +17,6 @@ import asyncio
 import json
 import logging
 import threading
-import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,12 +27,13 @@ from redis import Redis
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
+from forum.web.errors import FaultLog
+
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 64
 """Messages a slow stream may fall behind by; beyond that the oldest are dropped (a stream
 only counts new comments, so losing some of a burst costs the reader nothing but a number)."""
-LOG_EVERY_SECONDS = 60.0
 RELAY_RETRY_SECONDS = 2.0
 REDIS_TIMEOUT_SECONDS = 0.25
 
@@ -62,7 +62,7 @@ class Broadcast:
         self._by_id: dict[int, _Subscriber] = {}
         self._lock = threading.Lock()
         self._client: Redis | None = None
-        self._last_fault_log = 0.0
+        self._faults = FaultLog(log)
         self._relay: asyncio.Task[None] | None = None
 
     @property
@@ -125,10 +125,11 @@ class Broadcast:
         return True
 
     def _fault(self, what: str) -> None:
-        now = time.monotonic()
-        if now - self._last_fault_log >= LOG_EVERY_SECONDS:
-            self._last_fault_log = now
-            log.warning("broadcast: Redis %s failed; live updates stay within this process", what)
+        self._faults.warn(
+            f"broadcast-{what}",
+            "broadcast: Redis %s failed; live updates stay within this process",
+            what,
+        )
 
     def close(self) -> None:
         """Stop relaying (the app is stopping)."""

@@ -5,21 +5,18 @@ hashing capacity get 503 with Retry-After instead of queuing without end.
 These run the app under uvicorn on loopback, so requests are really concurrent.
 """
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 
 import anyio
 import httpx
 import pytest
-import uvicorn
 
 from forum.accounts.passwords import Passwords
 from forum.app import create_app
 from forum.app import factory as forum_app
 from tests.conftest import DEFAULT_PASSWORD
+from tests.serving import serving
 
 PRODUCTION_ARGON2 = {"argon2_time_cost": 3, "argon2_memory_cost": 65536, "argon2_parallelism": 4}
 """The defaults of ``Settings``: RFC 9106's low-memory profile."""
@@ -29,29 +26,6 @@ PRODUCTION_ARGON2 = {"argon2_time_cost": 3, "argon2_memory_cost": 65536, "argon2
 def settings_overrides():
     # Many attempts allowed: the burst must reach the hashing, not stop at the throttle.
     return {**PRODUCTION_ARGON2, "mail_worker": False, "login_attempts": 1000}
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """Run ``app`` under uvicorn on 127.0.0.1 (an ephemeral port) in a thread; its base URL."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        assert not thread.is_alive(), "uvicorn did not stop"
 
 
 async def csrf_token(client: httpx.AsyncClient) -> str:

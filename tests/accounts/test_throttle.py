@@ -16,8 +16,9 @@ from forum.accounts.tokens import hash_token
 from forum.app import create_app
 from forum.app import factory as forum_app
 from tests.accounts.conftest import link_in
-from tests.accounts.test_parallel_logins import csrf_token, serving
+from tests.accounts.test_parallel_logins import csrf_token
 from tests.conftest import DEFAULT_PASSWORD
+from tests.serving import serving
 
 
 def is_logged_in(client) -> bool:
