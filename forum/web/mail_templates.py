@@ -21,6 +21,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from forum.i18n import translate, translate_plural
 from forum.web.templating import TEMPLATE_PACKAGE
 
 MAIL_FOLDER = "mail"
@@ -45,6 +46,11 @@ def mail_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Mails speak the recipient's language: the sender sets it (forum.i18n.use_language).
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # by the extension
+        translate, translate_plural, newstyle=True
     )
     env.filters["one_line"] = one_line
     return env

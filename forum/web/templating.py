@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from forum.i18n import translate, translate_plural
 from forum.settings import Settings
 from forum.web.dates import byline_date, iso_datetime
 from forum.web.static_assets import static_url
@@ -53,9 +54,10 @@ def make_environment(
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # Plurals go through ngettext ("reported 1 time" / "3 times"), ready for a catalogue;
-    # until there is one, the English texts are the translations.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # by the extension
+    # Every text goes through gettext/ngettext in the language of the request (forum.i18n).
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # by the extension
+        translate, translate_plural, newstyle=True
+    )
     tz = settings.tz
 
     def _byline(moment: datetime) -> str:

@@ -1,0 +1,83 @@
+"""What we say, in the reader's language: gettext for every layer.
+
+The language is a context variable: the web layer sets it for each request (after negotiating
+it), mail sending sets it to the recipient's for each mail, and everything else just calls
+``gettext``/``ngettext`` and gets the right catalogue. English is the source language: a message
+without a translation is said in English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from gettext import NullTranslations
+
+SOURCE_LANGUAGE = "en"
+"""The language the messages are written in (the msgids)."""
+
+_NULL = NullTranslations()
+_catalogues: dict[str, NullTranslations] = {}
+_current: ContextVar[str] = ContextVar("forum_language", default=SOURCE_LANGUAGE)
+
+
+def install_catalogue(language: str, catalogue: NullTranslations) -> None:
+    """Make ``catalogue`` the translations used while ``language`` is the current language."""
+    _catalogues[language] = catalogue
+
+
+def current_language() -> str:
+    """The language being spoken now (``en`` outside any request or mail)."""
+    return _current.get()
+
+
+def set_language(language: str) -> None:
+    """Speak ``language`` for the rest of this context (a request's task, a worker's job)."""
+    _current.set(language)
+
+
+@contextmanager
+def use_language(language: str) -> Iterator[None]:
+    """Speak ``language`` inside the block (a mail to a recipient), then the language before."""
+    token = _current.set(language)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _catalogue() -> NullTranslations:
+    return _catalogues.get(_current.get(), _NULL)
+
+
+def translate(message: str) -> str:
+    """``message`` in the current language, unformatted (Jinja's newstyle gettext formats it)."""
+    return _catalogue().gettext(message)
+
+
+def translate_plural(singular: str, plural: str, n: int) -> str:
+    """The plural form for ``n`` in the current language, unformatted."""
+    return _catalogue().ngettext(singular, plural, n)
+
+
+def gettext(message: str, /, **variables: object) -> str:
+    """``message`` translated, with ``%(name)s`` placeholders filled from ``variables``.
+
+    Formats exactly as templates do (Jinja's newstyle gettext): always with ``%``, so a literal
+    percent sign is written ``%%`` in every message.
+    """
+    return translate(message) % variables
+
+
+def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
+    """The form for ``n`` translated; ``%(num)d`` is ``n`` unless ``variables`` says otherwise."""
+    variables.setdefault("num", n)
+    return translate_plural(singular, plural, n) % variables
+
+
+def N_(message: str) -> str:  # the name xgettext and Babel look for
+    """Mark ``message`` for the catalogue without translating it (module constants).
+
+    Translate it where it is shown, with ``gettext(message)``.
+    """
+    return message
