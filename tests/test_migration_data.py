@@ -133,3 +133,30 @@ def test_a_default_site_downgrades_without_confirmation(empty_database_url: str,
     schema.upgrade(settings)
     schema.downgrade(settings, "0007")
     assert schema.current_revision(settings) is not None
+
+
+def test_the_languages_of_readers_and_articles_come_and_go_without_losing_rows(
+    empty_database_url: str, tmp_path: Path
+):
+    settings = make_settings(empty_database_url, tmp_path)
+    site = Site(settings)
+    try:
+        command.upgrade(site.config, "0012")
+        site.fill()
+        command.upgrade(site.config, "i18n_0001")
+        with site.engine.begin() as connection:
+            connection.execute(text("UPDATE users SET language = 'de' WHERE id % 2 = 0"))
+            connection.execute(text("UPDATE articles SET language = 'pt-BR'"))
+        before = site.snapshot()
+        command.downgrade(site.config, "i18n@-1")
+        assert_kept(before, site.snapshot(), "downgrade of i18n_0001")
+        command.upgrade(site.config, "i18n_0001")
+        with site.engine.connect() as connection:
+            languages = connection.execute(text("SELECT DISTINCT language FROM users")).all()
+        assert languages == [(None,)], "a new column starts empty: the browser decides"
+        with site.engine.begin() as connection:
+            connection.execute(text("UPDATE users SET language = 'ar'"))
+            stored = connection.execute(text("SELECT language FROM users")).scalars().all()
+        assert stored and set(stored) == {"ar"}
+    finally:
+        site.close()

@@ -50,6 +50,7 @@ class User(Base):
     USERNAME_MAX = 30
     DISPLAY_NAME_MAX = 50
     EMAIL_MAX = 254
+    LANGUAGE_MAX = 35
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME_MAX))
@@ -80,6 +81,8 @@ class User(Base):
     """Whether the profile lists the user's comments (and their number)."""
     allow_indexing: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Whether search engines may index the profile; off unless the user opts in."""
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX))
+    """The language the reader chose for the forum (a shipped one); NULL: from the browser."""
 
     @property
     def email_verified(self) -> bool:

@@ -28,6 +28,7 @@ class Article(Base):
     SLUG_MAX = 200
     TITLE_MAX = 300
     AUTHOR_MAX = 100
+    LANGUAGE_MAX = 35
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
@@ -43,6 +44,8 @@ class Article(Base):
     )
     comment_count: Mapped[int] = mapped_column(default=0)
     """Published comments, kept current by the comments module so lists need no COUNT."""
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX))
+    """The article's own language as a BCP 47 tag (``de``, ``pt-BR``); NULL: unknown."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
