@@ -11,6 +11,10 @@ one place that knows which characters those are.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from forum.i18n import gettext
 
 # Bidi embeddings/overrides/isolates, which can make text display in a misleading order.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -23,6 +27,21 @@ BLANK_LOOKALIKES = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 class TextProblem(ValueError):
     """Why a piece of text cannot be accepted, worded for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class FieldWords:
+    """What to tell a person about one field, as whole sentences (marked with ``N_``).
+
+    Whole sentences rather than a label glued into a template, so that a translator can make
+    the words agree ("Le nom est requis", "La note est requise"). ``required`` and
+    ``forbidden`` are translated when a problem is raised; ``too_long`` says it for a limit
+    (an ``ngettext``: the plural form depends on the number).
+    """
+
+    required: str
+    too_long: Callable[[int], str]
+    forbidden: str
 
 
 def xml_forbidden(char: str) -> bool:
@@ -72,29 +91,29 @@ def has_visible_text(text: str) -> bool:
     return False
 
 
-def clean_line(text: str, *, field: str, max_length: int, required: bool = True) -> str:
+def clean_line(text: str, *, field: FieldWords, max_length: int, required: bool = True) -> str:
     """A one-line field: NFKC-normalized, trimmed, inner whitespace folded, checked."""
     value = " ".join(unicodedata.normalize("NFKC", text).split())
     if not has_visible_text(value):
         if required:
-            raise TextProblem(f"{field} is required.")
+            raise TextProblem(gettext(field.required))
         value = ""
     if len(value) > max_length:
-        raise TextProblem(f"{field} must be at most {max_length} characters.")
+        raise TextProblem(field.too_long(max_length))
     if forbidden_character(value) is not None:
-        raise TextProblem(f"{field} contains a character that is not allowed.")
+        raise TextProblem(gettext(field.forbidden))
     return value
 
 
-def clean_multiline(text: str, *, field: str, max_length: int, required: bool = True) -> str:
+def clean_multiline(text: str, *, field: FieldWords, max_length: int, required: bool = True) -> str:
     """A multi-line field: line endings unified, trailing space trimmed, checked."""
     value = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not has_visible_text(value):
         if required:
-            raise TextProblem(f"{field} is required.")
+            raise TextProblem(gettext(field.required))
         value = ""
     if len(value) > max_length:
-        raise TextProblem(f"{field} must be at most {max_length:,} characters.")
+        raise TextProblem(field.too_long(max_length))
     if forbidden_character(value, multiline=True) is not None:
-        raise TextProblem(f"{field} contains a character that is not allowed.")
+        raise TextProblem(gettext(field.forbidden))
     return value

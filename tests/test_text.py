@@ -6,6 +6,7 @@ from html import escape
 import pytest
 
 from forum.text import (
+    FieldWords,
     TextProblem,
     clean_line,
     clean_multiline,
@@ -15,6 +16,11 @@ from forum.text import (
 )
 
 NONCHARACTERS = ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0001ffff", "\U0010ffff"]
+WORDS = FieldWords(
+    required="Note is required.",
+    too_long=lambda limit: f"Note must be at most {limit:,} characters.",
+    forbidden="Note contains a character that is not allowed.",
+)
 
 
 def xml_accepts(char: str) -> bool:
@@ -42,9 +48,16 @@ def test_noncharacters_are_forbidden_although_xml_allows_some():
 @pytest.mark.parametrize("char", [*NONCHARACTERS, "\x01", "\x1b", "\ud800"])
 def test_typed_text_holding_them_is_refused(char):
     with pytest.raises(TextProblem, match="not allowed"):
-        clean_multiline(f"before {char} after", field="Comment", max_length=100)
+        clean_multiline(f"before {char} after", field=WORDS, max_length=100)
     with pytest.raises(TextProblem, match="not allowed"):
-        clean_line(f"Ann {char} Lee", field="Name", max_length=100)
+        clean_line(f"Ann {char} Lee", field=WORDS, max_length=100)
+
+
+def test_each_problem_is_told_in_the_fields_own_sentence():
+    with pytest.raises(TextProblem, match=r"^Note is required\.$"):
+        clean_line("   ", field=WORDS, max_length=10)
+    with pytest.raises(TextProblem, match=r"^Note must be at most 2,000 characters\.$"):
+        clean_multiline("x" * 2001, field=WORDS, max_length=2000)
 
 
 def test_imported_text_loses_them_and_keeps_the_rest():

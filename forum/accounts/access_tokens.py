@@ -16,16 +16,27 @@ from forum.accounts.models import AccessToken, User
 from forum.accounts.tokens import hash_token, random_token
 from forum.db import utcnow
 from forum.errors import Invalid, NotFound
-from forum.text import TextProblem, clean_line
+from forum.i18n import N_, gettext, ngettext
+from forum.text import FieldWords, TextProblem, clean_line
 
 ACCESS_TOKEN_PREFIX = "fat_"  # noqa: S105 - a label, not a secret
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+TOKEN_NAME_WORDS = FieldWords(
+    required=N_("Token name is required."),
+    too_long=lambda limit: ngettext(
+        "Token name must be at most %(max_length)s character.",
+        "Token name must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("Token name contains a character that is not allowed."),
+)
 
 
 def create_access_token(session: Session, user: User, raw_name: str) -> tuple[AccessToken, str]:
     """A new token; the secret is returned once and only its hash is kept."""
     try:
-        name = clean_line(raw_name, field="Token name", max_length=AccessToken.NAME_MAX)
+        name = clean_line(raw_name, field=TOKEN_NAME_WORDS, max_length=AccessToken.NAME_MAX)
     except TextProblem as problem:
         raise Invalid({"name": str(problem)}) from None
     secret = random_token(ACCESS_TOKEN_PREFIX)
@@ -53,7 +64,7 @@ def revoke_access_token(session: Session, user_id: int, token_id: int) -> None:
         delete(AccessToken).where(AccessToken.id == token_id, AccessToken.user_id == user_id)
     )
     if not rowcount(result):
-        raise NotFound("There is no such token.")
+        raise NotFound(gettext("There is no such token."))
 
 
 def user_for_access_token(session: Session, secret: str) -> tuple[User, AccessToken] | None:

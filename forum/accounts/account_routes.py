@@ -21,6 +21,7 @@ from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import list_logins
 from forum.accounts.passwords import Passwords
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
 from forum.web.forms import FormData, field
@@ -94,7 +95,7 @@ class AccountPages(Controller):
             service.change_display_name(db, me.id, field(data, "display_name"))
         except Invalid as exc:
             return account_page(db, me, account_hooks, status=400, errors=exc.errors)
-        flash(request, "Your display name has been saved.", category="success")
+        flash(request, gettext("Your display name has been saved."), category="success")
         return Redirect("/account", status_code=303)
 
     @post("/email", opt=limited(Limit.MAIL))
@@ -125,7 +126,10 @@ class AccountPages(Controller):
             return await _page_with_errors(uow, me, account_hooks, exc.errors)
         flash(
             request,
-            "Your email address has been changed. Please confirm it from the link we sent there.",
+            gettext(
+                "Your email address has been changed. "
+                "Please confirm it from the link we sent there."
+            ),
             category="success",
         )
         return Redirect("/account", status_code=303)
@@ -155,7 +159,7 @@ class AccountPages(Controller):
         rotate_session(request.scope)
         flash(
             request,
-            "Your password has been changed. Your other sessions have ended.",
+            gettext("Your password has been changed. Your other sessions have ended."),
             category="success",
         )
         return Redirect("/account", status_code=303)
@@ -195,5 +199,5 @@ class AccountPages(Controller):
     ) -> Redirect:
         """Revoke one of your access tokens."""
         access_tokens.revoke_access_token(db, me.id, token_id)
-        flash(request, "The token has been revoked.", category="success")
+        flash(request, gettext("The token has been revoked."), category="success")
         return Redirect("/account", status_code=303)

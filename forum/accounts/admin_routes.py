@@ -14,11 +14,21 @@ from forum.accounts import service
 from forum.accounts.auth import admin_required
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import Role
+from forum.i18n import N_, gettext
 from forum.web.forms import FormData, field, safe_next
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
 
 Query = Annotated[str, QueryParameter(max_length=200)]
+
+# Translators: said to an administrator after giving a user a role; %(username)s is the user.
+ROLE_GIVEN = {
+    Role.READER: N_("%(username)s is now reader."),
+    Role.EDITOR: N_("%(username)s is now editor."),
+    Role.MODERATOR: N_("%(username)s is now moderator."),
+    Role.ADMIN: N_("%(username)s is now admin."),
+}
+"""The sentence for each role, whole (a role's name alone would not agree in every language)."""
 
 
 class AdminUserPages(Controller):
@@ -48,6 +58,7 @@ class AdminUserPages(Controller):
         user = service.change_role(
             db, actor_id=me.id, user_id=user_id, role_name=field(data, "role")
         )
-        flash(request, f"{user.username} is now {user.role.value}.", category="success")
+        message = gettext(ROLE_GIVEN[user.role], username=user.username)
+        flash(request, message, category="success")
         back = safe_next(field(data, "next"), "/admin/users")
         return Redirect(back, status_code=303)

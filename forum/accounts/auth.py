@@ -26,6 +26,7 @@ from forum.accounts.current import CurrentUser, current_user
 from forum.accounts.permissions import can_edit_articles, can_manage_users, can_moderate
 from forum.db import UnitOfWork
 from forum.errors import Forbidden, LoginNeeded
+from forum.i18n import N_, gettext
 from forum.web.csrf import has_bearer_token, header_value
 from forum.web.errors import API_PREFIX
 from forum.web.sessions import rotate_session
@@ -94,7 +95,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             secret = (header_value(scope, b"authorization") or "")[7:].strip()
             user = await to_thread.run_sync(_from_token, uow, secret)
             if user is None:
-                raise NotAuthorizedException("The access token is not valid.")
+                # Translated when answered (forum.web.errors): the language is not chosen yet.
+                raise NotAuthorizedException(N_("The access token is not valid."))
         else:
             user = await self._from_session(scope, uow)
         if user is not None and self.on_authenticated:
@@ -131,26 +133,30 @@ def login_required(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
     """Visitors are sent to log in (HTML) or told 401 (API)."""
     if current_user(connection) is None:
         if connection.url.path.startswith(API_PREFIX):
-            raise LoginNeeded("Please log in (or send an access token).")
-        raise LoginNeeded("Please log in to continue.")
+            raise LoginNeeded(gettext("Please log in (or send an access token)."))
+        raise LoginNeeded(gettext("Please log in to continue."))
 
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
 
-def _role_guard(check: Callable[[CurrentUser | None], bool], what: str) -> Guard:
+def _role_guard(check: Callable[[CurrentUser | None], bool], what: str, refusal: str) -> Guard:
+    """A guard letting through those ``check`` accepts; ``refusal`` (marked) tells the rest."""
+
     def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         login_required(connection, handler)
         if not check(current_user(connection)):
-            raise Forbidden(f"Only {what} can do that.")
+            raise Forbidden(gettext(refusal))
 
     guard.__name__ = f"requires_{what.replace(' ', '_')}"
     return guard
 
 
-admin_required = _role_guard(can_manage_users, "administrators")
-moderator_required = _role_guard(can_moderate, "moderators")
-editor_required = _role_guard(can_edit_articles, "editors")
+admin_required = _role_guard(
+    can_manage_users, "administrators", N_("Only administrators can do that.")
+)
+moderator_required = _role_guard(can_moderate, "moderators", N_("Only moderators can do that."))
+editor_required = _role_guard(can_edit_articles, "editors", N_("Only editors can do that."))
 
 
 def login_url(next_path: str) -> str:

@@ -23,6 +23,7 @@ from forum.accounts.logins import LoginPolicy
 from forum.accounts.passwords import Passwords
 from forum.accounts.throttle import LoginThrottle
 from forum.errors import Invalid, RateLimited
+from forum.i18n import N_, gettext
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
 from forum.web.forms import FormData, checked, field, safe_next
@@ -31,7 +32,7 @@ from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession, Work
 
 NextPath = Annotated[str, QueryParameter(name="next", max_length=1000)]
-SIGNED_UP = (
+SIGNED_UP = N_(
     "Thank you! We have sent a mail to the address you gave: open its link to confirm the "
     "address, then log in."
 )
@@ -93,7 +94,7 @@ class AuthPages(Controller):
                 status_code=400,
                 context={"form": form, "errors": exc.errors, "next": target},
             )
-        flash(request, SIGNED_UP, category="success")
+        flash(request, gettext(SIGNED_UP), category="success")
         return Redirect(login_url(target), status_code=303)
 
     @get("/login", name="login", sync_to_thread=False)
@@ -182,10 +183,11 @@ class AuthPages(Controller):
         the thread where a held comment said why it waits), else the account page."""
         user = service.get_user(db, me.id)
         if user.email_verified:
-            flash(request, "Your email address is already confirmed.", category="info")
+            flash(request, gettext("Your email address is already confirmed."), category="info")
         else:
             mails.send_verification(outbox, db, settings, user)
-            flash(request, f"We have sent a new link to {user.email}.", category="success")
+            sent = gettext("We have sent a new link to %(email)s.", email=user.email)
+            flash(request, sent, category="success")
         return Redirect(safe_next(field(data, "next"), "/account"), status_code=303)
 
     @get("/password/forgot", name="password_forgot", sync_to_thread=False)
@@ -239,5 +241,7 @@ class AuthPages(Controller):
                 status_code=400,
                 context={"valid": valid, "token": token, "errors": exc.errors},
             )
-        flash(request, "Your password has been changed. Please log in.", category="success")
+        flash(
+            request, gettext("Your password has been changed. Please log in."), category="success"
+        )
         return Redirect("/login", status_code=303)

@@ -26,12 +26,13 @@ from forum.accounts.passwords import Passwords, check_new_password
 from forum.accounts.throttle import LoginThrottle
 from forum.db import UnitOfWork, utcnow
 from forum.errors import Conflict, Invalid, LoginNeeded, RateLimited, Unavailable
+from forum.i18n import N_, gettext, ngettext
 from forum.settings import Settings
 from forum.text import TextProblem
 
 T = TypeVar("T")
-WRONG_CREDENTIALS = "Wrong username, email or password."
-NOT_YOUR_PASSWORD = "That is not your current password."  # noqa: S105 - a message
+WRONG_CREDENTIALS = N_("Wrong username, email or password.")
+NOT_YOUR_PASSWORD = N_("That is not your current password.")
 
 
 class WrongCredentials(LoginNeeded):
@@ -74,11 +75,16 @@ async def _written(uow: UnitOfWork, write: Callable[[Session], T]) -> T:
 
 def too_many_attempts(wait: int) -> str:
     minutes = max(1, -(-wait // 60))
-    return (
-        f"Too many failed attempts. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
-        "and try again, or reset your password. If this is your account, you can log in now "
-        "with a login link sent to its confirmed email address: ask for one at /login/link "
-        "(from a script: POST /api/session/link)."
+    return ngettext(
+        "Too many failed attempts. Please wait %(num)d minute and try again, or reset your "
+        "password. If this is your account, you can log in now with a login link sent to its "
+        "confirmed email address: ask for one at /login/link (from a script: POST "
+        "/api/session/link).",
+        "Too many failed attempts. Please wait %(num)d minutes and try again, or reset your "
+        "password. If this is your account, you can log in now with a login link sent to its "
+        "confirmed email address: ask for one at /login/link (from a script: POST "
+        "/api/session/link).",
+        minutes,
     )
 
 
@@ -109,7 +115,7 @@ async def authenticate(
         await throttle.refund(account, client)  # never checked: it does not count
         raise
     if usable is None or usable.password_hash is None or not ok:
-        raise WrongCredentials(WRONG_CREDENTIALS)
+        raise WrongCredentials(gettext(WRONG_CREDENTIALS))
     await throttle.succeeded(account, client)
     upgraded = None
     if passwords.needs_rehash(usable.password_hash):
@@ -121,7 +127,7 @@ def _confirm_login(session: Session, *, found: Secret, upgraded: str | None) -> 
     """Re-read the account in the write: it may have changed while the password was checked."""
     user = session.get(User, found.user_id, populate_existing=True)
     if user is None or not user.can_log_in or user.password_hash != found.password_hash:
-        raise WrongCredentials(WRONG_CREDENTIALS)
+        raise WrongCredentials(gettext(WRONG_CREDENTIALS))
     if upgraded is not None:
         user.password_hash = upgraded
     return user
@@ -190,7 +196,7 @@ async def _current_secret(
     found = await _released(uow, lambda s: Secret.of(service.get_user(s, user_id)))
     stored = found.password_hash if found else None
     if found is None or not await passwords.verify_async(stored, current_password):
-        raise Invalid({"current_password": NOT_YOUR_PASSWORD})
+        raise Invalid({"current_password": gettext(NOT_YOUR_PASSWORD)})
     return found
 
 
@@ -220,7 +226,7 @@ def _store_password(session: Session, *, found: Secret, new_hash: str, keep: str
         .values(password_hash=new_hash, password_changed_at=utcnow())
     )
     if rowcount(changed) != 1:
-        raise Conflict("Your password was changed meanwhile. Please try again.")
+        raise Conflict(gettext("Your password was changed meanwhile. Please try again."))
     end_all_logins(session, found.user_id, keep=keep)
 
 
@@ -244,7 +250,7 @@ async def change_email(
     def write(session: Session) -> None:
         user = session.get(User, user_id, populate_existing=True)
         if user is None:
-            raise Invalid({"current_password": NOT_YOUR_PASSWORD})
+            raise Invalid({"current_password": gettext(NOT_YOUR_PASSWORD)})
         if hooks is not None:
             hooks.check_identity(session, email=new_email)
         email, owner = service.check_new_email(session, user, new_email)
@@ -279,7 +285,7 @@ async def reset_password(
     digest = service.reset_token_digest(token)
     target = await _released(uow, lambda s: _reset_target(s, digest))
     if target is None:
-        raise Invalid({"token": service.RESET_LINK_INVALID})
+        raise Invalid({"token": gettext(service.RESET_LINK_INVALID)})
     try:
         password = check_new_password(new_password, username=target.username, email=target.email)
     except TextProblem as problem:

@@ -7,6 +7,7 @@ from typing import Any
 
 from forum.accounts.models import Role, User
 from forum.errors import LoginNeeded
+from forum.i18n import gettext
 from forum.web.types import AnyRequest
 
 
@@ -52,5 +53,5 @@ def provide_me(request: AnyRequest) -> CurrentUser:
     """Dependency ``me``: the logged-in user; a visitor is asked to log in."""
     user = current_user(request)
     if user is None:
-        raise LoginNeeded("Please log in to continue.")
+        raise LoginNeeded(gettext("Please log in to continue."))
     return user

@@ -25,6 +25,7 @@ from forum.accounts.throttle import LoginThrottle
 from forum.accounts.tokens import BadToken
 from forum.db import UnitOfWork
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.settings import Settings
 from forum.web.csrf import rotate_csrf
 from forum.web.sessions import REMEMBER_KEY, rotate_session
@@ -219,7 +220,7 @@ async def log_in_with_link(
     def spend(session: Session) -> User:
         user = login_links.spend_login_link(session, token)
         if user is None:
-            raise Invalid({"token": login_links.LINK_INVALID})
+            raise Invalid({"token": gettext(login_links.LINK_INVALID)})
         start_session(request, session, user, remember=False, hooks=hooks, policy=policy)
         return user
 

@@ -21,6 +21,7 @@ from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import LoginPolicy
 from forum.accounts.throttle import LoginThrottle
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
 from forum.web.forms import FormData, field
@@ -38,7 +39,7 @@ class LinkSent(msgspec.Struct):
 
 
 def _sent(settings: Settings) -> str:
-    return login_links.LINK_SENT.format(minutes=settings.login_link_minutes)
+    return login_links.link_sent(settings.login_link_minutes)
 
 
 class LoginLinkPages(Controller):
@@ -75,7 +76,7 @@ class LoginLinkPages(Controller):
         return Template(
             "accounts/login_link_open.html",
             status_code=200 if user else 400,
-            context={"user": user, "token": token, "error": login_links.LINK_INVALID},
+            context={"user": user, "token": token, "error": gettext(login_links.LINK_INVALID)},
         )
 
     @post("/login/link/{token:str}")

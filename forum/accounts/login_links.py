@@ -18,12 +18,20 @@ from forum.accounts.logins import rowcount
 from forum.accounts.models import LoginLink, User
 from forum.accounts.tokens import hash_token, random_token
 from forum.db import utcnow
+from forum.i18n import N_, ngettext
 
-LINK_INVALID = "This login link is invalid, used or expired. You can ask for a new one."
-LINK_SENT = (
-    "If that account has a confirmed email address, we have sent a login link to it. "
-    "It works once, for {minutes} minutes."
-)
+LINK_INVALID = N_("This login link is invalid, used or expired. You can ask for a new one.")
+
+
+def link_sent(minutes: int) -> str:
+    """The answer to anyone who asks for a login link (the same whether the account exists)."""
+    return ngettext(
+        "If that account has a confirmed email address, we have sent a login link to it. "
+        "It works once, for %(num)d minute.",
+        "If that account has a confirmed email address, we have sent a login link to it. "
+        "It works once, for %(num)d minutes.",
+        minutes,
+    )
 
 
 def create_login_link(session: Session, user: User, lifetime: timedelta) -> str | None:

@@ -26,6 +26,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from forum.errors import Unavailable
+from forum.i18n import gettext, ngettext
 from forum.text import TextProblem
 
 T = TypeVar("T")
@@ -58,17 +59,29 @@ def check_new_password(password: str, *, username: str, email: str) -> str:
     """The normalized password, or ``TextProblem`` saying why it is refused."""
     value = normalize(password)
     if len(value) < MIN_LENGTH:
-        raise TextProblem(f"Password must be at least {MIN_LENGTH} characters.")
+        raise TextProblem(
+            ngettext(
+                "Password must be at least %(num)d character.",
+                "Password must be at least %(num)d characters.",
+                MIN_LENGTH,
+            )
+        )
     if len(value) > MAX_LENGTH:
-        raise TextProblem(f"Password must be at most {MAX_LENGTH} characters.")
+        raise TextProblem(
+            ngettext(
+                "Password must be at most %(num)d character.",
+                "Password must be at most %(num)d characters.",
+                MAX_LENGTH,
+            )
+        )
     if "\x00" in value:
-        raise TextProblem("Password contains a character that is not allowed.")
+        raise TextProblem(gettext("Password contains a character that is not allowed."))
     lowered = value.casefold()
     for personal in {username.casefold(), email.casefold(), email.split("@")[0].casefold()}:
         if len(personal) >= 3 and personal in lowered:
-            raise TextProblem("Password must not contain your username or email address.")
+            raise TextProblem(gettext("Password must not contain your username or email address."))
     if lowered in common_passwords():
-        raise TextProblem("That password is too common. Please choose another.")
+        raise TextProblem(gettext("That password is too common. Please choose another."))
     return value
 
 
@@ -196,7 +209,7 @@ class Passwords:
             started = True
         if not started:
             raise Unavailable(
-                "Too many people are logging in right now. Please try again in a moment.",
+                gettext("Too many people are logging in right now. Please try again in a moment."),
                 retry_after=math.ceil(self.wait_seconds),
             )
         try:

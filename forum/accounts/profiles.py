@@ -17,6 +17,7 @@ from forum.accounts import validation
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import ProfileVisibility, PublicName, User
 from forum.errors import NotFound
+from forum.i18n import N_, gettext
 
 
 def shown_name(public_name: PublicName | str | None, username: str, display_name: str) -> str:
@@ -78,17 +79,17 @@ def save_choices(session: Session, user_id: int, choices: ProfileChoices) -> boo
 
 # --- finding a profile --------------------------------------------------------------------
 
-NO_SUCH_USER = "There is no user with that name."
+NO_SUCH_USER = N_("There is no user with that name.")
 
 
 def get_by_username(session: Session, username: str) -> User:
     if len(username) > User.USERNAME_MAX * 2:
-        raise NotFound(NO_SUCH_USER)
+        raise NotFound(gettext(NO_SUCH_USER))
     user = session.scalar(
         select(User).where(User.username_key == validation.username_key(username))
     )
     if user is None:
-        raise NotFound(NO_SUCH_USER)
+        raise NotFound(gettext(NO_SUCH_USER))
     return user
 
 
@@ -98,5 +99,5 @@ def visible_profile(session: Session, username: str, viewer: CurrentUser | None)
     user = get_by_username(session, username)
     own = viewer is not None and viewer.id == user.id
     if not profile_visible(user.profile_visibility, member=viewer is not None, own=own):
-        raise NotFound(NO_SUCH_USER)
+        raise NotFound(gettext(NO_SUCH_USER))
     return user

@@ -26,12 +26,13 @@ from forum.accounts.passwords import Passwords, check_new_password
 from forum.accounts.tokens import hash_token, random_token
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound
+from forum.i18n import N_, gettext
 from forum.text import TextProblem
 from forum.web.pagination import Page, check_page
 
 T = TypeVar("T")
-RESET_LINK_INVALID = "This reset link is invalid, used or expired."
-USERNAME_TAKEN = "That username is already taken."
+RESET_LINK_INVALID = N_("This reset link is invalid, used or expired.")
+USERNAME_TAKEN = N_("That username is already taken.")
 
 
 @dataclass
@@ -110,7 +111,7 @@ def username_taken(session: Session, username: str) -> dict[str, str]:
     """The username's error when someone has it already (empty when it is free)."""
     key = validation.username_key(username)
     if session.scalar(select(User.id).where(User.username_key == key)):
-        return {"username": USERNAME_TAKEN}
+        return {"username": gettext(USERNAME_TAKEN)}
     return {}
 
 
@@ -118,11 +119,11 @@ def taken(session: Session, account: NewAccount) -> dict[str, str]:
     """What of the account's name and address someone has already (empty when both are free)."""
     errors: dict[str, str] = {}
     if session.scalar(select(User.id).where(User.username_key == account.username_key)):
-        errors["username"] = USERNAME_TAKEN
+        errors["username"] = gettext(USERNAME_TAKEN)
     if session.scalar(select(User.id).where(User.email_key == account.email_key)):
         # Saying so reveals that the address has an account; registration must, or the
         # person could never learn why it fails. Login and reset reveal nothing.
-        errors["email"] = "That email address already has an account. Try logging in."
+        errors["email"] = gettext("That email address already has an account. Try logging in.")
     return errors
 
 
@@ -147,7 +148,7 @@ def create_account(session: Session, account: NewAccount, password_hash: str) ->
             session.add(user)
             session.flush()
     except IntegrityError:
-        raise Invalid(taken(session, account) or {"username": USERNAME_TAKEN}) from None
+        raise Invalid(taken(session, account) or {"username": gettext(USERNAME_TAKEN)}) from None
     return user
 
 
@@ -200,7 +201,7 @@ def get_user(session: Session, user_id: int) -> User:
     """The user with this id, or ``NotFound``."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("There is no such account.")
+        raise NotFound(gettext("There is no such account."))
     return user
 
 
@@ -284,7 +285,7 @@ def spend_reset_token(session: Session, token_id: int, user_id: int) -> None:
         )
     )
     if claimed != 1:
-        raise Invalid({"token": RESET_LINK_INVALID})
+        raise Invalid({"token": gettext(RESET_LINK_INVALID)})
     session.execute(
         delete(PasswordResetToken).where(
             PasswordResetToken.user_id == user_id, PasswordResetToken.id != token_id
@@ -318,7 +319,7 @@ def check_new_email(session: Session, user: User, new_email: str) -> tuple[str, 
     except TextProblem as problem:
         raise Invalid({"email": str(problem)}) from None
     if key == user.email_key:
-        raise Invalid({"email": "That is already your address."})
+        raise Invalid({"email": gettext("That is already your address.")})
     return email, address_owner(session, key)
 
 
@@ -352,7 +353,7 @@ def set_role(session: Session, user_id: int, role: Role) -> User:
     """Give a user a role; their sessions get new ids at their next request."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("There is no such user.")
+        raise NotFound(gettext("There is no such user."))
     if user.role != role:
         user.role = role
         session.execute(update(Login).where(Login.user_id == user.id).values(rotate=True))
@@ -363,16 +364,16 @@ def change_role(session: Session, *, actor_id: int, user_id: int, role_name: str
     """An administrator grants or revokes moderator (or editor); administrators themselves
     are appointed with the command line, and nobody changes their own role."""
     if user_id == actor_id:
-        raise Forbidden("You cannot change your own role.")
+        raise Forbidden(gettext("You cannot change your own role."))
     try:
         role = Role(role_name)
     except ValueError:
-        raise Forbidden("That role cannot be given here.") from None
+        raise Forbidden(gettext("That role cannot be given here.")) from None
     if role is Role.ADMIN:
-        raise Forbidden("Administrators are appointed with the forum command.")
+        raise Forbidden(gettext("Administrators are appointed with the forum command."))
     target = session.get(User, user_id)
     if target is not None and target.role is Role.ADMIN:
-        raise Forbidden("Administrators cannot be changed here.")
+        raise Forbidden(gettext("Administrators cannot be changed here."))
     return set_role(session, user_id, role)
 
 

@@ -8,7 +8,8 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 
 from forum.accounts.models import User
-from forum.text import TextProblem, clean_line
+from forum.i18n import N_, gettext, ngettext
+from forum.text import FieldWords, TextProblem, clean_line
 
 # ASCII after NFKC: fullwidth or mathematical letters fold to plain ones, and look-alikes from
 # other scripts (Cyrillic 'а', dotless 'ı') are refused, so nobody can pose as another name.
@@ -82,19 +83,37 @@ def username_key(username: str) -> str:
     return unicodedata.normalize("NFKC", username).strip().lower()
 
 
+DISPLAY_NAME_WORDS = FieldWords(
+    required=N_("Display name is required."),
+    too_long=lambda limit: ngettext(
+        "Display name must be at most %(max_length)s character.",
+        "Display name must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("Display name contains a character that is not allowed."),
+)
+
+
 def clean_username(raw: str) -> str:
     """The username as it will be shown, or ``TextProblem``."""
     value = unicodedata.normalize("NFKC", raw).strip()
     if not value:
-        raise TextProblem("Username is required.")
+        raise TextProblem(gettext("Username is required."))
     if not (User.USERNAME_MIN <= len(value) <= User.USERNAME_MAX):
         raise TextProblem(
-            f"Username must be {User.USERNAME_MIN} to {User.USERNAME_MAX} characters long."
+            ngettext(
+                "Username must be %(min_length)s to %(max_length)s character long.",
+                "Username must be %(min_length)s to %(max_length)s characters long.",
+                User.USERNAME_MAX,
+                min_length=User.USERNAME_MIN,
+                max_length=User.USERNAME_MAX,
+            )
         )
     if not USERNAME_PATTERN.match(value):
-        raise TextProblem("Username may use only the letters a–z, digits, '_' and '-'.")
+        raise TextProblem(gettext("Username may use only the letters a–z, digits, '_' and '-'."))
     if value.lower() in RESERVED_USERNAMES:
-        raise TextProblem("That username is reserved. Please choose another.")
+        raise TextProblem(gettext("That username is reserved. Please choose another."))
     return value
 
 
@@ -102,20 +121,24 @@ def clean_email(raw: str) -> tuple[str, str]:
     """The normalized address and its comparison key, or ``TextProblem``."""
     value = unicodedata.normalize("NFKC", raw).strip()
     if not value:
-        raise TextProblem("Email address is required.")
+        raise TextProblem(gettext("Email address is required."))
     if len(value) > User.EMAIL_MAX:
-        raise TextProblem("Email address is too long.")
+        raise TextProblem(gettext("Email address is too long."))
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
-        raise TextProblem("Please enter a valid email address, like name@example.org.") from None
+        raise TextProblem(
+            gettext("Please enter a valid email address, like name@example.org.")
+        ) from None
     normalized = result.normalized
     if len(normalized) > User.EMAIL_MAX:
-        raise TextProblem("Email address is too long.")
+        raise TextProblem(gettext("Email address is too long."))
     return normalized, normalized.casefold()
 
 
 def clean_display_name(raw: str, fallback: str) -> str:
     """The name shown beside comments; the username when left empty."""
-    value = clean_line(raw, field="Display name", max_length=User.DISPLAY_NAME_MAX, required=False)
+    value = clean_line(
+        raw, field=DISPLAY_NAME_WORDS, max_length=User.DISPLAY_NAME_MAX, required=False
+    )
     return value or fallback

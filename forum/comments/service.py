@@ -36,7 +36,8 @@ from forum.comments.subtree import subtree
 from forum.comments.thread_etag import thread_etag
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
-from forum.text import TextProblem, clean_line, clean_multiline
+from forum.i18n import N_, ngettext
+from forum.text import FieldWords, TextProblem, clean_line, clean_multiline
 
 __all__ = [
     "PostRequest",
@@ -62,6 +63,29 @@ __all__ = [
 ]
 
 
+COMMENT_WORDS = FieldWords(
+    required=N_("Comment is required."),
+    too_long=lambda limit: ngettext(
+        "Comment must be at most %(max_length)s character.",
+        "Comment must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("Comment contains a character that is not allowed."),
+)
+# Translators: "Name" is the name a visitor gives beside a comment they post without an account.
+NAME_WORDS = FieldWords(
+    required=N_("Name is required."),
+    too_long=lambda limit: ngettext(
+        "Name must be at most %(max_length)s character.",
+        "Name must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("Name contains a character that is not allowed."),
+)
+
+
 @dataclass(frozen=True)
 class PostRequest:
     body: str
@@ -74,7 +98,7 @@ class PostRequest:
 def clean_body(body: str) -> str:
     """The body as stored (line endings unified, trimmed), or ``Invalid`` for ``body``."""
     try:
-        return clean_multiline(body, field="Comment", max_length=Comment.BODY_MAX)
+        return clean_multiline(body, field=COMMENT_WORDS, max_length=Comment.BODY_MAX)
     except TextProblem as problem:
         raise Invalid({"body": str(problem)}) from None
 
@@ -84,7 +108,7 @@ def _clean_author_name(author: CurrentUser | None, name: str) -> str:
     if author is not None:
         return ""
     try:
-        return clean_line(name, field="Name", max_length=Comment.AUTHOR_NAME_MAX)
+        return clean_line(name, field=NAME_WORDS, max_length=Comment.AUTHOR_NAME_MAX)
     except TextProblem as problem:
         raise Invalid({"author_name": str(problem)}) from None
 

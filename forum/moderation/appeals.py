@@ -15,6 +15,7 @@ from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, NotFound
+from forum.i18n import N_, ngettext
 from forum.moderation import log, mails
 from forum.moderation.actions import claim
 from forum.moderation.context import Context, clean_reason
@@ -22,8 +23,20 @@ from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import Appeal, AppealStatus, LogAction, LogEntry
 from forum.moderation.statements import APPEALABLE
 
+from forum.text import FieldWords
 DECIDED = frozenset({CommentStatus.REJECTED, CommentStatus.HIDDEN})
 
+# Translators: an appeal is what an author writes to ask moderators to reconsider a decision.
+APPEAL_WORDS = FieldWords(
+    required=N_("Your appeal is required."),
+    too_long=lambda limit: ngettext(
+        "Your appeal must be at most %(max_length)s character.",
+        "Your appeal must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("Your appeal contains a character that is not allowed."),
+)
 
 def decision_to_appeal(session: Session, comment_id: int, user: CurrentUser) -> LogEntry:
     """The rejection or hide this author may appeal against; otherwise why not."""
@@ -42,7 +55,7 @@ def decision_to_appeal(session: Session, comment_id: int, user: CurrentUser) -> 
 def file_appeal(session: Session, comment_id: int, user: CurrentUser, statement: str) -> Appeal:
     """File the author's appeal; ``Invalid`` names ``statement`` if it is empty or too long."""
     decision = decision_to_appeal(session, comment_id, user)
-    text = clean_reason(statement, required=True, label="Your appeal", field="statement")
+    text = clean_reason(statement, required=True, words=APPEAL_WORDS, field="statement")
     appeal = Appeal(
         comment_id=comment_id, decision_id=decision.id, appellant_id=user.id, statement=text
     )

@@ -11,11 +11,23 @@ from litestar.di import NamedDependency
 
 from forum.comments.hooks import CommentHooks
 from forum.errors import Invalid
+from forum.i18n import N_, ngettext
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
-from forum.text import TextProblem, clean_multiline
+from forum.text import FieldWords, TextProblem, clean_multiline
 
 REASON_MAX = 2000
+# Translators: the reason a moderator gives for an action (removing a comment, a ban…).
+REASON_WORDS = FieldWords(
+    required=N_("Reason is required."),
+    too_long=lambda limit: ngettext(
+        "Reason must be at most %(max_length)s character.",
+        "Reason must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("Reason contains a character that is not allowed."),
+)
 
 
 @dataclass(frozen=True)
@@ -28,11 +40,11 @@ class Context:
 
 
 def clean_reason(
-    raw: str, *, required: bool = False, label: str = "Reason", field: str = "reason"
+    raw: str, *, required: bool = False, words: FieldWords = REASON_WORDS, field: str = "reason"
 ) -> str:
     """A moderator's (or appellant's) words, tidied; ``Invalid`` names ``field`` if unfit."""
     try:
-        return clean_multiline(raw, field=label, max_length=REASON_MAX, required=required)
+        return clean_multiline(raw, field=words, max_length=REASON_MAX, required=required)
     except TextProblem as problem:
         raise Invalid({field: str(problem)}) from None
 

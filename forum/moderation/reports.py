@@ -13,6 +13,7 @@ from forum.accounts.current import CurrentUser
 from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.errors import Forbidden, Invalid, NotFound
+from forum.i18n import N_, gettext, ngettext
 from forum.moderation import log, statements
 from forum.moderation import policy as policies
 from forum.moderation.actions import claim
@@ -21,9 +22,20 @@ from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import LogAction, Report, Violation
 from forum.moderation.standing import active_ban
 from forum.moderation.users import ban_message
-from forum.text import TextProblem, clean_multiline
+from forum.text import FieldWords, TextProblem, clean_multiline
 
-ALREADY_REPORTED = "You have already reported this comment. Moderators will look."
+ALREADY_REPORTED = N_("You have already reported this comment. Moderators will look.")
+# Translators: the note a reader adds to a report of a comment (what is wrong with it).
+NOTE_WORDS = FieldWords(
+    required=N_("Note is required."),
+    too_long=lambda limit: ngettext(
+        "Note must be at most %(max_length)s character.",
+        "Note must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("Note contains a character that is not allowed."),
+)
 
 
 @dataclass(frozen=True)
@@ -86,12 +98,12 @@ def file_report(
     comment = reportable(session, comment_id, reporter)
     try:
         note = clean_multiline(
-            note, field="Note", max_length=Report.NOTE_MAX, required=reason is Violation.OTHER
+            note, field=NOTE_WORDS, max_length=Report.NOTE_MAX, required=reason is Violation.OTHER
         )
     except TextProblem as problem:
         raise Invalid({"note": str(problem)}) from None
     if already_reported(session, comment.id, reporter.id):
-        raise AlreadyHandled(ALREADY_REPORTED)
+        raise AlreadyHandled(gettext(ALREADY_REPORTED))
     report = Report(comment_id=comment.id, reporter_id=reporter.id, reason=reason, note=note)
     savepoint = session.begin_nested()
     session.add(report)
@@ -99,7 +111,7 @@ def file_report(
         session.flush()
     except IntegrityError:
         savepoint.rollback()
-        raise AlreadyHandled(ALREADY_REPORTED) from None
+        raise AlreadyHandled(gettext(ALREADY_REPORTED)) from None
     savepoint.commit()
     hidden = _hide_at_threshold(session, ctx, comment)
     return Filed(report, hidden, comments.article_slug(session, comment.article_id))

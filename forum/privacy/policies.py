@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
 from forum.errors import Invalid
+from forum.i18n import N_, gettext, ngettext
 from forum.privacy.defaults import DEFAULT_SOURCES
 from forum.privacy.models import PolicyAcceptance, PolicyKind, PolicyVersion
-from forum.text import TextProblem, clean_line, clean_multiline
+from forum.text import FieldWords, TextProblem, clean_line, clean_multiline
 from forum.web.markdown import article_renderer
 
 
@@ -123,23 +124,47 @@ def policy_history(session: Session, kind: PolicyKind) -> list[PolicyDoc]:
     return [PolicyDoc.of(r) for r in rows] or [PolicyDoc.default(kind)]
 
 
+# Translators: "the text" is a policy's text (privacy policy, terms), as an administrator edits it.
+SOURCE_WORDS = FieldWords(
+    required=N_("The text is required."),
+    too_long=lambda limit: ngettext(
+        "The text must be at most %(max_length)s character.",
+        "The text must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("The text contains a character that is not allowed."),
+)
+# Translators: "the note" says what changed in a new version of a policy.
+NOTE_WORDS = FieldWords(
+    required=N_("The note is required."),
+    too_long=lambda limit: ngettext(
+        "The note must be at most %(max_length)s character.",
+        "The note must be at most %(max_length)s characters.",
+        limit,
+        max_length=f"{limit:,}",
+    ),
+    forbidden=N_("The note contains a character that is not allowed."),
+)
+
+
 def _checked(
     source: str, note: str, effective_on: date | None, today: date
 ) -> tuple[str, str, date]:
     """A new version's text, note and first day, cleaned; ``Invalid`` with a message per field."""
     errors: dict[str, str] = {}
     try:
-        source = clean_multiline(source, field="The text", max_length=PolicyVersion.SOURCE_MAX)
+        source = clean_multiline(source, field=SOURCE_WORDS, max_length=PolicyVersion.SOURCE_MAX)
     except TextProblem as problem:
         errors["source"] = str(problem)
     try:
-        note = clean_line(note, field="The note", max_length=PolicyVersion.NOTE_MAX, required=False)
+        note = clean_line(note, field=NOTE_WORDS, max_length=PolicyVersion.NOTE_MAX, required=False)
     except TextProblem as problem:
         errors["note"] = str(problem)
     if effective_on is None:
-        errors["effective_on"] = "Choose the day from which the new version applies."
+        errors["effective_on"] = gettext("Choose the day from which the new version applies.")
     elif effective_on < today:
-        errors["effective_on"] = "A new version cannot apply from a day that has passed."
+        errors["effective_on"] = gettext("A new version cannot apply from a day that has passed.")
     if errors or effective_on is None:
         raise Invalid(errors)
     return source, note, effective_on
