@@ -12,7 +12,7 @@ PORT ?= 8000
 # The suite runs in parallel, one database per worker (session fixtures are per process).
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-run lint format lock bench clean
+.PHONY: run test install install-run catalogues messages lint format lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,27 @@ $(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP) $(RUN_STAMP)
 
-install-run: $(RUN_STAMP)
+# The catalogues of forum/locale, compiled (.mo are build products; forum also compiles a .po
+# in memory at start-up when its .mo is missing or older, so this only saves that time).
+LOCALE := forum/locale
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
-install: $(STAMP)
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po | $(RUN_STAMP)
+	$(BIN)/pybabel compile --domain messages --locale $* --input-file $< --output-file $@
+
+catalogues: $(MO_FILES)
+
+install-run: $(RUN_STAMP) catalogues
+
+install: $(STAMP) catalogues
+
+## make messages: extract every marked text into messages.pot and update each language's .po
+messages: install-run
+	$(BIN)/pybabel extract --mapping-file $(LOCALE)/babel.cfg --output-file $(LOCALE)/messages.pot \
+		--add-location file --add-comments Translators: --project forum \
+		--ignore-dirs ".* ._ var bench docs tests migrations node_modules" .
+	$(BIN)/pybabel update --domain messages --input-file $(LOCALE)/messages.pot \
+		--output-dir $(LOCALE) --ignore-obsolete --ignore-pot-creation-date
 
 ## make run: install, migrate, load demo content into an empty database, serve on 127.0.0.1:8000
 run: install-run

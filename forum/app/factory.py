@@ -35,6 +35,8 @@ from forum.comments.urls import template_globals as comment_template_globals
 from forum.comments.visitor_page import PageCache
 from forum.db import Database, Timeouts, generation
 from forum.errors import DomainError
+from forum.i18n import LANGUAGES
+from forum.i18n.catalogues import load_catalogues
 from forum.identity.hooks import template_globals as identity_globals
 from forum.identity.oidc import OidcClient, provider_origin
 from forum.mail.outbox import Outbox
@@ -296,6 +298,7 @@ def _header_options(settings: Settings) -> dict[str, Any]:
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the forum for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
+    load_catalogues(LANGUAGES)
     _quiet_writes()
     parts = _parts(settings)
     app = ForumApp(

@@ -9,6 +9,8 @@ import click
 
 from forum.cli import archives, articles, db, jobs, privacy, serve, users
 from forum.cli.failures import ForumGroup
+from forum.i18n import LANGUAGES
+from forum.i18n.catalogues import load_catalogues
 from forum.settings import Settings, SettingsError
 
 
@@ -21,6 +23,7 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Settings.from_env()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    load_catalogues(LANGUAGES)  # mails sent from the command speak their recipients' language
 
 
 for _command in (

@@ -15,6 +15,17 @@ from gettext import NullTranslations
 
 SOURCE_LANGUAGE = "en"
 """The language the messages are written in (the msgids)."""
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "ar")
+"""The languages the forum speaks: English and one catalogue under ``forum/locale`` for each
+other. Adding one: README, "Languages"."""
+LANGUAGE_NAMES: dict[str, str] = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+}
+"""Each language's name in itself, as the language switcher offers it (never translated)."""
 
 _NULL = NullTranslations()
 _catalogues: dict[str, NullTranslations] = {}
