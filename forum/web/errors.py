@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 from redis.exceptions import RedisError
 
 from forum import errors
+from forum.i18n import N_, gettext, translate
 
 log = logging.getLogger("forum.errors")
 
@@ -31,17 +32,52 @@ API_PREFIX = "/api/"
 ExceptionHandler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
 FRIENDLY = {
-    400: "The request could not be understood.",
-    401: "Please log in to do that.",
-    403: "You are not allowed to do that.",
-    404: "There is nothing here. The page may have moved or never existed.",
-    405: "That action is not possible here.",
-    409: "That conflicts with something that changed in the meantime. Please try again.",
-    413: "That was too large.",
-    429: "Too many attempts. Please wait a moment and try again.",
-    500: "Something went wrong on our side. Please try again later.",
-    503: "The site is briefly unavailable. Please try again in a moment.",
+    400: N_("The request could not be understood."),
+    401: N_("Please log in to do that."),
+    403: N_("You are not allowed to do that."),
+    404: N_("There is nothing here. The page may have moved or never existed."),
+    405: N_("That action is not possible here."),
+    409: N_("That conflicts with something that changed in the meantime. Please try again."),
+    413: N_("That was too large."),
+    429: N_("Too many attempts. Please wait a moment and try again."),
+    500: N_("Something went wrong on our side. Please try again later."),
+    503: N_("The site is briefly unavailable. Please try again in a moment."),
 }
+"""What each status means for a person (marked; translated when an answer is made)."""
+
+TITLES = {
+    # Translators: the names of HTTP statuses, the heading of an error page and the "title" of
+    # an API problem document.
+    400: N_("Bad Request"),
+    401: N_("Unauthorized"),
+    403: N_("Forbidden"),
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+    406: N_("Not Acceptable"),
+    409: N_("Conflict"),
+    413: N_("Request Entity Too Large"),
+    415: N_("Unsupported Media Type"),
+    422: N_("Unprocessable Entity"),
+    429: N_("Too Many Requests"),
+    500: N_("Internal Server Error"),
+    503: N_("Service Unavailable"),
+}
+"""The statuses this site answers with, by the names HTTP gives them (marked)."""
+
+
+def friendly(status: int, default: str = "") -> str:
+    """What ``status`` means for a person, in the current language."""
+    message = FRIENDLY.get(status)
+    return gettext(message) if message else default or gettext("Error")
+
+
+def title_of(status: int) -> str:
+    """The heading of an error with ``status``, in the current language where we have it."""
+    if status in TITLES:
+        return gettext(TITLES[status])
+    if status in HTTPStatus._value2member_map_:
+        return HTTPStatus(status).phrase
+    return gettext("Error")
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -56,8 +92,9 @@ def _message(exc: HTTPException) -> str:
         else ""
     )
     if isinstance(exc, ValidationException) or not detail or detail == default:
-        return FRIENDLY.get(exc.status_code, default or "Error")
-    return str(detail)
+        return friendly(exc.status_code, default)
+    # A detail raised before the language was chosen (authentication) is a msgid, said here.
+    return translate(str(detail))
 
 
 def problem(
@@ -93,7 +130,7 @@ def error_response(
     action: tuple[str, str] | None = None,
 ) -> Response[Any]:
     """The error in the form the client asked for."""
-    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    title = title_of(status)
     if wants_json(request):
         return problem(status, title, message, headers=headers, extra=extra)
     return Template(
@@ -136,7 +173,7 @@ def make_unexpected_handler(debug: bool) -> ExceptionHandler:
             exc_info=exc,
         )
         trace = "".join(traceback.format_exception(exc)) if debug else None
-        return error_response(request, 500, FRIENDLY[500], trace=trace)
+        return error_response(request, 500, friendly(500), trace=trace)
 
     return handler
 
@@ -160,11 +197,13 @@ def _unavailable(exc: Exception) -> bool:
 
 RETRY_AFTER = 5
 """Seconds a client is asked to wait after a 503 for a fault (Redis, database, full disk)."""
-STORE_DOWN = (
+STORE_DOWN = N_(
     "We cannot reach the session store right now, so we cannot tell who you are. "
     "Please try again in a moment."
 )
-DISK_FULL = "The server has run out of storage space, so nothing was saved. Please try again later."
+DISK_FULL = N_(
+    "The server has run out of storage space, so nothing was saved. Please try again later."
+)
 
 
 class FaultLog:
@@ -203,7 +242,9 @@ def _cause(exc: BaseException) -> str:
 
 
 def unavailable(request: Request[Any, Any, Any], message: str) -> Response[Any]:
-    return error_response(request, 503, message, headers={"Retry-After": str(RETRY_AFTER)})
+    """The 503 saying ``message`` (a msgid: translated here)."""
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    return error_response(request, 503, gettext(message), headers=headers)
 
 
 def fault_response(
@@ -252,9 +293,10 @@ def make_database_error_handler(debug: bool = False) -> ExceptionHandler:
 
     def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         if isinstance(exc, DataError):
-            return error_response(request, 400, "The request holds a value that cannot be stored.")
+            message = gettext("The request holds a value that cannot be stored.")
+            return error_response(request, 400, message)
         if isinstance(exc, IntegrityError):
-            return error_response(request, 409, FRIENDLY[409])
+            return error_response(request, 409, friendly(409))
         if isinstance(exc, OperationalError) and _disk_full(exc):
             faults.warn("disk", "database disk full: %s", _cause(exc))
             return unavailable(request, DISK_FULL)
@@ -274,7 +316,7 @@ def make_database_error_handler(debug: bool = False) -> ExceptionHandler:
     return handler
 
 
-NESTED_TOO_DEEPLY = "The request body is nested too deeply."
+NESTED_TOO_DEEPLY = N_("The request body is nested too deeply.")
 
 
 def make_nesting_handler(debug: bool = False) -> ExceptionHandler:
@@ -284,7 +326,7 @@ def make_nesting_handler(debug: bool = False) -> ExceptionHandler:
 
     def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         if "deserializ" in str(exc):
-            return error_response(request, 400, NESTED_TOO_DEEPLY)
+            return error_response(request, 400, gettext(NESTED_TOO_DEEPLY))
         return unexpected(request, exc)
 
     return handler
@@ -292,7 +334,7 @@ def make_nesting_handler(debug: bool = False) -> ExceptionHandler:
 
 def overflow_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
     """A number too large for the database (an id of 30 digits in a URL) is the client's 400."""
-    return error_response(request, 400, "A number in the request is too large.")
+    return error_response(request, 400, gettext("A number in the request is too large."))
 
 
 DOMAIN_STATUS: dict[type, int] = {
@@ -329,5 +371,5 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: errors.DomainErro
     extra: dict[str, Any] | None = None
     if isinstance(exc, errors.Invalid):
         extra = {"errors": dict(exc.errors)}
-    message = exc.message or FRIENDLY.get(status, "Error")
+    message = exc.message or friendly(status)
     return error_response(request, status, message, headers=headers, extra=extra, action=exc.action)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from forum.errors import NotFound
+from forum.i18n import gettext
 
 T = TypeVar("T")
 
@@ -41,4 +42,4 @@ class Page(Generic[T]):
 def check_page(number: int, per_page: int, total: int) -> None:
     """Refuse a page past the end (page 1 of an empty list is fine)."""
     if number > 1 and (number - 1) * per_page >= total:
-        raise PageOutOfRange(f"There is no page {number}.")
+        raise PageOutOfRange(gettext("There is no page %(number)s.", number=number))

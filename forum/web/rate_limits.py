@@ -34,6 +34,7 @@ from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forum.errors import RateLimited
+from forum.i18n import N_, gettext, ngettext
 from forum.settings import Settings
 from forum.signing import Signer
 
@@ -100,7 +101,8 @@ class Bucket:
 @dataclass(frozen=True)
 class Rule:
     message: str
-    """What was done too often, worded for the person: "…. Please try again in 5 minutes." """
+    """What was done too often, one sentence for the person (marked; translated when said):
+    "try_again" adds "Please try again in 5 minutes." """
     buckets: tuple[Bucket, ...]
     moderators_exempt: bool = False
 
@@ -120,7 +122,7 @@ def rules(settings: Settings) -> dict[Limit, Rule]:
     mail_from = Bucket("mail-from", Key.ADDRESS, mails.times(factor))
     return {
         Limit.COMMENT: Rule(
-            "You have posted many comments in a short time",
+            N_("You have posted many comments in a short time."),
             (
                 Bucket("comment", Key.USER, comments),
                 Bucket("comment", Key.ADDRESS, comments.times(factor)),
@@ -128,31 +130,31 @@ def rules(settings: Settings) -> dict[Limit, Rule]:
             moderators_exempt=True,
         ),
         Limit.REPORT: Rule(
-            "You have sent many reports in a short time",
+            N_("You have sent many reports in a short time."),
             (
                 Bucket("report", Key.USER, reports),
                 Bucket("report", Key.ADDRESS, reports.times(factor)),
             ),
         ),
         Limit.VOTE: Rule(
-            "You have voted many times in a short time",
+            N_("You have voted many times in a short time."),
             (Bucket("vote", Key.USER, votes), Bucket("vote", Key.ADDRESS, votes.times(factor))),
         ),
         Limit.REGISTRATION: Rule(
-            "Many accounts were registered from your network or with this address lately",
+            N_("Many accounts were registered from your network or with this address lately."),
             (Bucket("registration", Key.ADDRESS, registrations), mail_to),
         ),
-        Limit.MAIL: Rule("Many mails were asked for in a short time", (mail_to, mail_from)),
+        Limit.MAIL: Rule(N_("Many mails were asked for in a short time."), (mail_to, mail_from)),
         Limit.RESEND: Rule(
-            "Many mails were asked for in a short time",
+            N_("Many mails were asked for in a short time."),
             (Bucket("mail-user", Key.USER, mails), mail_from),
         ),
         Limit.TOKEN: Rule(
-            "You have created many access tokens in a short time",
+            N_("You have created many access tokens in a short time."),
             (Bucket("token", Key.USER, tokens), Bucket("token", Key.ADDRESS, tokens.times(factor))),
         ),
         Limit.SUGGEST: Rule(
-            "You have looked up many names in a short time",
+            N_("You have looked up many names in a short time."),
             (
                 Bucket("suggest", Key.USER, suggestions),
                 Bucket("suggest", Key.ADDRESS, suggestions.times(factor)),
@@ -161,14 +163,22 @@ def rules(settings: Settings) -> dict[Limit, Rule]:
     }
 
 
-def when(seconds: int) -> str:
-    """A wait, worded: "in 40 seconds", "in 3 minutes", "in about 2 hours"."""
+def try_again(seconds: int) -> str:
+    """When to try again, a sentence: "Please try again in 40 seconds." (or in 3 minutes, in
+    about 2 hours)."""
     if seconds < 60:
-        return f"in {seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext(
+            "Please try again in %(num)d second.", "Please try again in %(num)d seconds.", seconds
+        )
     minutes = math.ceil(seconds / 60)
     if minutes < 90:
-        return f"in {minutes} minute{'s' if minutes != 1 else ''}"
-    return f"in about {round(seconds / 3600)} hours"
+        return ngettext(
+            "Please try again in %(num)d minute.", "Please try again in %(num)d minutes.", minutes
+        )
+    hours = round(seconds / 3600)
+    return ngettext(
+        "Please try again in about %(num)d hour.", "Please try again in about %(num)d hours.", hours
+    )
 
 
 TAKE_SCRIPT = """
@@ -285,9 +295,8 @@ class RateLimiter:
         wait = await self.buckets.take(keys, rates, self.clock())
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
-            raise RateLimited(
-                f"{rule.message}. Please try again {when(retry_after)}.", retry_after=retry_after
-            )
+            message = f"{gettext(rule.message)} {try_again(retry_after)}"
+            raise RateLimited(message, retry_after=retry_after)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from litestar.stores.redis import RedisStore
 
 from forum.errors import RateLimited
 from forum.settings import Settings, SettingsError
-from forum.web.rate_limits import Key, Limit, RateLimiter, when
+from forum.web.rate_limits import Key, Limit, RateLimiter, try_again
 from tests.conftest import REDIS_URL, TEST_SECRET
 
 STORES = ["file"] + (["redis"] if REDIS_URL else [])
@@ -184,8 +184,8 @@ def test_limits_cannot_be_negative():
 
 
 def test_the_wait_is_worded():
-    assert when(1) == "in 1 second"
-    assert when(45) == "in 45 seconds"
-    assert when(60) == "in 1 minute"
-    assert when(61) == "in 2 minutes"
-    assert when(3 * 3600) == "in about 3 hours"
+    assert try_again(1) == "Please try again in 1 second."
+    assert try_again(45) == "Please try again in 45 seconds."
+    assert try_again(60) == "Please try again in 1 minute."
+    assert try_again(61) == "Please try again in 2 minutes."
+    assert try_again(3 * 3600) == "Please try again in about 3 hours."
