@@ -23,6 +23,7 @@ from forum.articles import service
 from forum.articles.models import Article, CommentMode
 from forum.articles.service import ArticleInput, ArticleState, InvalidArticle
 from forum.db import utcnow
+from forum.i18n import N_, gettext
 from forum.settings import Settings
 from forum.web.forms import FormData, checked, field
 from forum.web.types import AnyRequest, PageNumber
@@ -48,7 +49,8 @@ def parse_local(value: str, tz: ZoneInfo) -> datetime:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidArticle("submitted", "needs a date and a time") from None
+        # Translators: said of the date an article was submitted, under that field.
+        raise InvalidArticle("submitted", gettext("needs a date and a time")) from None
     if moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=tz)
@@ -85,11 +87,13 @@ def _values_of(article: Article, tz: ZoneInfo, base_revision: int | None) -> dic
 def _article_input(values: dict[str, Any], tz: ZoneInfo) -> ArticleInput:
     """The typed form as an ``ArticleInput``, or ``InvalidArticle`` naming the field."""
     if len(values["body"]) > BODY_MAX:
-        raise InvalidArticle("body", f"is longer than {BODY_MAX:,} characters")
+        raise InvalidArticle("body", service.too_long(BODY_MAX))
     try:
         mode = CommentMode(values["comments"])
     except ValueError:
-        raise InvalidArticle("comments", "must be open, closed or hidden") from None
+        # Translators: said of an article's comments setting; open, closed and hidden are its
+        # choices in the form.
+        raise InvalidArticle("comments", gettext("must be open, closed or hidden")) from None
     return ArticleInput(
         title=values["title"],
         author_name=values["author"],
@@ -101,7 +105,7 @@ def _article_input(values: dict[str, Any], tz: ZoneInfo) -> ArticleInput:
     ).validated()
 
 
-CONFLICT_MESSAGE = (
+CONFLICT_MESSAGE = N_(
     "Someone else saved this article since you opened it. Your text is below; the history "
     "shows their version. Save again to replace it."
 )
@@ -120,7 +124,7 @@ def _form_page(
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     preview: str | None = None,
-    preview_title: str = "Preview",
+    preview_title: str | None = None,
     status_code: int = 200,
 ) -> Template:
     """The editor's form, with its errors or a preview, and the article's history."""
@@ -132,7 +136,7 @@ def _form_page(
             "form": values,
             "errors": errors or {},
             "preview": preview,
-            "preview_title": preview_title,
+            "preview_title": preview_title or gettext("Preview"),
             "history": service.history(db, article.id) if article else [],
             "modes": [m.value for m in CommentMode],
             "timezone": settings.timezone,
@@ -208,7 +212,7 @@ class ArticleAdminPages(Controller):
             return _form_page(
                 db, settings, article=None, values=values, errors=errors, status_code=400
             )
-        flash(request, f"“{article.title}” is saved.", category="success")
+        flash(request, gettext("“%(title)s” is saved.", title=article.title), category="success")
         return Redirect(_edit_url(article), status_code=303)
 
     @get("/{article_id:int}", name="admin_article_edit", sync_to_thread=True)
@@ -224,7 +228,7 @@ class ArticleAdminPages(Controller):
             article=article,
             values=_values_of(article, settings.tz, base),
             preview=article.body_html,
-            preview_title="How it looks now",
+            preview_title=gettext("How it looks now"),
         )
 
     @post("/{article_id:int}", sync_to_thread=True)
@@ -258,10 +262,10 @@ class ArticleAdminPages(Controller):
         except InvalidArticle as exc:
             errors = {exc.field: exc.message}
         except service.EditConflict:
-            errors = {"form": CONFLICT_MESSAGE}
+            errors = {"form": gettext(CONFLICT_MESSAGE)}
             values["base_revision"] = str(service.latest_revision_id(db, article.id) or "")
         else:
-            flash(request, "Your changes are saved.", category="success")
+            flash(request, gettext("Your changes are saved."), category="success")
             return Redirect(_edit_url(article), status_code=303)
         return _form_page(
             db, settings, article=article, values=values, errors=errors, status_code=400
@@ -277,5 +281,6 @@ class ArticleAdminPages(Controller):
     ) -> Redirect:
         """Take the article off the site; it stays here as a draft."""
         article = service.unpublish_article(db, article_id, editor_id=me.id)
-        flash(request, f"“{article.title}” is now a draft.", category="success")
+        message = gettext("“%(title)s” is now a draft.", title=article.title)
+        flash(request, message, category="success")
         return Redirect(_edit_url(article), status_code=303)

@@ -18,6 +18,7 @@ from forum.accounts.models import User
 from forum.articles.models import Article, ArticleRevision, CommentMode
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
+from forum.i18n import gettext, ngettext
 from forum.text import xml_forbidden_character
 from forum.web.markdown import article_renderer, teaser
 from forum.web.pagination import Page, check_page
@@ -28,8 +29,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 class ArticleNotFound(NotFound):
     """No published article has that slug (or, for editors, that id)."""
 
-    def __init__(self, message: str = "There is no article at this address.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or gettext("There is no article at this address."))
 
 
 class InvalidArticle(Invalid):
@@ -48,15 +49,27 @@ class SlugTaken(InvalidArticle):
     """Another article already has that slug (address)."""
 
     def __init__(self, slug: str) -> None:
-        super().__init__("slug", f"“{slug}” is already the address of another article")
+        message = gettext("“%(slug)s” is already the address of another article", slug=slug)
+        super().__init__("slug", message)
 
 
 class EditConflict(Conflict):
     """The article was saved by someone else since the form was opened."""
 
     def __init__(self, article_id: int) -> None:
-        super().__init__("Someone else saved this article since you opened it.")
+        super().__init__(gettext("Someone else saved this article since you opened it."))
         self.article_id = article_id
+
+
+def too_long(limit: int) -> str:
+    """Said of an article's field longer than ``limit`` characters."""
+    # Translators: said of an article's field (title, author, text) under that field.
+    return ngettext(
+        "is longer than %(max_length)s character",
+        "is longer than %(max_length)s characters",
+        limit,
+        max_length=f"{limit:,}",
+    )
 
 
 def slugify(text: str, max_length: int = Article.SLUG_MAX) -> str:
@@ -83,24 +96,31 @@ class ArticleInput:
         title = " ".join(self.title.split())
         author = " ".join(self.author_name.split())
         if not title:
-            raise InvalidArticle("title", "is required")
+            # Translators: said of an article's field (title, author…) under that field in the
+            # editors' form, and after its name in an import's report ("title: is required").
+            raise InvalidArticle("title", gettext("is required"))
         if len(title) > Article.TITLE_MAX:
-            raise InvalidArticle("title", f"is longer than {Article.TITLE_MAX} characters")
+            raise InvalidArticle("title", too_long(Article.TITLE_MAX))
         if not author:
-            raise InvalidArticle("author", "is required")
+            raise InvalidArticle("author", gettext("is required"))
         if len(author) > Article.AUTHOR_MAX:
-            raise InvalidArticle("author", f"is longer than {Article.AUTHOR_MAX} characters")
+            raise InvalidArticle("author", too_long(Article.AUTHOR_MAX))
         if self.submitted_at.tzinfo is None:
-            raise InvalidArticle("submitted", "needs a time zone")
+            # Translators: said of the date an article was submitted, under that field.
+            raise InvalidArticle("submitted", gettext("needs a time zone"))
         slug = self.slug.strip() or slugify(title)
         if not slug or len(slug) > Article.SLUG_MAX or not SLUG_PATTERN.match(slug):
-            raise InvalidArticle(
-                "slug", "must be lower-case letters, digits and single hyphens (at most 200)"
-            )
+            # Translators: said of an article's address (its slug), under that field.
+            message = gettext("must be lower-case letters, digits and single hyphens (at most 200)")
+            raise InvalidArticle("slug", message)
         for name, value in (("title", title), ("author", author), ("body", self.body)):
             if (char := xml_forbidden_character(value)) is not None:
                 raise InvalidArticle(
-                    name, f"contains a character that is not allowed: U+{ord(char):04X}"
+                    name,
+                    gettext(
+                        "contains a character that is not allowed: %(code_point)s",
+                        code_point=f"U+{ord(char):04X}",
+                    ),
                 )
         return ArticleInput(
             title=title,
@@ -296,7 +316,7 @@ def get_article(session: Session, article_id: int) -> Article:
     """Any article, draft or published, by id (editors), or ``ArticleNotFound``."""
     article = session.get(Article, article_id)
     if article is None:
-        raise ArticleNotFound("There is no such article.")
+        raise ArticleNotFound(gettext("There is no such article."))
     return article
 
 
