@@ -1,9 +1,19 @@
-"""How dates read on our pages: the byline our users know, and ISO values for ``<time>``."""
+"""How dates and numbers read on our pages and in our mails, in the reader's language.
+
+English keeps the byline our users know ("15 April, 2003 - 9:12"); every other language gets
+its own natural long date and short time from Babel (CLDR). The language is ``forum.i18n``'s
+current one, so a mail sent with ``use_language`` dates itself in the recipient's language.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time, get_datetime_format
+from babel.numbers import format_decimal
+
+from forum.i18n import SOURCE_LANGUAGE, current_language
 
 MONTHS = (
     "January",
@@ -21,13 +31,39 @@ MONTHS = (
 )
 
 
-def byline_date(moment: datetime, tz: ZoneInfo) -> str:
+def english_byline_date(moment: datetime, tz: ZoneInfo) -> str:
     """``15 April, 2003 - 9:12``: day without a leading zero, English month, 24-hour clock.
 
-    Written by hand rather than with ``strftime`` so the month never follows the server's locale.
+    Written by hand rather than with ``strftime`` so the month never follows the server's locale,
+    and rather than with Babel because CLDR's English is not the form our readers know.
     """
     local = moment.astimezone(tz)
     return f"{local.day} {MONTHS[local.month - 1]}, {local.year} - {local.hour}:{local.minute:02d}"
+
+
+def localized_date(moment: datetime, tz: ZoneInfo, language: str) -> str:
+    """The long date and short time as ``language`` writes them (``15. April 2003, 09:12``)."""
+    local = moment.astimezone(tz)
+    pattern = get_datetime_format("long", locale=language)
+    return (
+        str(pattern)
+        .replace("'", "")
+        .replace("{1}", format_date(local, "long", locale=language))
+        .replace("{0}", format_time(local, "short", tzinfo=tz, locale=language))
+    )
+
+
+def byline_date(moment: datetime, tz: ZoneInfo) -> str:
+    """``moment`` in the site's time zone, written as the current language writes a date."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return english_byline_date(moment, tz)
+    return localized_date(moment, tz, language)
+
+
+def format_count(number: int | float) -> str:
+    """A count grouped as the current language groups digits (``1,234`` / ``1.234`` / ``1 234``)."""
+    return format_decimal(number, locale=current_language())
 
 
 def iso_datetime(moment: datetime) -> str:

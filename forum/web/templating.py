@@ -10,9 +10,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from forum.i18n import translate, translate_plural
+from forum.i18n import current_language, translate, translate_plural
 from forum.settings import Settings
-from forum.web.dates import byline_date, iso_datetime
+from forum.web.dates import byline_date, format_count, iso_datetime
+from forum.web.language_tags import text_direction
+from forum.web.script_texts import script_texts
 from forum.web.static_assets import static_url
 
 TEMPLATE_PACKAGE = "forum.templates"
@@ -65,6 +67,10 @@ def make_environment(
 
     env.filters["byline_date"] = _byline
     env.filters["iso"] = iso_datetime
+    env.filters["number"] = format_count
+    env.globals["script_texts"] = script_texts
+    env.globals["current_language"] = current_language
+    env.globals["text_direction"] = text_direction
     env.globals["site_name"] = settings.site_name
     env.globals["current_user"] = _current_user
     env.globals["get_flashes"] = _get_flashes

@@ -5,6 +5,15 @@
 // button posts the form and the server brings the reader back to the thread.
 (function () {
   "use strict";
+  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
+  // Without that block the English below is said.
+  var LANG = document.documentElement.lang || "en";
+  var TEXTS = {};
+  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+  function say(key, english, values) { return fill(TEXTS[key] || english, values || {}); }
   if (!window.fetch || !window.DOMParser || !window.URLSearchParams) { return; }
   var HEADER = { "X-Forum-Compose": "1", "Accept": "text/html" };
   var openers = new WeakMap();  // an inline form -> the link that opened it (focus goes back)
@@ -25,7 +34,7 @@
     var close = document.createElement("button");
     close.type = "button";
     close.className = "link-button compose-dismiss";
-    close.textContent = "Dismiss";
+    close.textContent = say("dismiss", "Dismiss");
     close.addEventListener("click", function () { region.textContent = ""; });
     region.appendChild(close);
   }
@@ -63,7 +72,7 @@
     if (!node) {
       error.className = "field-error";
       error.setAttribute("role", "alert");
-      error.textContent = "That did not work. Your text is still here: please try again.";
+      error.textContent = say("try_again", "That did not work. Your text is still here: please try again.");
     }
     error.setAttribute("data-compose-error", "");
     error.id = (area ? area.id : "form") + "-compose-error";
@@ -90,7 +99,7 @@
     var title = main.querySelector("h1");
     var first = main.querySelector("p:not(.flash)");
     p.textContent = [title && title.textContent, first && first.textContent]
-      .filter(Boolean).join(": ") || "That did not work. Your text is still here: please try again.";
+      .filter(Boolean).join(": ") || say("try_again", "That did not work. Your text is still here: please try again.");
     return p;
   }
 
@@ -106,7 +115,7 @@
     });
     slot.replaceWith(node);
     var note = document.createElement("p");
-    note.textContent = "The preview is below your text. Nothing is posted yet.";
+    note.textContent = say("preview_ready", "The preview is below your text. Nothing is posted yet.");
     announce(note);
   }
 
@@ -269,9 +278,7 @@
     event.preventDefault();
     if (form.classList.contains("inline-reply")) {
       // thread.js opened it: its Cancel button closes it and gives focus back to "Reply".
-      var cancel = Array.prototype.find.call(form.querySelectorAll("button[type=button]"), function (b) {
-        return b.textContent === "Cancel";
-      });
+      var cancel = form.querySelector("button[data-cancel-reply]");
       if (cancel) { cancel.click(); } else { form.remove(); }
       return;
     }

@@ -2,6 +2,15 @@
 // place. Without JavaScript the same forms post to /cookies and come back to this page.
 (function () {
   "use strict";
+  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
+  // Without that block the English below is said.
+  var LANG = document.documentElement.lang || "en";
+  var TEXTS = {};
+  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+  function say(key, english, values) { return fill(TEXTS[key] || english, values || {}); }
   var banner = document.querySelector("[data-consent-banner]");
   if (!banner || !window.fetch || !window.URLSearchParams || !window.FormData) {
     return;
@@ -35,7 +44,7 @@
       }).catch(function () {
         buttons.forEach(function (b) { b.disabled = false; });
         if (status) {
-          status.textContent = "That did not work. Trying again without JavaScript…";
+          status.textContent = say("consent_retry", "That did not work. Trying again without JavaScript…");
         }
         form.submit();
       });

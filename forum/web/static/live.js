@@ -3,6 +3,20 @@
 // again in place. Without this file (or without EventSource) the page simply stays as it is.
 (function () {
   "use strict";
+  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
+  // Without that block the English below is said.
+  var LANG = document.documentElement.lang || "en";
+  var TEXTS = {};
+  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+  function sayCount(key, one, other, n, values) {
+    var forms = TEXTS[key] || {};
+    var category = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG).select(n) : (n === 1 ? "one" : "other");
+    values.num = window.Intl ? new Intl.NumberFormat(LANG).format(n) : String(n);
+    return fill(forms[category] || forms.other || (n === 1 ? one : other), values);
+  }
   var script = document.currentScript;
   var url = script && script.getAttribute("data-events");
   var section = document.getElementById("comments");
@@ -29,7 +43,7 @@
     fresh = fresh.filter(function (id) { return !shown(id); });
     var n = fresh.length;
     if (n === 0) { button.remove(); return; }
-    button.textContent = n === 1 ? "1 new comment — show" : n + " new comments — show";
+    button.textContent = sayCount("live_news", "{num} new comment — show", "{num} new comments — show", n, {});
     if (!button.isConnected) { bar.appendChild(button); }
   }
 

@@ -4,6 +4,21 @@
 // "@name" is simply typed out, and is linked when the comment is saved all the same.
 (function () {
   "use strict";
+  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
+  // Without that block the English below is said.
+  var LANG = document.documentElement.lang || "en";
+  var TEXTS = {};
+  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+  function say(key, english, values) { return fill(TEXTS[key] || english, values || {}); }
+  function sayCount(key, one, other, n, values) {
+    var forms = TEXTS[key] || {};
+    var category = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG).select(n) : (n === 1 ? "one" : "other");
+    values.num = window.Intl ? new Intl.NumberFormat(LANG).format(n) : String(n);
+    return fill(forms[category] || forms.other || (n === 1 ? one : other), values);
+  }
   if (!window.fetch) { return; }
   var TYPED = /(^|[^A-Za-z0-9_.@\/+-])@([A-Za-z0-9_-]{1,30})$/;
   var WAIT_MS = 150;
@@ -32,7 +47,7 @@
       list.id = "mention-suggestions";
       list.className = "mention-suggestions";
       list.setAttribute("role", "listbox");
-      list.setAttribute("aria-label", "People to mention");
+      list.setAttribute("aria-label", say("mention_list", "People to mention"));
       list.hidden = true;
       status = document.createElement("p");
       status.className = "visually-hidden";
@@ -78,7 +93,7 @@
     area.value = area.value.slice(0, state.start) + text + area.value.slice(end);
     var caret = state.start + text.length;
     area.setSelectionRange(caret, caret);
-    status.textContent = "@" + name + " added.";
+    status.textContent = say("mention_added", "{name} added.", { name: "@" + name });
     close();
     area.focus();
   }
@@ -109,7 +124,8 @@
     list.hidden = found.length === 0;
     state.active = -1;
     status.textContent = found.length
-      ? found.length + (found.length === 1 ? " person" : " people") + " to mention: Up and Down to pick, Enter to choose."
+      ? sayCount("mention_found", "{num} person to mention: Up and Down to pick, Enter to choose.",
+        "{num} people to mention: Up and Down to pick, Enter to choose.", found.length, {})
       : "";
     if (found.length) { highlight(0); }
   }

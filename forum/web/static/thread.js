@@ -1,8 +1,23 @@
 // Progressive enhancement of the thread: reply forms open in place instead of on a new page,
-// rails fold threads, folds are remembered (with consent), times read "5 min ago".
+// rails fold threads, folds are remembered (with consent), times read "5 minutes ago".
 // Without this file every link and form still works.
 (function () {
   "use strict";
+  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
+  // Without that block the English below is said.
+  var LANG = document.documentElement.lang || "en";
+  var TEXTS = {};
+  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+  function say(key, english, values) { return fill(TEXTS[key] || english, values || {}); }
+  function sayCount(key, one, other, n, values) {
+    var forms = TEXTS[key] || {};
+    var category = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG).select(n) : (n === 1 ? "one" : "other");
+    values.num = window.Intl ? new Intl.NumberFormat(LANG).format(n) : String(n);
+    return fill(forms[category] || forms.other || (n === 1 ? one : other), values);
+  }
   var template = document.querySelector("form[data-comment-form]");
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-reply-to]");
@@ -27,11 +42,12 @@
     var area = form.querySelector("textarea");
     area.value = "";
     var label = form.querySelector("label[for='" + area.id + "']");
-    if (label) { label.textContent = "Your reply"; }
+    if (label) { label.textContent = say("reply_label", "Your reply"); }
     var button = form.querySelector("button[type=submit]");
-    if (button) { button.textContent = "Post reply"; }
+    if (button) { button.textContent = say("reply_button", "Post reply"); }
     var cancel = document.createElement("button");
-    cancel.type = "button"; cancel.className = "secondary"; cancel.textContent = "Cancel";
+    cancel.type = "button"; cancel.className = "secondary"; cancel.textContent = say("cancel", "Cancel");
+    cancel.setAttribute("data-cancel-reply", "");  // compose.js: Escape presses it
     cancel.addEventListener("click", function () { form.remove(); link.focus(); });
     button.parentNode.appendChild(document.createTextNode(" "));
     button.parentNode.appendChild(cancel);
@@ -111,11 +127,19 @@
     });
   }
 
+  // "Fold the thread of Bob (4 comments)": the count is the fold's own (data-count), so the
+  // words around it come from our texts, not from the summary's English.
   function railLabel(details) {
     var author = details.querySelector(":scope > summary .folded-author");
-    var count = details.querySelector(":scope > summary .folded-count");
-    return "Fold the thread of " + (author ? author.textContent : "this comment") +
-      (count ? " (" + count.textContent.replace(/ hidden$/, "") + ")" : "");
+    var count = details.querySelector(":scope > summary .folded-count[data-count]");
+    var values = { name: author ? author.textContent : "" };
+    if (!count) { return say("fold_rail_plain", "Fold the thread of {name}", values); }
+    var n = Number(count.getAttribute("data-count"));
+    return count.hasAttribute("data-at-least")
+      ? sayCount("fold_rail_at_least", "Fold the thread of {name} (at least {num} comment)",
+        "Fold the thread of {name} (at least {num} comments)", n, values)
+      : sayCount("fold_rail", "Fold the thread of {name} ({num} comment)",
+        "Fold the thread of {name} ({num} comments)", n, values);
   }
 
   function addRails(root) {
@@ -153,23 +177,24 @@
   }
   window.addEventListener("hashchange", reveal);
 
-  var UNITS = [["year", 31536e3], ["month", 2592e3], ["week", 604800], ["day", 86400], ["hour", 3600], ["min", 60]];
+  var UNITS = [["year", 31536e3], ["month", 2592e3], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  var RELATIVE = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(LANG) : null;
 
+  // "5 minutes ago" as the page's language says it (the browser's CLDR data, no catalogue).
   function relative(when, now) {
     var seconds = Math.round((now - when) / 1000);
-    if (seconds < 60) { return "just now"; }
-    for (var i = 0; i < UNITS.length; i++) {
+    for (var i = 0; seconds >= 60 && i < UNITS.length; i++) {
       var n = Math.floor(seconds / UNITS[i][1]);
       if (n >= 1) {
         var unit = UNITS[i][0];
-        return n + " " + (unit === "min" || n === 1 ? unit : unit + "s") + " ago";
+        return RELATIVE ? RELATIVE.format(-n, unit) : n + " " + unit + (n === 1 ? "" : "s") + " ago";
       }
     }
-    return "just now";
+    return say("just_now", "just now");
   }
 
   // Times are written as dates (the visitor's page is cached for everyone); here they read
-  // "5 min ago", the exact date staying in the title and the datetime attribute.
+  // "5 minutes ago", the exact date staying in the title and the datetime attribute.
   function relativeTimes(root) {
     var now = Date.now();
     root.querySelectorAll(".comment-meta time[datetime]").forEach(function (time) {

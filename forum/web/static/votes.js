@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   if (!window.fetch) { return; }
+  var LANG = document.documentElement.lang || "en";
+  function number(n) { return window.Intl ? new Intl.NumberFormat(LANG).format(n) : String(n); }
   function show(form, tally) {
     form.querySelectorAll("button[data-vote]").forEach(function (button) {
       var kind = button.getAttribute("data-vote");
@@ -12,7 +14,7 @@
     });
     form.querySelectorAll("[data-vote-count]").forEach(function (count) {
       var kind = count.getAttribute("data-vote-count");
-      count.firstChild.nodeValue = String(kind === "down" ? tally.down : tally.up);
+      count.firstChild.nodeValue = number(kind === "down" ? tally.down : tally.up);
     });
   }
   document.addEventListener("submit", function (event) {

@@ -1,0 +1,66 @@
+"""Dates and numbers as each language writes them; English keeps the byline our users know."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from forum.i18n import use_language
+from forum.web.dates import byline_date, format_count
+from forum.web.templating import make_environment
+
+JANINE = datetime(2003, 4, 15, 8, 12, tzinfo=UTC)  # 9:12 in London (summer time)
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_the_english_byline_stays_exactly_as_users_know_it():
+    with use_language("en"):
+        assert byline_date(JANINE, LONDON) == "15 April, 2003 - 9:12"
+    assert byline_date(JANINE, LONDON) == "15 April, 2003 - 9:12"  # outside any request
+
+
+def test_english_keeps_no_leading_zeros_and_a_24_hour_clock():
+    with use_language("en"):
+        assert byline_date(datetime(2010, 3, 5, 21, 7, tzinfo=UTC), ZoneInfo("UTC")) == (
+            "5 March, 2010 - 21:07"
+        )
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("de", "15. April 2003, 09:12"),
+        ("fr", "15 avril 2003, 09:12"),
+        ("es", "15 de abril de 2003, 9:12"),
+        ("ar", "15 أبريل 2003، 9:12 ص"),
+    ],
+)
+def test_each_language_writes_the_date_its_own_way(language, written):
+    with use_language(language):
+        assert byline_date(JANINE, LONDON) == written
+
+
+def test_a_date_is_in_the_sites_time_zone_in_every_language():
+    with use_language("de"):
+        assert byline_date(JANINE, ZoneInfo("Asia/Tokyo")) == "15. April 2003, 17:12"
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "1,234,567"), ("de", "1.234.567"), ("fr", "1\u202f234\u202f567"), ("es", "1.234.567")],
+)
+def test_counts_are_grouped_as_the_language_groups_digits(language, written):
+    with use_language(language):
+        assert format_count(1234567) == written
+
+
+def test_templates_date_and_count_in_the_current_language(settings):
+    env = make_environment(settings)
+    template = env.from_string("{{ when | byline_date }} · {{ n | number }}")
+    with use_language("de"):
+        german = template.render(when=JANINE, n=12345)
+    english = template.render(when=JANINE, n=12345)
+    assert german.endswith(" · 12.345")
+    assert "April 2003" in german and " - " not in german
+    assert english.endswith(" · 12,345")
+    assert " - " in english
