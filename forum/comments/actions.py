@@ -22,6 +22,7 @@ from forum.comments.reading import CommentView, Viewer
 from forum.comments.urls import comment_url
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid
+from forum.i18n import gettext
 from forum.web.forms import FormData, field
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
@@ -40,7 +41,12 @@ def _own_view(
         else permissions.can_delete(me, facts)
     )
     if not allowed:
-        raise Forbidden(f"You may not {action} this comment.")
+        refusal = (
+            gettext("You may not edit this comment.")
+            if action == "edit"
+            else gettext("You may not delete this comment.")
+        )
+        raise Forbidden(refusal)
     return comment.body_source, service.view_of(db, comment, Viewer.of(me))
 
 

@@ -10,13 +10,14 @@ from forum.articles.models import Article
 from forum.comments.models import Comment, CommentRevision
 from forum.comments.visibility import Viewer, visible_to
 from forum.errors import NotFound
+from forum.i18n import gettext
 
 
 class CommentNotFound(NotFound):
     """No such comment, or none this viewer may see."""
 
-    def __init__(self, message: str = "There is no such comment.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or gettext("There is no such comment."))
 
 
 def get_comment(session: Session, comment_id: int) -> Comment:
@@ -52,5 +53,5 @@ def article_slug(session: Session, article_id: int) -> str:
     """The address of the article a comment belongs to (where to go after deleting it)."""
     slug = session.scalar(select(Article.slug).where(Article.id == article_id))
     if slug is None:
-        raise NotFound("There is no article at this address.")
+        raise NotFound(gettext("There is no article at this address."))
     return slug

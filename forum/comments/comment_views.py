@@ -20,10 +20,27 @@ from forum.accounts.profiles import profile_visible, shown_name
 from forum.comments import permissions, tree
 from forum.comments.models import Comment, CommentStatus, CommentVote, VoteValue
 from forum.comments.visibility import Viewer, status_visible
+from forum.i18n import N_, gettext
 
 PLACEHOLDER_STATUSES = frozenset(
     {CommentStatus.DELETED, CommentStatus.HIDDEN, CommentStatus.REJECTED}
 )
+# Translators: the name shown on a comment whose author (a visitor) gave no name.
+ANONYMOUS = N_("Anonymous")
+# Translators: the name shown on a comment whose author's account was deleted.
+DELETED_USER = N_("[deleted user]")
+"""How a comment of an erased account is signed: stored in ``comments.author_name`` as this
+English msgid (with no ``author_id``), said in the reader's language where it is shown."""
+
+
+def unsigned_name(author_name: str | None) -> str:
+    """The name on a comment no account stands behind: the name its visitor gave, else
+    "Anonymous"; an erased account's "[deleted user]" in the reader's language."""
+    if not author_name:
+        return gettext(ANONYMOUS)
+    if author_name == DELETED_USER:
+        return gettext(DELETED_USER)
+    return author_name
 
 
 @dataclass(slots=True)
@@ -111,7 +128,7 @@ def author_names(row: Sequence[Any], viewer: Viewer) -> tuple[str | None, str]:
     columns of ``VIEW_COLUMNS``, from ``author_id`` on)."""
     author_id, author_name, username, display_name, public_name, visibility = row
     if username is None:  # anonymous, or an erased account ('[deleted user]')
-        return None, author_name or "Anonymous"
+        return None, unsigned_name(author_name)
     own = viewer.user_id is not None and author_id == viewer.user_id
     linked = profile_visible(visibility, member=viewer.user_id is not None, own=own)
     return (username if linked else None), shown_name(public_name, username, display_name)

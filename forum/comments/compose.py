@@ -28,6 +28,7 @@ from forum.comments.landing import ThreadLayout, landing_url
 from forum.comments.models import Comment, CommentStatus
 from forum.comments.reading import Viewer
 from forum.comments.thread_view import MAX_INDENT, remembered_sort
+from forum.i18n import N_, gettext
 from forum.web.markdown import comment_renderer
 from forum.web.types import AnyRequest
 
@@ -35,12 +36,14 @@ COMPOSE_HEADER = "x-forum-compose"
 """Sent by compose.js: answer with ``comments/_composed.html`` instead of a redirect or page."""
 PREVIEW_ACTION = "preview"
 """The Preview button's ``action`` value: render the text, save nothing."""
-PUBLISHED = "Published."
-EDITED = "Your edit is saved."
-UNTIL_DECIDED = "Until they decide, only you and the moderators see this comment."
-DELETED = "Your comment is deleted."
-DELETED_KEPT = "Deleted: “[deleted]” keeps its place above the replies."
-DELETED_BY_MODERATOR = "The comment is deleted."
+# Translators: said to the writer of a comment just posted (the comment is now on the page).
+PUBLISHED = N_("Published.")
+EDITED = N_("Your edit is saved.")
+UNTIL_DECIDED = N_("Until they decide, only you and the moderators see this comment.")
+DELETED = N_("Your comment is deleted.")
+# Translators: "[deleted]" is what the thread shows in place of a deleted comment that has replies.
+DELETED_KEPT = N_("Deleted: “[deleted]” keeps its place above the replies.")
+DELETED_BY_MODERATOR = N_("The comment is deleted.")
 
 
 @dataclass(frozen=True)
@@ -75,14 +78,35 @@ def layout(
     )
 
 
-def waiting(reasons: list[HoldReason], lead: str) -> tuple[str, tuple[str, str] | None]:
-    """ "<lead> because <reason> and <reason>.", and the first form a reason offers."""
-    if not reasons:
-        return f"{lead}.", None
-    told = [reason.text for reason in reasons]
-    joined = told[0] if len(told) == 1 else ", ".join(told[:-1]) + " and " + told[-1]
+def joined(clauses: list[str]) -> str:
+    """Clauses as one list, "a", "a and b", "a, b and c", with the current language's words."""
+    text = clauses[0]
+    for clause in clauses[1:-1]:
+        # Translators: joins the items of a list but the last: "a, b" of "a, b and c".
+        text = gettext("%(earlier)s, %(next)s", earlier=text, next=clause)
+    if len(clauses) > 1:
+        # Translators: joins the last item of a list to the others: "a, b and c".
+        text = gettext("%(earlier)s and %(last)s", earlier=text, last=clauses[-1])
+    return text
+
+
+def waiting(reasons: list[HoldReason], *, edited: bool) -> tuple[str, tuple[str, str] | None]:
+    """ "Waiting for a moderator because <reason> and <reason>." (or the edit's words), and the
+    first form a reason offers; the reasons are clauses already in the reader's language."""
     action = next((reason.action for reason in reasons if reason.action), None)
-    return f"{lead} because {joined}.", action
+    if not reasons and edited:
+        return gettext("Your edit is waiting for a moderator's approval."), None
+    if not reasons:
+        return gettext("Waiting for a moderator."), None
+    because = joined([reason.text for reason in reasons])
+    if edited:
+        # Translators: %(reasons)s are clauses such as "your email address is not confirmed yet".
+        return gettext(
+            "Your edit is waiting for a moderator's approval because %(reasons)s.",
+            reasons=because,
+        ), action
+    # Translators: %(reasons)s are clauses such as "your email address is not confirmed yet".
+    return gettext("Waiting for a moderator because %(reasons)s.", reasons=because), action
 
 
 def outcome(
@@ -101,13 +125,11 @@ def outcome(
         db, comment, Viewer.of(viewer), layout(request, db, config, comment.article_id)
     )
     if comment.status is not CommentStatus.PENDING:
-        return Outcome(EDITED if edited else PUBLISHED, "success", location, comment.id)
-    lead = "Waiting for a moderator"
+        said = gettext(EDITED if edited else PUBLISHED)
+        return Outcome(said, "success", location, comment.id)
+    text, action = waiting(hooks.hold_reasons(db, comment), edited=edited)
     if edited:
-        lead = "Your edit is waiting for a moderator's approval"
-    text, action = waiting(hooks.hold_reasons(db, comment), lead)
-    if edited:
-        text = f"{text} {UNTIL_DECIDED}"
+        text = f"{text} {gettext(UNTIL_DECIDED)}"
     return Outcome(text, "info", location, comment.id, action)
 
 
@@ -127,7 +149,7 @@ def deleted_outcome(
         text = DELETED_KEPT
     else:
         text = DELETED if comment.author_id == viewer.id else DELETED_BY_MODERATOR
-    return Outcome(text, "success", location, comment.id)
+    return Outcome(gettext(text), "success", location, comment.id)
 
 
 def tell(request: AnyRequest, done: Outcome) -> None:

@@ -31,6 +31,7 @@ from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
 from forum.db import Base, UTCDateTime, utcnow
 from forum.errors import Conflict, Invalid
+from forum.i18n import gettext, ngettext
 
 KEY_LIFETIME = timedelta(hours=24)
 KEY_MAX = 255
@@ -76,9 +77,12 @@ class Posted:
 def check_key(raw: str, *, prefix: str = "") -> str:
     """The key as stored, or ``Invalid``: 1 to 255 printable ASCII characters."""
     if not (0 < len(raw) <= KEY_MAX and raw.isascii() and raw.isprintable()):
-        raise Invalid(
-            {"idempotency_key": f"An idempotency key is 1 to {KEY_MAX} printable ASCII characters."}
+        message = ngettext(
+            "An idempotency key is 1 to %(num)d printable ASCII character.",
+            "An idempotency key is 1 to %(num)d printable ASCII characters.",
+            KEY_MAX,
         )
+        raise Invalid({"idempotency_key": message})
     return prefix + raw
 
 
@@ -149,7 +153,7 @@ def _claim(session: Session, claim: PostKey) -> PostKey | None:
     except IntegrityError:  # a request with the same key committed meanwhile
         found = _find(session, claim.owner, claim.key)
         if found is None:  # pragma: no cover - the row that collided was deleted again
-            raise Conflict("The same comment is being posted right now.") from None
+            raise Conflict(gettext("The same comment is being posted right now.")) from None
         return found
     return None
 
@@ -161,12 +165,14 @@ def _find(session: Session, owner: str, key: str) -> PostKey | None:
 def _replay(session: Session, earlier: PostKey, sent: str) -> Posted:
     if earlier.fingerprint != sent:
         raise KeyReused(
-            "This idempotency key was already used for a different comment: "
-            "send a new key to post this one."
+            gettext(
+                "This idempotency key was already used for a different comment: "
+                "send a new key to post this one."
+            )
         )
     comment = session.get(Comment, earlier.comment_id) if earlier.comment_id else None
     if comment is None:  # pragma: no cover - the comment row went with its key (CASCADE)
-        raise Conflict("The comment first posted with this key is gone.")
+        raise Conflict(gettext("The comment first posted with this key is gone."))
     return Posted(comment, replayed=True)
 
 

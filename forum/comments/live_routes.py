@@ -20,6 +20,7 @@ from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.comments.live import LiveThreads, missed_since
 from forum.comments.visibility import thread_readable
 from forum.errors import NotFound, Unavailable
+from forum.i18n import gettext
 from forum.web.unit_of_work import DbSession
 
 LastEventId = Annotated[
@@ -54,9 +55,9 @@ class LiveThreadApi(Controller):
         while the stream is open (ids only; fetch the thread for the comments). The stream ends
         after about ten minutes; EventSource reconnects and gets what it missed."""
         if not thread_readable(article):
-            raise NotFound("This thread is not shown.")
+            raise NotFound(gettext("This thread is not shown."))
         if live.full():
-            raise Unavailable("Too many readers are following threads; try again shortly.")
+            raise Unavailable(gettext("Too many readers are following threads; try again shortly."))
         missed = await to_thread.run_sync(missed_since, db, article, last_event_id)
         return ServerSentEvent(
             live.stream(article.id, missed),

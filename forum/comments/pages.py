@@ -32,6 +32,7 @@ from forum.comments.thread_view import (
 )
 from forum.comments.visitor_page import PageCache
 from forum.errors import Invalid
+from forum.i18n import N_, gettext
 from forum.web.forms import FormData
 from forum.web.forms import field as form_field
 from forum.web.rate_limits import Limit, limited
@@ -40,7 +41,7 @@ from forum.web.unit_of_work import DbSession
 
 NONCE_FIELD = "post_nonce"
 """The comment form's one-time nonce (a hidden field, new with every form shown)."""
-FORM_SENT_BEFORE = (
+FORM_SENT_BEFORE = N_(
     "This form was already sent with another text. "
     "Send it again to post this text as a new comment."
 )
@@ -72,7 +73,7 @@ def _parent_id(raw: str) -> int | None:
         return None
     if raw.isdigit() and 0 < int(raw) < 2**62:
         return int(raw)
-    raise Invalid({"parent_id": "That is not a comment to reply to."})
+    raise Invalid({"parent_id": gettext("That is not a comment to reply to.")})
 
 
 class ThreadPages(Controller):
@@ -156,7 +157,7 @@ class ThreadPages(Controller):
         except (Invalid, idempotency.KeyReused) as exc:
             sent = {"body": posted.body, "parent_id": parent_id, "author_name": posted.author_name}
             resent = isinstance(exc, idempotency.KeyReused)
-            draft = SentForm(sent, FORM_SENT_BEFORE if resent else exc.message)
+            draft = SentForm(sent, gettext(FORM_SENT_BEFORE) if resent else exc.message)
             if compose.wants_fragment(request):
                 return compose.fragment(error=draft.error, status_code=400)
             if parent_id is not None:

@@ -36,7 +36,7 @@ from forum.comments.subtree import subtree
 from forum.comments.thread_etag import thread_etag
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
-from forum.i18n import N_, ngettext
+from forum.i18n import N_, gettext, ngettext
 from forum.text import FieldWords, TextProblem, clean_line, clean_multiline
 
 __all__ = [
@@ -183,10 +183,10 @@ def _parent(
         return None
     parent = session.get(Comment, parent_id)
     if parent is None or parent.article_id != article.id:
-        raise NotFound("The comment you are replying to is not in this thread.")
+        raise NotFound(gettext("The comment you are replying to is not in this thread."))
     facts = permissions.CommentFacts(parent.author_id, parent.status, parent.created_at)
     if not (permissions.can_reply(author, facts) or Viewer.of(author).moderator):
-        raise Conflict("The comment you are replying to is no longer there.")
+        raise Conflict(gettext("The comment you are replying to is no longer there."))
     hooks.check_reply(session, author, parent)
     return parent
 
@@ -227,9 +227,9 @@ def post_comment(
 ) -> Comment:
     """Write a new comment or reply; screening decides whether it is published or held."""
     if effective_mode(article, close_after_days=close_after_days) is not CommentMode.OPEN:
-        raise Forbidden("Comments on this article are closed.")
+        raise Forbidden(gettext("Comments on this article are closed."))
     if author is None and not anonymous_allowed:
-        raise LoginNeeded("Please log in to comment.")
+        raise LoginNeeded(gettext("Please log in to comment."))
     body = clean_body(request.body)
     author_name = _clean_author_name(author, request.author_name)
     hooks.check_posting(session, author, article)
@@ -272,8 +272,8 @@ def edit_comment(
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
     if not permissions.can_edit(editor, facts, now=utcnow(), window=window):
         if permissions.is_author(editor, facts) and comment.status is not CommentStatus.DELETED:
-            raise Forbidden("The time for editing this comment has passed.")
-        raise Forbidden("You may not edit this comment.")
+            raise Forbidden(gettext("The time for editing this comment has passed."))
+        raise Forbidden(gettext("You may not edit this comment."))
     hooks.check_edit(session, editor, comment)
     new_body = clean_body(body)
     if new_body == comment.body_source:
@@ -332,7 +332,7 @@ def delete_comment(
     comment = visible_comment(session, comment_id, Viewer.of(actor))
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
     if not permissions.can_delete(actor, facts):
-        raise Forbidden("You may not delete this comment.")
+        raise Forbidden(gettext("You may not delete this comment."))
     set_status(session, hooks, comment, CommentStatus.DELETED)
     return comment
 
@@ -344,6 +344,6 @@ def restore_comment(
     comment = get_comment(session, comment_id)
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
     if not permissions.can_restore(actor, facts):
-        raise Forbidden("Only moderators can restore deleted comments.")
+        raise Forbidden(gettext("Only moderators can restore deleted comments."))
     set_status(session, hooks, comment, CommentStatus.PUBLISHED)
     return comment

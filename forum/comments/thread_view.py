@@ -21,6 +21,7 @@ from forum.comments.reading import CommentView, Sort, Viewer
 from forum.comments.tree import Node, walk
 from forum.db import utcnow
 from forum.errors import Forbidden
+from forum.i18n import N_, gettext
 from forum.web.forms import field
 from forum.web.types import AnyRequest
 
@@ -104,11 +105,20 @@ class Badge:
     kind: str
 
 
-OP = Badge("OP", "the article's author", "op")
+# Translators: a short badge beside the name of the article's author in its thread ("original
+# poster"); the meaning after it is read out by screen readers and shown on hover.
+OP = Badge(N_("OP"), N_("the article's author"), "op")
 ROLE_BADGES = {
-    Role.MODERATOR: Badge("mod", "moderator", "moderator"),
-    Role.ADMIN: Badge("admin", "administrator", "admin"),
+    # Translators: a short badge beside a moderator's name in a thread.
+    Role.MODERATOR: Badge(N_("mod"), N_("moderator"), "moderator"),
+    # Translators: a short badge beside an administrator's name in a thread.
+    Role.ADMIN: Badge(N_("admin"), N_("administrator"), "admin"),
 }
+"""The badges, their words marked (``ThreadFacts`` says them in the reader's language)."""
+
+
+def _said(badge: Badge) -> Badge:
+    return Badge(gettext(badge.label), gettext(badge.meaning), badge.kind)
 
 
 @dataclass(frozen=True)
@@ -132,13 +142,18 @@ class ThreadFacts:
     ) -> None:
         shown = list(walk(nodes))
         views = [n.item for n in shown] + list(also)
-        self.names = {v.id: ("[deleted]" if v.placeholder else v.author_display) for v in views}
+        # Translators: the name a deleted comment goes by in "in reply to [deleted]".
+        deleted = gettext("[deleted]")
+        self.names = {v.id: (deleted if v.placeholder else v.author_display) for v in views}
         byline = article.author_name.casefold()
-        self._badges = {v.id: _badges(v, byline) for v in views}
+        said = {badge: _said(badge) for badge in (OP, *ROLE_BADGES.values())}
+        self._badges = {v.id: tuple(said[badge] for badge in _badges(v, byline)) for v in views}
         self._folds = _folds(nodes, shown)
 
-    def name(self, comment_id: int | None, default: str = "an earlier comment") -> str:
-        return self.names.get(comment_id, default) if comment_id is not None else default
+    def name(self, comment_id: int | None, default: str | None = None) -> str:
+        if comment_id is not None and comment_id in self.names:
+            return self.names[comment_id]
+        return gettext("an earlier comment") if default is None else default
 
     def badges(self, c: CommentView) -> tuple[Badge, ...]:
         return self._badges.get(c.id, ())

@@ -14,13 +14,14 @@ from forum.accounts.user_data import Document, iso
 from forum.articles.models import Article
 from forum.comments import idempotency
 from forum.comments import service as comments
+from forum.comments.comment_views import DELETED_USER
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment, CommentRevision, CommentStatus
 from forum.db import utcnow
 
-DELETED_USER = "[deleted user]"
-"""How a comment of an erased account is signed. Stored in ``comments.author_name`` (with no
-``author_id``), so every page, feed, search hit and mail shows it without asking privacy."""
+# DELETED_USER (comment_views) is how a comment of an erased account is signed: stored in
+# ``comments.author_name`` (with no ``author_id``), so every page, feed, search hit and mail
+# shows it without asking privacy.
 
 
 class CommentData:

@@ -23,6 +23,7 @@ from forum.comments.reading import Sort
 from forum.comments.visibility import PUBLIC, Viewer, visible_to
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
+from forum.i18n import gettext
 
 Z_95 = 1.959963984540054
 """The standard normal quantile of a two-sided 95 % interval."""
@@ -56,25 +57,26 @@ def parse_value(raw: str, *, down_votes: bool) -> VoteValue:
     try:
         value = VoteValue(raw)
     except ValueError:
-        raise Invalid({"value": "A vote is 'up' or 'down'."}) from None
+        # Translators: 'up' and 'down' are the values the API takes: keep them as they are.
+        raise Invalid({"value": gettext("A vote is 'up' or 'down'.")}) from None
     if value is VoteValue.DOWN and not down_votes:
-        raise Invalid({"value": "This site does not have down votes."})
+        raise Invalid({"value": gettext("This site does not have down votes.")})
     return value
 
 
 def _votable(session: Session, comment_id: int, voter: CurrentUser | None) -> Comment:
     """The comment, locked for the count update, if ``voter`` may vote on it."""
     if voter is None:
-        raise LoginNeeded("Please log in to vote.")
+        raise LoginNeeded(gettext("Please log in to vote."))
     comment = session.scalar(select(Comment).where(Comment.id == comment_id).with_for_update())
     article = session.get(Article, comment.article_id) if comment is not None else None
     if comment is None or article is None or not visible_to(Viewer.of(voter), comment, article):
-        raise NotFound("There is no such comment.")
+        raise NotFound(gettext("There is no such comment."))
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
     if permissions.is_author(voter, facts):
-        raise Forbidden("You cannot vote on your own comment.")
+        raise Forbidden(gettext("You cannot vote on your own comment."))
     if not (visible_to(PUBLIC, comment, article) and permissions.can_vote(voter, facts)):
-        raise Conflict("Only published comments that readers can see take votes.")
+        raise Conflict(gettext("Only published comments that readers can see take votes."))
     return comment
 
 

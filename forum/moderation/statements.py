@@ -23,6 +23,7 @@ from forum.articles.models import Article
 from forum.comments.hooks import HoldReason
 from forum.comments.models import Comment, CommentStatus
 from forum.comments.urls import comment_url
+from forum.i18n import N_, gettext
 from forum.moderation import log, mails
 from forum.moderation.context import Context
 from forum.moderation.mails import Outbox
@@ -34,24 +35,36 @@ APPEALABLE = frozenset({LogAction.REJECT, LogAction.HIDE, LogAction.AUTO_HIDE})
 """Decisions an author may appeal (``appeals`` uses the same set)."""
 
 AUTOMATED_HOLDS = {
-    HoldRule.LINKS: "it has more links than the site allows in one comment",
-    HoldRule.BLOCKED_WORD: "it contains a word or phrase on the site's block list",
-    HoldRule.BLOCKED_DOMAIN: "it links to a site on the site's block list",
-    HoldRule.DUPLICATE: "it repeats a comment you posted a few minutes before",
-    HoldRule.TOO_FAST: "it was sent faster after the form opened than people usually write",
-    HoldRule.REJECT_RATE: "moderators rejected many of your recent comments",
+    # Translators: why a comment waits for a moderator, a clause read after "because" on the
+    # page ("Waiting for a moderator because %(reasons)s.") and alone under "Why:" in a mail.
+    HoldRule.LINKS: N_("it has more links than the site allows in one comment"),
+    HoldRule.BLOCKED_WORD: N_("it contains a word or phrase on the site's block list"),
+    HoldRule.BLOCKED_DOMAIN: N_("it links to a site on the site's block list"),
+    HoldRule.DUPLICATE: N_("it repeats a comment you posted a few minutes before"),
+    HoldRule.TOO_FAST: N_("it was sent faster after the form opened than people usually write"),
+    HoldRule.REJECT_RATE: N_("moderators rejected many of your recent comments"),
 }
-"""The holds that judge this comment or its author, in the words the author reads."""
+"""The holds that judge this comment or its author, in the words the author reads (marked:
+translated where told)."""
 
 EVERYONE_HOLDS = {
     HoldRule.UNVERIFIED_EMAIL: HoldReason(
-        "your email address is not confirmed yet", ("Resend the link", "/verify/resend")
+        # Translators: why a comment waits, a clause read after "because".
+        N_("your email address is not confirmed yet"),
+        (N_("Resend the link"), "/verify/resend"),
     ),
-    HoldRule.NEW_AUTHOR: HoldReason("a moderator reads the first comments of each new member"),
-    HoldRule.ANONYMOUS: HoldReason("a moderator reads comments written without an account"),
-    HoldRule.MODERATE_ALL: HoldReason("a moderator reads every comment on this article"),
+    HoldRule.NEW_AUTHOR: HoldReason(N_("a moderator reads the first comments of each new member")),
+    HoldRule.ANONYMOUS: HoldReason(N_("a moderator reads comments written without an account")),
+    HoldRule.MODERATE_ALL: HoldReason(N_("a moderator reads every comment on this article")),
 }
-"""The holds that apply to everyone alike, told on the page right after posting."""
+"""The holds that apply to everyone alike, told on the page right after posting (marked:
+``said`` translates one where it is told)."""
+
+
+def said(reason: HoldReason) -> HoldReason:
+    """``reason`` in the current language (its clause, and its form's label)."""
+    action = (gettext(reason.action[0]), reason.action[1]) if reason.action else None
+    return HoldReason(gettext(reason.text), action)
 
 
 def _author_and_article(session: Session, comment: Comment) -> tuple[User, Article] | None:
@@ -100,7 +113,7 @@ class HeldNotice:
             .where(StoredHoldReason.comment_id == comment.id)
             .order_by(StoredHoldReason.id)
         )
-        grounds = [AUTOMATED_HOLDS[rule] for rule in rules if rule in AUTOMATED_HOLDS]
+        grounds = [gettext(AUTOMATED_HOLDS[rule]) for rule in rules if rule in AUTOMATED_HOLDS]
         found = _author_and_article(session, comment) if grounds else None
         if found is None:
             return
@@ -132,7 +145,7 @@ def held_reasons(session: Session, comment: Comment) -> list[HoldReason]:
             reason = HoldReason(AUTOMATED_HOLDS[rule])
         if reason is not None and reason not in told:
             told.append(reason)
-    return told
+    return [said(reason) for reason in told]
 
 
 def decision_notice(session: Session, comment: Comment) -> tuple[str, dict[str, Any]] | None:

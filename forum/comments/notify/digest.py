@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.models import User
 from forum.accounts.profiles import shown_name
 from forum.articles.models import Article
+from forum.comments.comment_views import unsigned_name
 from forum.comments.models import Comment
 from forum.comments.notify.models import ArticleWatch, DigestItem, NotificationMail, Reason
 from forum.comments.notify.recipients import readers_can_see
@@ -123,7 +124,7 @@ def take_digest(session: Session, user_id: int) -> tuple[User | None, list[Diges
         name = (
             shown_name(public_name, username, display_name)
             if username
-            else comment.author_name or "Anonymous"
+            else unsigned_name(comment.author_name)
         )
         parent_author = parent_authors.get(comment.parent_id) if comment.parent_id else None
         mention = reason is Reason.REPLY and parent_author != user_id

@@ -16,6 +16,7 @@ from forum.accounts.models import User
 from forum.accounts.profiles import shown_name
 from forum.articles.models import Article
 from forum.comments import mentions
+from forum.comments.comment_views import unsigned_name
 from forum.comments.models import Comment, CommentStatus
 from forum.comments.notify.models import ArticleWatch, NotifiedComment, Reason, WatchMode
 from forum.comments.notify.service import get_reply_mails
@@ -154,4 +155,4 @@ def author_name(session: Session, comment: Comment) -> str:
         ).first()
         if row is not None:
             return shown_name(row.public_name, row.username, row.display_name)
-    return comment.author_name or "Anonymous"
+    return unsigned_name(comment.author_name)

@@ -24,6 +24,7 @@ from forum.comments.notify import mails, service
 from forum.comments.notify.models import ArticleWatch, WatchMode
 from forum.comments.urls import thread_url
 from forum.errors import Invalid, NotFound
+from forum.i18n import gettext
 from forum.settings import Settings
 from forum.signing import BadToken
 from forum.web.forms import FormData, field, safe_next
@@ -37,7 +38,7 @@ def _mode(raw: str) -> WatchMode:
     try:
         return WatchMode(raw or WatchMode.INSTANT.value)
     except ValueError:
-        raise Invalid({"mode": "Choose instant mails or a daily digest."}) from None
+        raise Invalid({"mode": gettext("Choose instant mails or a daily digest.")}) from None
 
 
 def _target(settings: Settings, token: str) -> service.Unsubscribe:
@@ -45,12 +46,11 @@ def _target(settings: Settings, token: str) -> service.Unsubscribe:
     try:
         return mails.read_unsubscribe_token(settings, token)
     except BadToken:
-        raise Invalid(
-            {
-                "token": "This unsubscribe link is not valid (or too old). You can change every "
-                "notification setting on your account page."
-            }
-        ) from None
+        message = gettext(
+            "This unsubscribe link is not valid (or too old). You can change every "
+            "notification setting on your account page."
+        )
+        raise Invalid({"token": message}) from None
 
 
 def account_section(session: Session, user_id: int) -> tuple[str, Mapping[str, Any]]:
@@ -77,12 +77,14 @@ class NotificationPages(Controller):
         """Watch a discussion: a mail for every new comment, or a daily digest."""
         mode = _mode(field(data, "mode"))
         service.watch(db, me.id, article.id, mode)
-        how = "by mail for every new comment" if mode is WatchMode.INSTANT else "in a daily digest"
-        flash(
-            request,
-            f"You are watching this discussion: we will tell you {how}.",
-            category="success",
+        watching = (
+            gettext(
+                "You are watching this discussion: we will tell you by mail for every new comment."
+            )
+            if mode is WatchMode.INSTANT
+            else gettext("You are watching this discussion: we will tell you in a daily digest.")
         )
+        flash(request, watching, category="success")
         return Redirect(thread_url(article.slug), status_code=303)
 
     @post("/articles/{slug:str}/unwatch", sync_to_thread=True)
@@ -96,7 +98,7 @@ class NotificationPages(Controller):
     ) -> Redirect:
         """Stop watching a discussion."""
         service.unwatch(db, me.id, article.id)
-        flash(request, "You no longer watch this discussion.", category="success")
+        flash(request, gettext("You no longer watch this discussion."), category="success")
         return Redirect(safe_next(field(data, "next"), thread_url(article.slug)), status_code=303)
 
     @post("/account/notifications", sync_to_thread=True)
@@ -107,9 +109,9 @@ class NotificationPages(Controller):
         on = field(data, "reply_mails") == "on"
         service.set_reply_mails(db, me.id, on)
         message = (
-            "We will mail you about replies and mentions."
+            gettext("We will mail you about replies and mentions.")
             if on
-            else "No more mails about replies and mentions."
+            else gettext("No more mails about replies and mentions.")
         )
         flash(request, message, category="success")
         return Redirect("/account#notifications-heading", status_code=303)
@@ -172,7 +174,7 @@ class NotificationApi(Controller):
         """Your watch of this article; 404 when you do not watch it."""
         watch = service.watch_of(db, me.id, article.id)
         if watch is None:
-            raise NotFound("You do not watch this article.")
+            raise NotFound(gettext("You do not watch this article."))
         return _out(article, watch)
 
     @put("/articles/{slug:str}/watch", sync_to_thread=True)
