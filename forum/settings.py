@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from forum.i18n import LANGUAGES
 from forum.settings_checks import (
     OidcProvider,
     check_smtp_url,
@@ -48,6 +49,9 @@ class Settings:
     """The name in the header, titles and mails."""
     timezone: str = "UTC"
     """The IANA time zone in which dates are shown and naive imported dates are read."""
+    language: str = "en"
+    """The language of pages for a visitor whose browser asks for none the forum speaks, and of
+    mails to readers who chose none (``en``, ``de``, ``fr``, ``es`` or ``ar``)."""
     articles_per_page: int = 20
     """Articles on one page of the front page."""
     article_image_hosts: str = ""
@@ -201,6 +205,10 @@ class Settings:
             raise SettingsError(
                 f"FORUM_TIMEZONE is not a known time zone: {self.timezone!r}"
             ) from None
+        if self.language not in LANGUAGES:
+            raise SettingsError(
+                f"FORUM_LANGUAGE must be one of {', '.join(LANGUAGES)}: {self.language!r}"
+            )
         if self.articles_per_page < 1:
             raise SettingsError("FORUM_ARTICLES_PER_PAGE must be at least 1")
         if self.notify_max_per_hour < 0:

@@ -26,7 +26,7 @@ from forum.accounts.current import CurrentUser, current_user
 from forum.accounts.permissions import can_edit_articles, can_manage_users, can_moderate
 from forum.db import UnitOfWork
 from forum.errors import Forbidden, LoginNeeded
-from forum.i18n import N_, gettext
+from forum.i18n import LANGUAGES, N_, gettext, set_language
 from forum.web.csrf import has_bearer_token, header_value
 from forum.web.errors import API_PREFIX
 from forum.web.sessions import rotate_session
@@ -99,6 +99,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                 raise NotAuthorizedException(N_("The access token is not valid."))
         else:
             user = await self._from_session(scope, uow)
+        if user is not None and user.language in LANGUAGES:
+            set_language(user.language)  # the account's choice comes first (forum/web/language.py)
         if user is not None and self.on_authenticated:
             await to_thread.run_sync(self._announce, uow, user, scope)
         return AuthenticationResult(user=user, auth=user.via if user else None)

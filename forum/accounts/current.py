@@ -23,6 +23,8 @@ class CurrentUser:
     via: str
     """How the request authenticated: ``session`` or ``token``."""
     login_id: str | None = None
+    language: str | None = None
+    """The language the reader chose (None: as the browser asks)."""
 
     @classmethod
     def of(cls, user: User, *, via: str, login_id: str | None = None) -> CurrentUser:
@@ -34,6 +36,7 @@ class CurrentUser:
             email_verified=user.email_verified,
             via=via,
             login_id=login_id,
+            language=user.language,
         )
 
 

@@ -35,7 +35,7 @@ from forum.comments.urls import template_globals as comment_template_globals
 from forum.comments.visitor_page import PageCache
 from forum.db import Database, Timeouts, generation
 from forum.errors import DomainError
-from forum.i18n import LANGUAGES
+from forum.i18n import LANGUAGE_NAMES, LANGUAGES
 from forum.i18n.catalogues import load_catalogues
 from forum.identity.hooks import template_globals as identity_globals
 from forum.identity.oidc import OidcClient, provider_origin
@@ -69,6 +69,7 @@ from forum.web.errors import (
 from forum.web.fast_paths import FastPaths, ForumApp
 from forum.web.front_cache import make_front_cache
 from forum.web.headers import make_security_headers_hook, security_headers
+from forum.web.language import add_content_language, language_of_scope
 from forum.web.openapi import document_problems
 from forum.web.rate_limits import Caller, RateLimiter, RateLimitMiddleware
 from forum.web.render_cache import make_render_cache
@@ -307,6 +308,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security_headers(**_header_options(settings)),
             make_front_cache(settings),
         ),
+        language_of=language_of_scope(settings),
         route_handlers=route_handlers(),
         dependencies=_dependencies(parts),
         stores=parts.stores,
@@ -322,10 +324,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 **moderation.template_globals(),
                 **comment_template_globals(),
                 **identity_globals(settings.oidc),
+                "language_names": LANGUAGE_NAMES,
             },
         ),
         exception_handlers=_exception_handlers(settings),
-        before_send=[make_security_headers_hook(**_header_options(settings))],
+        before_send=[make_security_headers_hook(**_header_options(settings)), add_content_language],
         openapi_config=openapi_config(f"{settings.site_name} API", static_url),
         lifespan=[_lifespan(parts)],
         plugins=[AccessLog(enabled=settings.access_log)],

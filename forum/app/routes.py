@@ -10,6 +10,7 @@ from forum.accounts.account_routes import AccountPages
 from forum.accounts.admin_routes import AdminUserPages
 from forum.accounts.api import SessionApi
 from forum.accounts.auth_routes import AuthPages
+from forum.accounts.language_routes import LanguageChoice
 from forum.accounts.link_routes import LoginLinkApi, LoginLinkPages
 from forum.accounts.mention_routes import MentionApi
 from forum.accounts.profile_routes import ProfilePages
@@ -62,6 +63,7 @@ def route_handlers() -> list[Any]:
         LoginLinkApi,
         IdentityPages,
         AccountPages,
+        LanguageChoice,
         ProfilePages,
         MentionApi,
         AdminUserPages,

@@ -11,12 +11,14 @@ from forum.articles.models import Article
 from forum.comments.models import Comment
 from forum.comments.ordering import Sort
 from forum.comments.visibility import Viewer
+from forum.i18n import current_language
 
 
 def thread_etag(
     session: Session, article: Article, viewer: Viewer, *, sort: Sort, page: int, extra: str = ""
 ) -> str:
-    """A validator for one page of a thread as this viewer sees it (one indexed query)."""
+    """A validator for one page of a thread as this viewer sees it, in the language of the
+    request (its buttons and dates are said in it): one indexed query."""
     latest = session.scalar(
         select(func.max(Comment.updated_at)).where(Comment.article_id == article.id)
     )
@@ -31,6 +33,7 @@ def thread_etag(
             sort.value,
             page,
             extra,
+            current_language(),
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from forum.privacy.consent import CONSENT_COOKIE, Category
 from forum.settings import Settings
+from forum.web.language import LANGUAGE_COOKIE
 
 PREFERENCES_COOKIE = "forum_prefs"
 """The preferences cookie (the thread sort): set only when preferences are
@@ -52,6 +53,13 @@ def cookie_table(settings: Settings) -> tuple[CookieInfo, ...]:
             "a random id that proves them in our consent log.",
             Category.NECESSARY,
             "6 months",
+        ),
+        CookieInfo(
+            LANGUAGE_COOKIE,
+            "Remembers the language you picked in the language menu at the foot of every page "
+            "(set only when you pick one; logged in, your account keeps it instead).",
+            Category.NECESSARY,
+            "1 year",
         ),
         CookieInfo(
             PREFERENCES_COOKIE,

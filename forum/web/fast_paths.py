@@ -11,11 +11,13 @@ Litestar as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar
 from litestar.types import Receive, Send
 
+from forum.i18n import set_language
 from forum.web.front_cache import FrontCache
 from forum.web.static_assets import Asset, StaticAssets
 
@@ -85,13 +87,23 @@ class FastPaths:
 
 
 class ForumApp(Litestar):
-    """Litestar with ``FastPaths`` in front of it (``fast_paths=None``: none)."""
+    """Litestar with ``FastPaths`` in front of it (``fast_paths=None``: none), and each
+    request's language chosen before anything answers it (``language_of``: web/language.py)."""
 
-    def __init__(self, *args: Any, fast_paths: FastPaths | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        fast_paths: FastPaths | None = None,
+        language_of: Callable[[Any], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fast_paths = fast_paths
+        self.language_of = language_of
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        if self.language_of is not None and scope["type"] in ("http", "websocket"):
+            set_language(self.language_of(scope))  # this request's task only
         fast = self.fast_paths
         if fast is not None and scope["type"] == "http":
             if await fast.answer(scope, send):

@@ -33,6 +33,7 @@ from anyio import to_thread
 from litestar.middleware.csrf import generate_csrf_token
 
 from forum.db import generation
+from forum.i18n import current_language
 from forum.settings import Settings
 from forum.web.access_log import log_answer
 from forum.web.csrf import csrf_cookie, make_csrf_config
@@ -162,7 +163,8 @@ class FrontCache:
             if key in PERSONAL:
                 return None
         query: bytes = scope.get("query_string", b"")
-        return path.encode() + b"?" + query
+        # Pages speak the visitor's language (Accept-Language): one entry per language.
+        return path.encode() + b"?" + query + b"#" + current_language().encode()
 
     async def answer(
         self, scope: dict[str, Any], receive: Any, send: Any, app: Any, key: bytes
