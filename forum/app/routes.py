@@ -39,6 +39,7 @@ from forum.sites.admin_routes import AdminSitePages
 from forum.sites.api import SiteCountApi
 from forum.sites.embed_routes import EmbedPages
 from forum.sites.handoff_routes import HandoffPages
+from forum.sites.signin_routes import FrameSignin
 from forum.web.health import HealthController
 from forum.web.static_assets import STATIC_DIR
 from forum.web.static_files import StaticFileSystem
@@ -86,6 +87,7 @@ def route_handlers() -> list[Any]:
         EmbedPages,
         SiteCountApi,
         HandoffPages,
+        FrameSignin,
         ReaderPages,
         ReportApi,
         HealthController,

@@ -21,15 +21,19 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
+from sqlalchemy.orm import Session
 
-from forum.articles.models import CommentMode
+from forum.accounts.current import CurrentUser
+from forum.articles.models import Article, CommentMode
 from forum.articles.urls import article_url
 from forum.comments import service as comments
 from forum.comments import visitor_page
-from forum.comments.config import CommentSettings
+from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.ordering import Sort
+from forum.comments.page_builders import Reader, reader_article_page
 from forum.comments.thread_view import ThreadActions
+from forum.comments.visitor_page import PageCache
 from forum.errors import NotFound
 from forum.privacy.consent import narrow_to_necessary
 from forum.sites import pages, service
@@ -88,13 +92,16 @@ class EmbedPages(Controller):
         uow: Work,
         hooks: NamedDependency[CommentHooks],
         comment_config: CommentSettings,
+        current_user: NamedDependency[CurrentUser | None],
+        page_cache: NamedDependency[PageCache],
         site_id: FromPath[int],
         url: PageUrl,
         title: Title = "",
         parent: Parent = "",
         consent: Consent = "",
     ) -> Template:
-        """The page's thread, framed by the site (made on the first view if the site says so);
+        """The page's thread, framed by the site (made on the first view if the site says so):
+        a visitor's, or the reader's once the frame signed in (its session in a header);
         ``consent=necessary`` (the site's reader chose so) narrows the visitor's consent."""
         if consent == "necessary":
             narrow_to_necessary(request)
@@ -104,24 +111,19 @@ class EmbedPages(Controller):
         article = pages.find_article(db, ref)
         if article is None:
             article = pages.create_article(uow.write(), ref)
-        mode = comments.effective_mode(article, close_after_days=comment_config.close_after_days)
-        refusal = hooks.posting_refusal(db, None, article) if mode is CommentMode.OPEN else None
-        actions = ThreadActions(None, comment_config, mode, refusal)  # a visitor's, as framed
-        section = visitor_page.render_section(
-            request,
-            db,
-            article,
-            actions,
-            sort=Sort.OLDEST,
-            page=1,
-            per_page=comment_config.per_page,
-            max_comments=comment_config.page_comments,
-        )
-        token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+        if current_user is None:
+            thread_html = _visitor_section(request, db, hooks, comment_config, article)
+        else:
+            reader = Reader(db, current_user, hooks, comment_config)
+            answer = reader_article_page(
+                request, reader, article, page_cache, sort=Sort.OLDEST, page=1
+            )
+            thread_html = answer.context["thread_html"]
         allow_framing(request.scope, site.origin_list)
         context = {
             "article": article,
-            "thread_html": visitor_page.fill(section, token),
+            "site_id": site.id,
+            "thread_html": thread_html,
             "parent": parent if parent in site.origin_list else "",
             "narrowed": consent == "necessary",
         }
@@ -136,3 +138,28 @@ class EmbedPages(Controller):
         if article is None:
             raise NotFound(pages.NO_THREAD)
         return Redirect(article_url(article.slug, "comments"), status_code=303)
+
+
+def _visitor_section(
+    request: AnyRequest,
+    db: Session,
+    hooks: CommentHooks,
+    config: CommentConfig,
+    article: Article,
+) -> str:
+    """The thread section as every visitor of the frame sees it."""
+    mode = comments.effective_mode(article, close_after_days=config.close_after_days)
+    refusal = hooks.posting_refusal(db, None, article) if mode is CommentMode.OPEN else None
+    actions = ThreadActions(None, config, mode, refusal)  # a visitor's, as framed
+    section = visitor_page.render_section(
+        request,
+        db,
+        article,
+        actions,
+        sort=Sort.OLDEST,
+        page=1,
+        per_page=config.per_page,
+        max_comments=config.page_comments,
+    )
+    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+    return visitor_page.fill(section, token)

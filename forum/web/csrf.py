@@ -2,7 +2,9 @@
 with a new token at login.
 
 A request with ``Authorization: Bearer`` is authenticated by that header alone (cookies are
-ignored), so a forged cross-site request cannot carry it and needs no CSRF token.
+ignored), so a forged cross-site request cannot carry it and needs no CSRF token. The same holds
+for a framed thread's ``X-Forum-Frame-Session`` (``forum.web.sessions``): its session comes from
+the header alone, which no other site's page can make a browser send to us.
 
 Over https the cookie is ``__Host-forum_csrf``: browsers then accept it only when Secure, for
 Path=/ and without a Domain, so a sibling subdomain cannot plant a token of its choosing. A
@@ -20,6 +22,7 @@ from litestar.types import Message, Receive, Scope, Send
 
 from forum.settings import Settings
 from forum.signing import purpose_secret
+from forum.web.sessions import frame_session_id
 
 CSRF_COOKIE = "forum_csrf"
 CSRF_HEADER = "x-csrftoken"
@@ -79,7 +82,9 @@ def csrf_cookie(config: CSRFConfig, token: str) -> str:
 
 class ForumCSRFMiddleware(CSRFMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP and has_bearer_token(scope):
+        if scope["type"] == ScopeType.HTTP and (
+            has_bearer_token(scope) or frame_session_id(scope) is not None
+        ):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, self._rotating(scope, send))

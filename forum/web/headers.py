@@ -6,10 +6,13 @@ Installed as a ``before_send`` hook, which Litestar runs for every message of ev
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
+
+from forum.web.sessions import LOADED_KEY
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -45,6 +48,31 @@ HSTS = "max-age=31536000; includeSubDomains"
 FRAME_ANCESTORS_KEY = "forum_frame_ancestors"
 """Scope state a handler sets to the origins that may frame its answer (a thread embedded on
 a registered site); every other response may be framed by nobody."""
+
+
+OPENER_KEY = "forum_keep_opener"
+"""Scope state (this response), or a session key holding a deadline in epoch seconds (every
+page until then): the answer keeps its window's opener (``Cross-Origin-Opener-Policy:
+unsafe-none``). The pages of a framed thread's sign-in popup need it: ``same-origin`` would
+cut the popup from the frame that opened it, and the popup could not hand its token back."""
+
+
+def keep_opener(scope: Scope) -> None:
+    """Let this response's window keep its opener (see ``OPENER_KEY``)."""
+    scope.setdefault("state", {})[OPENER_KEY] = True
+
+
+def keeps_opener(scope: Scope) -> bool:
+    """Whether this response keeps its opener: asked by its handler, or the session (as the
+    request brought it, or as it leaves: a login replaces it) is in a sign-in popup."""
+    state = scope.get("state", {})
+    if state.get(OPENER_KEY):
+        return True
+    for session in (state.get(LOADED_KEY), scope.get("session")):
+        deadline = session.get(OPENER_KEY) if isinstance(session, dict) else None
+        if isinstance(deadline, int | float) and deadline > time.time():
+            return True
+    return False
 
 
 def allow_framing(scope: Scope, origins: Iterable[str]) -> None:
@@ -105,6 +133,8 @@ def make_security_headers_hook(
             framed = policy.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
             headers["content-security-policy"] = framed
             del headers["x-frame-options"]
+        if keeps_opener(scope):
+            headers["cross-origin-opener-policy"] = "unsafe-none"
         content_type = headers.get("content-type", "")
         if "cache-control" not in headers and (
             content_type.startswith("text/html") or "json" in content_type

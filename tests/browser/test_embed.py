@@ -1,21 +1,48 @@
-"""A thread framed on another site's page, in Chromium: the host page is served by a second
-server on loopback, registered as ``http://localhost:<port>``; the same server reached as
-``http://127.0.0.1:<port>`` is another origin, not registered, and cannot show the thread."""
+"""A thread framed on another site's page, in Chromium blocking third-party cookies: the host
+page is served by a second server on loopback, registered as ``http://localhost:<port>`` (another
+site than the forum's ``127.0.0.1``); the same server reached as ``http://127.0.0.1:<port>`` is
+another origin, not registered, and cannot show the thread. Signing in from the frame goes
+through a popup on the forum (docs/embedding.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import update
 
+from forum.accounts.passwords import Passwords, make_hasher
+from forum.accounts.service import Registration, register
 from forum.articles.models import Article
 from forum.sites import service
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
 from tests.browser.test_accessibility import describe, violations
+from tests.browser.test_journeys import PASSWORD
 from tests.serving import serving
+
+BLOCK_THIRD_PARTY_COOKIES = "--test-third-party-cookie-phaseout"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Chromium as a browser that blocks third-party cookies, as browsers now do."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        args = [*CHROMIUM_ARGS, BLOCK_THIRD_PARTY_COOKIES]
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_overrides() -> dict[str, Any]:
+    """A new member's first comments, typed fast by a robot, are published here."""
+    return {"moderation_min_approved": 0, "moderation_min_seconds": 0}
+
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>What do we mean by socialism? | Janine's blog</title></head>
@@ -138,3 +165,87 @@ def test_axe_finds_nothing_serious_in_the_framed_thread(live_server, registered,
     page.frame_locator("iframe").get_by_text("No comments yet.").wait_for()
     page.goto(page.frames[1].url)  # the frame's document on its own, where axe can run
     assert not violations(page, axe_source), describe(violations(page, axe_source))
+
+
+# --- signing in from the frame -------------------------------------------------------------
+
+
+def make_reader(live_server: Any, username: str) -> None:
+    with live_server.database.session(write=True) as session:
+        user = register(
+            session,
+            Passwords(make_hasher(1, 1024, 1)),
+            Registration(username, f"{username}@example.org", PASSWORD),
+        )
+        user.email_verified_at = datetime.now(UTC)
+
+
+def sign_in_through_the_popup(page: Any, username: str) -> Any:
+    thread = page.frame_locator("iframe")
+    thread.get_by_text("No comments yet.").wait_for()
+    with page.expect_popup() as opened:
+        thread.get_by_role("button", name="Log in to comment").click()
+    popup = opened.value
+    popup.get_by_label("Username or email address").fill(username)
+    popup.get_by_label("Password").fill(PASSWORD)
+    popup.get_by_role("button", name="Log in").click()
+    popup.wait_for_event("close")
+    thread.get_by_text(f"Signed in as {username}.").wait_for()
+    return thread
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_reader_logs_in_through_the_popup_then_comments_and_replies_in_the_frame(
+    live_server, registered, page, width
+):
+    make_reader(live_server, "janine")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(registered["page_url"])
+    thread = sign_in_through_the_popup(page, "janine")
+    framed = page.frames[1]
+    assert framed.evaluate("document.cookie") == "", "the frame holds no cookie of ours"
+    before = page.locator("iframe").evaluate("f => f.getBoundingClientRect().height")
+    thread.get_by_label("Your comment").fill("Comments under the article, at last.")
+    thread.get_by_role("button", name="Post comment").click()
+    thread.locator(".comment-body", has_text="Comments under the article, at last.").wait_for()
+    thread.get_by_text("Published.").wait_for()
+    page.wait_for_function(
+        f"() => document.querySelector('iframe').getBoundingClientRect().height > {before}"
+    )
+    thread.locator("[data-reply-to]").first.click()
+    thread.get_by_label("Your reply").fill("And a reply from the same frame.")
+    thread.get_by_role("button", name="Post reply").click()
+    reply = thread.locator(".comment", has_text="And a reply from the same frame.")
+    reply.wait_for()
+    assert "in reply to janine" in reply.inner_text()
+    screenshot(page, f"embed-signed-in-{width}")
+
+
+def test_logging_out_on_the_forum_signs_the_frame_out(live_server, registered, page):
+    make_reader(live_server, "janine")
+    page.goto(registered["page_url"])
+    thread = sign_in_through_the_popup(page, "janine")
+    forum = page.context.new_page()
+    forum.goto(live_server.url + "/account")
+    forum.get_by_role("button", name="Log out").first.click()
+    forum.wait_for_load_state()
+    thread.get_by_label("Your comment").fill("Am I still here?")
+    thread.get_by_role("button", name="Post comment").click()
+    thread.get_by_role("button", name="Log in to comment").wait_for()
+    assert thread.get_by_text("Signed in as janine.").count() == 0
+
+
+def test_axe_finds_nothing_serious_in_the_signed_in_frame(
+    live_server, registered, page, axe_source
+):
+    make_reader(live_server, "janine")
+    page.goto(registered["page_url"])
+    sign_in_through_the_popup(page, "janine")
+    framed = page.frames[1]
+    framed.evaluate(axe_source)
+    found = [
+        v
+        for v in framed.evaluate("async () => (await axe.run(document)).violations")
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not found, describe(found)
