@@ -160,6 +160,14 @@ def test_the_frame_shows_the_compact_consent_note_and_the_sites_narrowing(
     thread.get_by_text("Necessary cookies only, as this site asked.").wait_for()
 
 
+def test_the_frames_compact_banner_takes_a_choice_in_the_frame(live_server, registered, page):
+    page.goto(registered["page_url"])
+    thread = page.frame_locator("iframe")
+    thread.get_by_role("button", name="Necessary only").click()
+    thread.get_by_text("Your choice is saved for this visit.").wait_for()
+    assert thread.get_by_role("button", name="Accept all").is_hidden()
+
+
 def test_axe_finds_nothing_serious_in_the_framed_thread(live_server, registered, page, axe_source):
     page.goto(registered["page_url"])
     page.frame_locator("iframe").get_by_text("No comments yet.").wait_for()

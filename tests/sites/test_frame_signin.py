@@ -12,9 +12,12 @@ from urllib.parse import quote
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from forum.accounts.models import User
 from forum.comments.models import Comment
+from forum.privacy import service as privacy
+from forum.privacy.models import ConsentRecord
 from forum.signing import Signer
 from forum.sites import frame_signin
 
@@ -51,8 +54,8 @@ class Frame:
         assert answer.status_code == 200
         return str(answer.text)
 
-    def post(self, url: str, data: dict[str, str]) -> Any:
-        return self._send("POST", url, data=data)
+    def post(self, url: str, data: dict[str, str], **kwargs: Any) -> Any:
+        return self._send("POST", url, data=data, **kwargs)
 
 
 def without_cookies(client: TestClient[Any], method: str, url: str, **kwargs: Any) -> Any:
@@ -236,3 +239,51 @@ def test_the_forums_rules_hold_in_the_frame_a_closed_thread_takes_no_comment(
     assert slug
     refused = frame.post(f"/articles/{slug.group(1)}/comments", {"body": "Still here?"})
     assert refused.status_code == 403
+
+
+# --- the compact consent banner in the frame ------------------------------------------------
+
+
+def test_the_frame_offers_a_compact_choice_and_a_signed_in_readers_choice_is_kept(
+    auth, make_user, frame, database
+):
+    thread = frame.thread()
+    assert "data-frame-consent" in thread
+    assert 'value="reject"' in thread and 'value="accept_all"' in thread
+    make_user()
+    signed_in_frame(auth, frame)
+    chosen = frame.post(
+        "/cookies",
+        {"choice": "accept_all", "source": "banner"},
+        headers={"accept": "application/json"},
+    )
+    assert chosen.status_code == 200 and chosen.json() == {"preferences": True, "analytics": True}
+    assert "data-frame-consent" not in frame.thread()
+    with database.session() as s:
+        user = s.scalar(select(User).where(User.username == "reader"))
+        assert user is not None
+        decision = privacy.user_decision(s, user.id)
+    assert decision is not None and decision.analytics
+
+
+def test_a_visitors_choice_in_the_frame_is_logged_and_never_sets_a_cookie_it_could_keep(
+    frame, database
+):
+    chosen = frame.post(
+        "/cookies", {"choice": "reject", "source": "banner"}, headers={"accept": "application/json"}
+    )
+    assert chosen.status_code == 200 and chosen.json()["analytics"] is False
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(ConsentRecord)) == 1
+
+
+def test_the_frame_offers_no_choice_when_the_site_narrowed_consent_or_gpc_decided(frame):
+    narrowed = frame.client.get(
+        f"/embed/{frame.site_id}/thread?url={quote(PAGE)}&consent=necessary"
+    )
+    assert "data-frame-consent" not in narrowed.text
+    assert "Necessary cookies only, as this site asked." in narrowed.text
+    gpc = frame.client.get(
+        f"/embed/{frame.site_id}/thread?url={quote(PAGE)}", headers={"Sec-GPC": "1"}
+    )
+    assert "data-frame-consent" not in gpc.text

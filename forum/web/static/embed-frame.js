@@ -5,7 +5,9 @@
       on the forum posts back a ticket (accepted from that popup, on our own origin, with the
       nonce we gave it); we trade it for a session whose id lives in this script's memory only
       and goes with every request in the X-Forum-Frame-Session header. Forms are then sent from
-      here with that header, and the thread is fetched afresh. */
+      here with that header, and the thread is fetched afresh.
+   3. The compact consent banner: its choice is sent from here too (saved on the account when
+      signed in; for a visitor, logged and applied to this visit, as no cookie can keep it). */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -51,9 +53,26 @@
     return new DOMParser().parseFromString(text, "text/html");
   }
 
-  function offerSignin() {
+  /* What only works with this script: the sign-in button, the consent choices. */
+  function reveal() {
     var offer = main.querySelector("[data-frame-signin]");
     if (offer) offer.hidden = false;
+    var choices = main.querySelector("[data-frame-consent-choices]");
+    if (choices) choices.hidden = false;
+  }
+
+  function chooseConsent(form, body) {
+    return call("/cookies", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" },
+      body: body
+    }).then(function (response) {
+      if (!response.ok) throw new Error("refused");
+      if (session) return refresh();
+      form.querySelector("[data-frame-consent-choices]").hidden = true;
+      form.querySelector("[data-frame-consent-done]").hidden = false;
+      send();
+    });
   }
 
   function signinFailed() {
@@ -69,10 +88,8 @@
       var fresh = parse(text).getElementById("main");
       if (!fresh) return;
       main.innerHTML = fresh.innerHTML;
-      if (!main.querySelector("[data-frame-signed-in]")) {
-        session = null;
-        offerSignin();
-      }
+      if (!main.querySelector("[data-frame-signed-in]")) session = null;
+      reveal();
       if (message) main.insertBefore(message, main.firstChild);
       send();
     });
@@ -172,16 +189,19 @@
   }
 
   main.addEventListener("submit", function (event) {
-    if (!session) return;
-    event.preventDefault();
     var form = event.target;
+    var consent = form.hasAttribute("data-frame-consent");
+    if (!session && !consent) return;
+    event.preventDefault();
     var submitter = event.submitter || null;
     /* getAttribute: form.action is the field named "action" where there is one (Preview). */
     var url = submitter && submitter.hasAttribute("formaction") ?
       submitter.getAttribute("formaction") : form.getAttribute("action") || location.href;
     var body = new URLSearchParams(new FormData(form, submitter));
     var done;
-    if (form.hasAttribute("data-comment-form")) {
+    if (consent) {
+      done = chooseConsent(form, body);
+    } else if (form.hasAttribute("data-comment-form")) {
       done = compose(form, url, body);
     } else {
       done = call(url, {
@@ -193,5 +213,5 @@
     done.catch(function () { refresh(); });
   });
 
-  offerSignin();
+  reveal();
 })();
