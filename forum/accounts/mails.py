@@ -10,9 +10,10 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
+from forum.i18n import current_language
 from forum.settings import Settings
 from forum.signing import Signer
-from forum.web.mail_templates import MailText, render_mail
+from forum.web.mail_templates import MailText, in_language_of, render_mail
 
 VERIFY_PURPOSE = "verify-email"
 
@@ -45,13 +46,14 @@ def _send(outbox: Outbox, session: Session, to: str, mail: MailText) -> None:
 
 def send_verification(outbox: Outbox, session: Session, settings: Settings, user: User) -> None:
     assert user.email is not None
-    mail = render_mail(
-        "accounts/verify_email",
-        site_name=settings.site_name,
-        display_name=user.display_name,
-        link=verification_link(settings, user),
-        hours=settings.verify_link_hours,
-    )
+    with in_language_of(user.language, default=current_language()):
+        mail = render_mail(
+            "accounts/verify_email",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            link=verification_link(settings, user),
+            hours=settings.verify_link_hours,
+        )
     _send(outbox, session, user.email, mail)
 
 
@@ -59,27 +61,29 @@ def send_password_reset(
     outbox: Outbox, session: Session, settings: Settings, user: User, token: str
 ) -> None:
     assert user.email is not None
-    mail = render_mail(
-        "accounts/password_reset",
-        site_name=settings.site_name,
-        display_name=user.display_name,
-        username=user.username,
-        link=_link(settings, f"/password/reset/{token}"),
-        minutes=settings.reset_link_minutes,
-    )
+    with in_language_of(user.language, default=current_language()):
+        mail = render_mail(
+            "accounts/password_reset",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            username=user.username,
+            link=_link(settings, f"/password/reset/{token}"),
+            minutes=settings.reset_link_minutes,
+        )
     _send(outbox, session, user.email, mail)
 
 
 def send_email_changed(
     outbox: Outbox, session: Session, settings: Settings, user: User, old_email: str
 ) -> None:
-    mail = render_mail(
-        "accounts/email_changed",
-        site_name=settings.site_name,
-        display_name=user.display_name,
-        username=user.username,
-        forgot_link=_link(settings, "/password/forgot"),
-    )
+    with in_language_of(user.language, default=current_language()):
+        mail = render_mail(
+            "accounts/email_changed",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            username=user.username,
+            forgot_link=_link(settings, "/password/forgot"),
+        )
     _send(outbox, session, old_email, mail)
 
 
@@ -88,14 +92,15 @@ def send_login_link(
 ) -> None:
     """The one-time link that logs in while password logins are throttled."""
     assert user.email is not None
-    mail = render_mail(
-        "accounts/login_link",
-        site_name=settings.site_name,
-        display_name=user.display_name,
-        username=user.username,
-        link=_link(settings, f"/login/link/{token}"),
-        minutes=settings.login_link_minutes,
-    )
+    with in_language_of(user.language, default=current_language()):
+        mail = render_mail(
+            "accounts/login_link",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            username=user.username,
+            link=_link(settings, f"/login/link/{token}"),
+            minutes=settings.login_link_minutes,
+        )
     _send(outbox, session, user.email, mail)
 
 
@@ -105,15 +110,16 @@ def send_address_taken(
     """Tell the owner of an address that someone registered with it (or asked to move an
     account to it): the form said nothing, so that it reveals no account."""
     assert owner.email is not None
-    mail = render_mail(
-        "accounts/address_taken",
-        site_name=settings.site_name,
-        display_name=owner.display_name,
-        username=owner.username,
-        login_link=_link(settings, "/login"),
-        forgot_link=_link(settings, "/password/forgot"),
-        change=change,
-    )
+    with in_language_of(owner.language, default=settings.language):
+        mail = render_mail(
+            "accounts/address_taken",
+            site_name=settings.site_name,
+            display_name=owner.display_name,
+            username=owner.username,
+            login_link=_link(settings, "/login"),
+            forgot_link=_link(settings, "/password/forgot"),
+            change=change,
+        )
     _send(outbox, session, owner.email, mail)
 
 
@@ -130,12 +136,13 @@ def send_confirm_new_email(
     outbox: Outbox, session: Session, settings: Settings, user: User, new_email: str
 ) -> None:
     """Ask ``new_email`` to confirm an address change (the account keeps its address until)."""
-    mail = render_mail(
-        "accounts/confirm_new_email",
-        site_name=settings.site_name,
-        display_name=user.display_name,
-        username=user.username,
-        link=new_email_link(settings, user, new_email),
-        hours=settings.verify_link_hours,
-    )
+    with in_language_of(user.language, default=current_language()):
+        mail = render_mail(
+            "accounts/confirm_new_email",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            username=user.username,
+            link=new_email_link(settings, user, new_email),
+            hours=settings.verify_link_hours,
+        )
     _send(outbox, session, new_email, mail)

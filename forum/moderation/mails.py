@@ -21,7 +21,7 @@ from forum.comments.urls import comment_url
 from forum.moderation.models import Ban, LogAction, LogEntry, Violation
 from forum.settings import Settings
 from forum.web.dates import byline_date
-from forum.web.mail_templates import MailText, render_mail
+from forum.web.mail_templates import MailText, in_language_of, render_mail
 
 VIOLATIONS = {
     Violation.SPAM: "spam (advertising, repeated or automated posting)",
@@ -84,14 +84,15 @@ def statement_of_reasons(
     article: Article,
     decision: LogEntry,
 ) -> None:
-    mail = render_mail(
-        "moderation/statement_of_reasons",
-        **_about(settings, author, comment, article),
-        decision=DECISIONS[decision.action],
-        rule=VIOLATIONS[decision.violation or Violation.OTHER],
-        reason=decision.reason or "",
-        decided_date=_when(decision.created_at, settings),
-    )
+    with in_language_of(author.language, default=settings.language):
+        mail = render_mail(
+            "moderation/statement_of_reasons",
+            **_about(settings, author, comment, article),
+            decision=DECISIONS[decision.action],
+            rule=VIOLATIONS[decision.violation or Violation.OTHER],
+            reason=decision.reason or "",
+            decided_date=_when(decision.created_at, settings),
+        )
     _send(outbox, session, author.email, mail)
 
 
@@ -109,12 +110,13 @@ def auto_hidden_statement(
     """The statement of reasons for a comment the report threshold hid: automated, on
     readers' reports (their reasons, never who), with the way to appeal."""
     counts = {v: reported.count(v) for v in dict.fromkeys(reported)}
-    mail = render_mail(
-        "moderation/auto_hidden",
-        **_about(settings, author, comment, article),
-        reports=[f"{VIOLATIONS[v]}: {n}" for v, n in counts.items()],
-        decided_date=_when(decision.created_at, settings),
-    )
+    with in_language_of(author.language, default=settings.language):
+        mail = render_mail(
+            "moderation/auto_hidden",
+            **_about(settings, author, comment, article),
+            reports=[f"{VIOLATIONS[v]}: {n}" for v, n in counts.items()],
+            decided_date=_when(decision.created_at, settings),
+        )
     _send(outbox, session, author.email, mail)
 
 
@@ -130,11 +132,12 @@ def held_statement(
 ) -> None:
     """The statement of reasons for a new comment a rule held for review: automated, why,
     and what happens next (a person decides; a rejection can be appealed)."""
-    mail = render_mail(
-        "moderation/held",
-        **_about(settings, author, comment, article),
-        grounds=grounds,
-    )
+    with in_language_of(author.language, default=settings.language):
+        mail = render_mail(
+            "moderation/held",
+            **_about(settings, author, comment, article),
+            grounds=grounds,
+        )
     _send(outbox, session, author.email, mail)
 
 
@@ -147,14 +150,15 @@ def ban_notice(
     ban: Ban,
     rejected: int,
 ) -> None:
-    mail = render_mail(
-        "moderation/ban_notice",
-        site_name=settings.site_name,
-        display_name=user.display_name,
-        until=None if ban.expires_at is None else _when(ban.expires_at, settings),
-        reason=ban.reason,
-        rejected=rejected,
-    )
+    with in_language_of(user.language, default=settings.language):
+        mail = render_mail(
+            "moderation/ban_notice",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            until=None if ban.expires_at is None else _when(ban.expires_at, settings),
+            reason=ban.reason,
+            rejected=rejected,
+        )
     _send(outbox, session, user.email, mail)
 
 
@@ -171,16 +175,17 @@ def appeal_outcome(
     reviewer: str,
 ) -> None:
     """``reviewer`` says truthfully who decided: 'another moderator' only when it was."""
-    mail = render_mail(
-        "moderation/appeal_outcome",
-        site_name=settings.site_name,
-        display_name=author.display_name,
-        title=article.title,
-        reviewer=reviewer,
-        overturned=overturned,
-        reason=reason,
-        comment_link=_link(settings, comment_url(comment.id, anchored=False)),
-    )
+    with in_language_of(author.language, default=settings.language):
+        mail = render_mail(
+            "moderation/appeal_outcome",
+            site_name=settings.site_name,
+            display_name=author.display_name,
+            title=article.title,
+            reviewer=reviewer,
+            overturned=overturned,
+            reason=reason,
+            comment_link=_link(settings, comment_url(comment.id, anchored=False)),
+        )
     _send(outbox, session, author.email, mail)
 
 
@@ -194,14 +199,15 @@ def reminder(
     count: int,
     hours: int,
 ) -> None:
-    mail = render_mail(
-        "moderation/reminder",
-        site_name=settings.site_name,
-        display_name=moderator.display_name,
-        count=count,
-        hours=hours,
-        lines=lines,
-        queue_link=_link(settings, "/moderation"),
-        settings_link=_link(settings, "/moderation/reminders"),
-    )
+    with in_language_of(moderator.language, default=settings.language):
+        mail = render_mail(
+            "moderation/reminder",
+            site_name=settings.site_name,
+            display_name=moderator.display_name,
+            count=count,
+            hours=hours,
+            lines=lines,
+            queue_link=_link(settings, "/moderation"),
+            settings_link=_link(settings, "/moderation/reminders"),
+        )
     _send(outbox, session, moderator.email, mail)

@@ -130,7 +130,7 @@ def erase_account(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("There is no such account.")
-    address, name = user.email, user.display_name
+    address, name, language = user.email, user.display_name, user.language
     entry = ledger.Entry(user_id, user.created_at, delete_comments)
     written = (
         session.scalar(
@@ -142,7 +142,13 @@ def erase_account(
     _after_commit(session, ledger.ledger_path(settings), entry)
     if address is not None and notify:
         mails.send_erasure_done(
-            outbox, session, settings, to=address, name=name, comments_deleted=delete_comments
+            outbox,
+            session,
+            settings,
+            to=address,
+            name=name,
+            comments_deleted=delete_comments,
+            language=language,
         )
     session.flush()
     return Erased(
@@ -247,5 +253,6 @@ class Leaving:
                 name=user.display_name,
                 due_at=row.due_at,
                 delete_comments=delete_comments,
+                language=user.language,
             )
         return row

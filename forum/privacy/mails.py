@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from forum.settings import Settings
 from forum.web.dates import byline_date
-from forum.web.mail_templates import MailText, render_mail
+from forum.web.mail_templates import MailText, in_language_of, render_mail
 
 
 class Outbox(Protocol):
@@ -34,17 +34,19 @@ def send_erasure_scheduled(
     name: str,
     due_at: datetime,
     delete_comments: bool,
+    language: str | None,
 ) -> None:
     """Tell the owner when their account goes, and how to keep it (in case it was not them)."""
-    mail = render_mail(
-        "privacy/erasure_scheduled",
-        site_name=settings.site_name,
-        name=name,
-        due=byline_date(due_at, settings.tz),
-        timezone=settings.timezone,
-        delete_comments=delete_comments,
-        keep_link=f"{settings.base_url.rstrip('/')}/account/delete",
-    )
+    with in_language_of(language, default=settings.language):
+        mail = render_mail(
+            "privacy/erasure_scheduled",
+            site_name=settings.site_name,
+            name=name,
+            due=byline_date(due_at, settings.tz),
+            timezone=settings.timezone,
+            delete_comments=delete_comments,
+            keep_link=f"{settings.base_url.rstrip('/')}/account/delete",
+        )
     _send(outbox, session, to, mail)
 
 
@@ -56,12 +58,14 @@ def send_erasure_done(
     to: str,
     name: str,
     comments_deleted: bool,
+    language: str | None,
 ) -> None:
     """The confirmation, queued before the address is forgotten: the last mail we send it."""
-    mail = render_mail(
-        "privacy/erasure_done",
-        site_name=settings.site_name,
-        name=name,
-        comments_deleted=comments_deleted,
-    )
+    with in_language_of(language, default=settings.language):
+        mail = render_mail(
+            "privacy/erasure_done",
+            site_name=settings.site_name,
+            name=name,
+            comments_deleted=comments_deleted,
+        )
     _send(outbox, session, to, mail)

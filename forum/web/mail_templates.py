@@ -9,6 +9,8 @@ the names), which ``tests/mail/test_templates.py`` holds it to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,7 +23,8 @@ from jinja2 import (
     select_autoescape,
 )
 
-from forum.i18n import translate, translate_plural
+from forum.i18n import translate, translate_plural, use_language
+from forum.web.language import negotiate
 from forum.web.templating import TEMPLATE_PACKAGE
 
 MAIL_FOLDER = "mail"
@@ -54,6 +57,15 @@ def mail_environment() -> Environment:
     )
     env.filters["one_line"] = one_line
     return env
+
+
+@contextmanager
+def in_language_of(recipient: str | None, *, default: str) -> Iterator[None]:
+    """Compose a mail inside this block: it speaks the recipient's language (``users.language``),
+    else ``default`` (the site's, or the page's when the recipient asked for the mail just now).
+    Everything the mail says is made inside it: its template, and the dates and labels put in."""
+    with use_language(negotiate(default=default, account=recipient)):
+        yield
 
 
 def one_line(text: str) -> str:

@@ -19,6 +19,9 @@ GERMAN = {
     "No comments yet.": "Noch keine Kommentare.",
     "The language of the pages and of the mails we send you": "Die Sprache der Seiten und Mails",
     "Please log in to continue.": "Bitte melde dich an.",
+    "Not Found": "Nicht gefunden",
+    "There is no article at this address.": "Unter dieser Adresse gibt es keinen Artikel.",
+    "Log in to comment": "Zum Kommentieren anmelden",
 }
 
 

@@ -20,7 +20,7 @@ from forum.comments.notify.service import Stop, Unsubscribe
 from forum.comments.urls import comment_url
 from forum.settings import Settings
 from forum.signing import BadToken, Signer
-from forum.web.mail_templates import render_mail
+from forum.web.mail_templates import in_language_of, render_mail
 from forum.web.markdown import teaser
 
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
@@ -101,19 +101,20 @@ def instant_mail(
         else Unsubscribe(user.id, Stop.WATCH, article.id)
     )
     link = unsubscribe_url(settings, target)
-    rendered = render_mail(
-        "comments/new_comment",
-        site_name=settings.site_name,
-        display_name=user.display_name,
-        reply=reply and not mention,
-        mention=reply and mention,
-        author=author,
-        title=article.title,
-        quote=_quote(teaser(comment.body_html, INSTANT_TEXT_LIMIT)),
-        comment_link=comment_link(settings, comment.id),
-        stop_link=link,
-        settings_link=f"{_base(settings)}/account",
-    )
+    with in_language_of(user.language, default=settings.language):
+        rendered = render_mail(
+            "comments/new_comment",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            reply=reply and not mention,
+            mention=reply and mention,
+            author=author,
+            title=article.title,
+            quote=_quote(teaser(comment.body_html, INSTANT_TEXT_LIMIT)),
+            comment_link=comment_link(settings, comment.id),
+            stop_link=link,
+            settings_link=f"{_base(settings)}/account",
+        )
     return Mail(subject=rendered.subject, text=rendered.text, headers=_headers(link))
 
 
@@ -144,13 +145,14 @@ def digest_mail(settings: Settings, *, user: User, entries: Sequence[DigestEntry
         for article_id, group in by_article.items()
     ]
     link = unsubscribe_url(settings, Unsubscribe(user.id, Stop.ALL))
-    rendered = render_mail(
-        "comments/digest",
-        site_name=settings.site_name,
-        display_name=user.display_name,
-        count=len(entries),
-        groups=groups,
-        stop_link=link,
-        settings_link=f"{_base(settings)}/account",
-    )
+    with in_language_of(user.language, default=settings.language):
+        rendered = render_mail(
+            "comments/digest",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            count=len(entries),
+            groups=groups,
+            stop_link=link,
+            settings_link=f"{_base(settings)}/account",
+        )
     return Mail(subject=rendered.subject, text=rendered.text, headers=_headers(link))
