@@ -15,7 +15,8 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from forum.accounts.models import User
-from forum.comments.models import Comment
+from forum.articles.models import Article
+from forum.comments.models import Comment, CommentVote
 from forum.privacy import service as privacy
 from forum.privacy.models import ConsentRecord
 from forum.signing import Signer
@@ -129,6 +130,23 @@ def test_a_reader_signs_in_through_the_popup_and_comments_from_the_frame(
         ("And a reply", True),
     ]
     assert "Hello from the blog" in frame.thread()
+
+
+def test_a_reader_votes_from_the_frame_with_its_session_alone(
+    auth, make_user, frame, post, database
+):
+    bob = make_user("bob")
+    frame.thread()  # the page's first view makes its thread
+    with database.session() as s:
+        article = s.scalar(select(Article))
+    comment = post(article, bob, "Worth a vote.")
+    make_user()
+    signed_in_frame(auth, frame)
+    assert f'action="/comments/{comment.id}/vote"' in frame.thread()
+    voted = frame.post(f"/comments/{comment.id}/vote", {"value": "up"})
+    assert voted.status_code == 303
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(CommentVote)) == 1
 
 
 def test_a_visitor_in_the_popup_logs_in_on_the_forum_and_comes_back_to_the_ticket(
