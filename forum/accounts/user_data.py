@@ -177,6 +177,7 @@ class AccountData:
             "created_at": iso(user.created_at),
             "password_changed_at": iso(user.password_changed_at),
             "published_comments": user.comment_count,
+            "language": user.language,
             "profile_url": f"{self.base}/users/{user.username}",
         }
 

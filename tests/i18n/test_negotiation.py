@@ -124,6 +124,7 @@ def test_a_reader_pick_is_kept_with_the_account_and_comes_before_the_browser(
     account = client.get("/account", headers={"accept-language": "fr"})
     assert account.headers["content-language"] == "de"
     assert "Die Sprache der Seiten und Mails" in account.text
+    assert client.get("/account/export").json()["account"]["language"] == "de"
     auth.post("/language", {"language": "", "next": "/account"})
     with database.session() as session:
         assert session.scalar(select(User.language).where(User.username == "reader")) is None
