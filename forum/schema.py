@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -74,9 +75,25 @@ def downgrade(settings: Settings, revision: str, *, allow_data_loss: bool = Fals
 
 
 def head_revision() -> str | None:
-    """The newest revision ('a+b' when independent modules' migrations form branches)."""
-    heads = ScriptDirectory.from_config(alembic_config(Settings())).get_heads()
+    """The newest revision ('a+b' when independent modules' migrations form branches).
+
+    A head that another revision depends on (``depends_on``) is left out, as Alembic leaves it
+    out of the version table once the revision that depends on it is applied.
+    """
+    script = ScriptDirectory.from_config(alembic_config(Settings()))
+    needed = {
+        dependency
+        for revision in script.walk_revisions()
+        for dependency in _tuple(revision.dependencies)
+    }
+    heads = [head for head in script.get_heads() if head not in needed]
     return "+".join(sorted(heads)) or None
+
+
+def _tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def current_revision(settings: Settings) -> str | None:

@@ -27,6 +27,10 @@ from forum.web.pagination import Page
 
 PER_PAGE = 20
 PG_CONFIG = "english"
+"""The stemmer of comments on PostgreSQL (a comment does not hold its article's language)."""
+ARTICLE_CONFIGS = ("english", "german", "french", "spanish", "arabic", "simple")
+"""Every configuration ``fts_config(articles.language)`` gives (migration search_0002): an
+article's words are stemmed in its own language, so the query is asked in each of them."""
 
 
 @dataclass(frozen=True)
@@ -121,16 +125,17 @@ def _sqlite_parts(author: bool, member: bool, comment_filter: str) -> tuple[str,
 
 
 def _postgres_parts(author: bool, member: bool, comment_filter: str) -> tuple[str, str]:
-    doc_a = f"to_tsvector('{PG_CONFIG}', a.title || ' ' || a.body_source)"
+    doc_a = "to_tsvector(fts_config(a.language), a.title || ' ' || a.body_source)"
+    any_language = " || ".join(f"websearch_to_tsquery('{c}', :q)" for c in ARTICLE_CONFIGS)
     doc_c = f"to_tsvector('{PG_CONFIG}', c.body_source)"
     options = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
     # Only constants are interpolated into these statements; user input goes in as parameters.
     articles = f"""
         SELECT 'article' AS kind, 0 AS tier, a.id AS ref_id, a.slug AS slug, a.title AS title,
-               ts_headline('{PG_CONFIG}', a.body_source, q.query, '{options}') AS snip,
+               ts_headline(fts_config(a.language), a.body_source, q.query, '{options}') AS snip,
                a.author_name AS author, NULL AS username, a.submitted_at AS date,
                -ts_rank_cd({doc_a}, q.query) AS rank
-        FROM articles a, (SELECT websearch_to_tsquery('{PG_CONFIG}', :q) AS query) q
+        FROM articles a, (SELECT {any_language} AS query) q
         WHERE {doc_a} @@ q.query AND {_ARTICLE_FILTER}
               {"AND false" if author else ""}
     """
