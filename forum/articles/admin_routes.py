@@ -67,6 +67,7 @@ def _form_values(data: dict[str, Any]) -> dict[str, Any]:
         "body": body if isinstance(body, str) else field(data, "body"),
         "published": checked(data, "published"),
         "comments": field(data, "comments") or CommentMode.OPEN.value,
+        "language": field(data, "language"),
         "base_revision": field(data, "base_revision"),
     }
 
@@ -80,6 +81,7 @@ def _values_of(article: Article, tz: ZoneInfo, base_revision: int | None) -> dic
         "body": article.body_source,
         "published": article.published,
         "comments": article.comment_mode.value,
+        "language": article.language or "",
         "base_revision": str(base_revision or ""),
     }
 
@@ -102,6 +104,7 @@ def _article_input(values: dict[str, Any], tz: ZoneInfo) -> ArticleInput:
         slug=values["slug"],
         published=values["published"],
         comment_mode=mode,
+        language=values["language"],
     ).validated()
 
 
@@ -185,6 +188,7 @@ class ArticleAdminPages(Controller):
             "body": "",
             "published": False,
             "comments": CommentMode.OPEN.value,
+            "language": settings.language,  # the site's language, as most articles are
             "base_revision": "",
         }
         return _form_page(db, settings, article=None, values=values)

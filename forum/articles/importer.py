@@ -127,6 +127,13 @@ def _comment_mode(meta: dict[str, Any]) -> CommentMode:
         raise InvalidArticle("comments", "must be open, closed or hidden") from None
 
 
+def _language(meta: dict[str, Any]) -> str | None:
+    value = meta.get("language")
+    if value is not None and not isinstance(value, str):
+        raise InvalidArticle("language", "must be a language tag such as en, de or pt-BR")
+    return value
+
+
 def parse_article_file(path: Path, tz: ZoneInfo) -> ArticleInput:
     """The article in one file, validated, or ``InvalidArticle`` naming the field."""
     try:
@@ -155,6 +162,7 @@ def parse_article_file(path: Path, tz: ZoneInfo) -> ArticleInput:
         slug="" if slug is None else str(slug),
         published=_published(meta),
         comment_mode=_comment_mode(meta),
+        language=_language(meta),
     ).validated()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
+from forum.articles.content_language import language_tag
 from forum.articles.models import Article, ArticleRevision, CommentMode
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
@@ -90,6 +91,8 @@ class ArticleInput:
     slug: str = ""
     published: bool = True
     comment_mode: CommentMode = CommentMode.OPEN
+    language: str | None = None
+    """The article's own language (a BCP 47 tag); None: not said."""
 
     def validated(self) -> ArticleInput:
         """A copy with whitespace trimmed and the slug derived, or ``InvalidArticle``."""
@@ -130,7 +133,17 @@ class ArticleInput:
             slug=slug,
             published=self.published,
             comment_mode=self.comment_mode,
+            language=_language(self.language),
         )
+
+
+def _language(value: str | None) -> str | None:
+    try:
+        return language_tag(value)
+    except ValueError:
+        # Translators: said of an article's language field, under it in the editors' form.
+        message = gettext("must be a language tag such as en, de or pt-BR")
+        raise InvalidArticle("language", message) from None
 
 
 def list_published(session: Session, page: int, per_page: int) -> Page[Article]:
@@ -279,6 +292,7 @@ def _write(
         article.teaser = teaser(html)
         article.published = data.published
         article.comment_mode = data.comment_mode
+        article.language = data.language
 
     _revised(session, article, editor_id, change)
 

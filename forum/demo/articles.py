@@ -3,6 +3,7 @@ machine needs no ``shared/`` folder) and a handful written for this project."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,11 +19,12 @@ SEED_SLUG = "what-do-we-mean-by-socialism-october-1917"
 
 def seed_article(tz: ZoneInfo) -> ArticleInput:
     """The seed article; its byline's 9:12 is read in ``FORUM_TIMEZONE``, as imports are."""
-    return parse_article_file(SEED_FILE, tz)
+    return replace(parse_article_file(SEED_FILE, tz), language="en")
 
 
 OTHER_ARTICLES = [
     ArticleInput(
+        language="en",
         title="A reading list for the long winter",
         author_name="Tomasz",
         submitted_at=datetime(2011, 12, 3, 18, 40, tzinfo=UTC),
@@ -37,6 +39,7 @@ OTHER_ARTICLES = [
         ),
     ),
     ArticleInput(
+        language="en",
         title="Notes from the allotment committee",
         author_name="Priya",
         submitted_at=datetime(2018, 5, 21, 7, 5, tzinfo=UTC),
@@ -48,6 +51,7 @@ OTHER_ARTICLES = [
         ),
     ),
     ArticleInput(
+        language="en",
         title="Housing: what a tenants' union can and cannot do",
         author_name="Marcus",
         submitted_at=datetime(2021, 9, 2, 21, 30, tzinfo=UTC),
@@ -60,6 +64,7 @@ OTHER_ARTICLES = [
         ),
     ),
     ArticleInput(
+        language="en",
         title="Open thread: introduce yourself",
         author_name="Janine",
         submitted_at=datetime(2024, 1, 8, 12, 0, tzinfo=UTC),
@@ -70,6 +75,7 @@ OTHER_ARTICLES = [
         ),
     ),
     ArticleInput(
+        language="en",
         title="Why this site asks before it sets a cookie",
         author_name="The editors",
         submitted_at=datetime(2026, 11, 1, 8, 15, tzinfo=UTC),
