@@ -72,6 +72,7 @@ from forum.web.headers import make_security_headers_hook, security_headers
 from forum.web.language import add_content_language, language_of_scope
 from forum.web.openapi import document_problems
 from forum.web.rate_limits import Caller, RateLimiter, RateLimitMiddleware
+from forum.web.reader_cache import make_reader_cache
 from forum.web.render_cache import make_render_cache
 from forum.web.sessions import SESSION_COOKIE, ForumSessionConfig
 from forum.web.static_assets import assets, static_url
@@ -307,6 +308,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             assets(),
             security_headers(**_header_options(settings)),
             make_front_cache(settings),
+            make_reader_cache(settings),
         ),
         language_of=language_of_scope(settings),
         route_handlers=route_handlers(),

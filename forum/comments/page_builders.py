@@ -29,7 +29,7 @@ from forum.comments.thread_view import (
 )
 from forum.comments.tree import Node
 from forum.comments.visitor_page import PageCache
-from forum.web import front_cache
+from forum.web import front_cache, reader_cache
 from forum.web.sessions import SESSION_COOKIE
 from forum.web.types import AnyRequest
 
@@ -150,7 +150,10 @@ def reader_article_page(
         stored = reader_page.render_section(request, context)
         cache.store.set(key, stored)
     token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
-    section = visitor_page.fill(stored, token)
+    again = reader_cache.offer(request.scope)
+    if again is not None:  # this reader gets this page alike until something changes
+        again.register(lambda _: "")
+    section = visitor_page.fill(stored, token, again)
     return Template("comments/article.html", context={"article": article, "thread_html": section})
 
 

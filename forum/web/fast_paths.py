@@ -19,6 +19,7 @@ from litestar.types import Receive, Send
 
 from forum.i18n import set_language
 from forum.web.front_cache import FrontCache
+from forum.web.reader_cache import SAFE_METHODS, ReaderCache
 from forum.web.static_assets import Asset, StaticAssets
 
 HEALTH_BODY = b'{"status":"ok"}'
@@ -42,9 +43,11 @@ class FastPaths:
         assets: StaticAssets,
         security_headers: dict[str, str],
         front_cache: FrontCache | None = None,
+        reader_cache: ReaderCache | None = None,
     ) -> None:
         self.assets = assets
         self.front_cache = front_cache
+        self.reader_cache = reader_cache
         self.base: _Headers = [(k.encode(), v.encode()) for k, v in security_headers.items()]
         self.health: _Headers = [
             (b"content-type", b"application/json"),
@@ -113,4 +116,27 @@ class ForumApp(Litestar):
             if front is not None and key is not None:
                 await front.answer(scope, receive, send, super().__call__, key)
                 return
+            readers = fast.reader_cache
+            if readers is not None:
+                await self._for_readers(readers, scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
+
+    async def _for_readers(
+        self, readers: ReaderCache, scope: Any, receive: Receive, send: Send
+    ) -> None:
+        """A reader's page again from the reader cache; any other method than a read drops
+        the reader cache's entries when it begins and when it ends (it may log out, rotate a
+        session, change a consent or a role)."""
+        key = readers.key_of(scope)
+        if key is not None:
+            await readers.answer(scope, receive, send, super().__call__, key)
+            return
+        if scope["method"] in SAFE_METHODS:
+            await super().__call__(scope, receive, send)
+            return
+        readers.forget()
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            readers.forget()

@@ -95,9 +95,9 @@ class Offer:
         self.etag = etag
 
 
-def offer(scope: Any) -> Offer | None:
+def offer(scope: Any, key: str = OFFER_KEY) -> Offer | None:
     """The front cache's offer for this request, when it may keep the answer."""
-    found = scope.get("state", {}).get(OFFER_KEY)
+    found = scope.get("state", {}).get(key)
     return found if isinstance(found, Offer) else None
 
 
@@ -119,18 +119,25 @@ class Entry:
     cuts: list[int]
     gzip: SplicedGzip | None
     br: bytes | None
+    token: str = ""
+    """The CSRF token an answer carries when it is always the same one (a reader's own)."""
 
     @property
     def size(self) -> int:
         gzip = self.gzip.size if self.gzip else 0
         return sum(map(len, self.segments)) + gzip + len(self.br or b"") + 2048
 
-    def fresh(self) -> bool:
-        return self.generation == generation.value and time.monotonic() < self.expires
+    def fresh(self, arrived: float) -> bool:
+        """Current for a request that ``arrived`` then (one that waited while the entry was
+        made is judged by when it came, not by how long the making took)."""
+        return self.generation == generation.value and arrived < self.expires
 
 
 class FrontCache:
     """The entries of one process, with the CSRF cookie each answer gets."""
+
+    offer_key = OFFER_KEY
+    """Where a request's ``Offer`` goes in its state (a handler looks for it there)."""
 
     def __init__(
         self,
@@ -170,12 +177,12 @@ class FrontCache:
         self, scope: dict[str, Any], receive: Any, send: Any, app: Any, key: bytes
     ) -> None:
         """Answer from a fresh entry, or let ``app`` answer (and keep what it registers)."""
-        started = time.perf_counter()
+        started, arrived = time.perf_counter(), time.monotonic()
         building = self.building.get(key)
         if building is not None:  # another request is making it: wait rather than make it too
             await asyncio.shield(building)
         entry = self.entries.get(key)
-        if entry is not None and entry.fresh():
+        if entry is not None and entry.fresh(arrived):
             self.entries.move_to_end(key)
             await self._send(scope, send, entry, self.new_token(), None, started)
             return
@@ -194,7 +201,7 @@ class FrontCache:
     ) -> None:
         """Litestar answers; an answer its handler registered is kept, then sent from the entry."""
         found = Offer(generation.value)
-        scope.setdefault("state", {})[OFFER_KEY] = found
+        scope.setdefault("state", {})[self.offer_key] = found
         # The page itself is what is kept: the 304, if due, is answered from the entry.
         scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
         held: list[dict[str, Any]] = []
@@ -226,7 +233,7 @@ class FrontCache:
         token = _token_of(cookies, *self.cookie_parts)
         if start["status"] != 200 or token is None or found.etag is None:
             return None
-        encoding = _value(headers, b"content-encoding")
+        encoding = header_value(headers, b"content-encoding")
         if encoding not in (b"", b"gzip", b"br"):
             return None
         route = str(scope.get("path_template") or scope["path"])
@@ -239,7 +246,7 @@ class FrontCache:
             )
         )
         self._store(key, entry)
-        return entry, token, _value(headers, b"x-request-id").decode() or None
+        return entry, token, header_value(headers, b"x-request-id").decode() or None
 
     def _store(self, key: bytes, entry: Entry) -> None:
         old = self.entries.pop(key, None)
@@ -274,7 +281,7 @@ class FrontCache:
             headers += [(k, v) for k, v in entry.headers if k not in NOT_IN_304]
         else:
             status = 200
-            body, encoding = _body(entry, token, _header(scope, b"accept-encoding"))
+            body, encoding = body_for(entry, token, _header(scope, b"accept-encoding"))
             if encoding:
                 headers.append((b"content-encoding", encoding))
             headers += entry.headers
@@ -287,7 +294,7 @@ class FrontCache:
         await send({"type": "http.response.body", "body": body})
 
 
-def _value(headers: Headers, name: bytes) -> bytes:
+def header_value(headers: Headers, name: bytes) -> bytes:
     return next((v for k, v in headers if k == name), b"")
 
 
@@ -323,7 +330,7 @@ def build(
     pieces = re.split(b"(" + b"|".join(map(re.escape, marks)) + b")", body)
     segments, cuts = pieces[0::2], [marks[mark] for mark in pieces[1::2]]
     compress = len(body) >= MIN_COMPRESS
-    vary = _value(headers, b"vary")
+    vary = header_value(headers, b"vary")
     if compress and b"accept-encoding" not in vary.lower():
         vary = vary + b", Accept-Encoding" if vary else b"Accept-Encoding"
     return Entry(
@@ -350,7 +357,7 @@ def _values(entry: Entry, token: str) -> list[bytes]:
     return [made[cut] for cut in entry.cuts]
 
 
-def _body(entry: Entry, token: str, accept: bytes) -> tuple[bytes, bytes | None]:
+def body_for(entry: Entry, token: str, accept: bytes) -> tuple[bytes, bytes | None]:
     """The body for a client that accepts ``accept``, and its ``Content-Encoding``."""
     if entry.br is not None and b"br" in accept:
         return entry.br, b"br"
@@ -373,7 +380,7 @@ def _body(entry: Entry, token: str, accept: bytes) -> tuple[bytes, bytes | None]
 def _filled(start: Any, body: bytes, found: Offer) -> tuple[dict[str, Any], bytes]:
     """A registered answer that was not kept, with its marks filled (sent uncompressed)."""
     headers: Headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
-    body = decode(body, _value(headers, b"content-encoding"))
+    body = decode(body, header_value(headers, b"content-encoding"))
     body = body.replace(found.nonce_mark.encode(), secrets.token_urlsafe(16).encode())
     body = body.replace(found.time_mark.encode(), b"%d" % int(time.time()))
     headers = [(k, v) for k, v in headers if k not in (b"content-encoding", b"content-length")]
