@@ -11,17 +11,17 @@ the one rule of ``forum.comments.visibility`` and the nesting rule of ``forum.co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Row, select
+from sqlalchemy import Row, String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from forum.accounts.models import User
+from forum.accounts.models import ProfileVisibility, PublicName, User
 from forum.articles.models import Article
 from forum.comments.comment_views import PLACEHOLDER_STATUSES, author_names, with_votes
-from forum.comments.models import Comment
+from forum.comments.models import Comment, CommentStatus
 from forum.comments.reading import Sort
 from forum.comments.visibility import Viewer, status_visible, thread_readable
 from forum.comments.vote_json import VotesOut, votes_out
@@ -51,22 +51,49 @@ class CommentOut(msgspec.Struct, omit_defaults=True):
     """The votes on it (not on a placeholder)."""
 
 
+_AS_STORED = String()
 COLUMNS = (
     Comment.id,
     Comment.parent_id,
-    Comment.status,
+    type_coerce(Comment.status, _AS_STORED),
     Comment.body_html,
-    Comment.created_at,
-    Comment.edited_at,
+    type_coerce(Comment.created_at, _AS_STORED),
+    type_coerce(Comment.edited_at, _AS_STORED),
     Comment.author_id,
     Comment.author_name,
     User.username,
     User.display_name,
-    User.public_name,
-    User.profile_visibility,
+    type_coerce(User.public_name, _AS_STORED),
+    type_coerce(User.profile_visibility, _AS_STORED),
 )
 """What the JSON shows of a comment and its author; from ``author_id`` on, the author columns
-``comment_views.author_names`` works the shown name out of."""
+``comment_views.author_names`` works the shown name out of. Statuses, names' settings and times
+are read as the driver gives them and made into their types in ``nest_rows`` (a thousand
+rows through SQLAlchemy's enum and time-zone conversions cost more than the SELECT itself)."""
+STATUSES = {status.value: status for status in CommentStatus}
+
+
+def _moment(value: str | datetime) -> datetime:
+    """A stored time as ``UTCDateTime`` reads it: SQLite gives its text, PostgreSQL a
+    ``datetime``; both come back aware, in UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _author(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The author columns with the settings as their enums (``author_names`` reads them)."""
+    author_id, name, username, display_name, public_name, visibility = values
+    return (
+        author_id,
+        name,
+        username,
+        display_name,
+        PublicName(public_name) if public_name is not None else None,
+        ProfileVisibility(visibility) if visibility is not None else None,
+    )
+
+
 VOTES_AT = len(COLUMNS)
 """Where the vote columns of ``comment_views.with_votes`` start in a row."""
 
@@ -109,16 +136,25 @@ def nest_rows(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentOut]:
     authors: dict[tuple[Any, ...], tuple[str | None, str]] = {}
     for row in rows:
         values: tuple[Any, ...] = tuple(row)
-        cid, parent_id, status, html, created, edited = values[:6]
+        cid, parent_id, stored, html, created, edited = values[:6]
+        status = STATUSES[stored]
         if parent_id in left_out:
             left_out.add(cid)
         elif status_visible(viewer, status, values[6]):
             author = values[6:VOTES_AT]
             names = authors.get(author)
             if names is None:
-                names = authors[author] = author_names(author, viewer)
+                names = authors[author] = author_names(_author(author), viewer)
             out = CommentOut(
-                cid, parent_id, names[1], names[0], html, status.value, created, edited, []
+                cid,
+                parent_id,
+                names[1],
+                names[0],
+                html,
+                stored,
+                _moment(created),
+                _moment(edited) if edited is not None else None,
+                [],
             )
             out.votes = votes_out(*values[VOTES_AT : VOTES_AT + 4])
             if parent_id in waiting:
@@ -126,7 +162,17 @@ def nest_rows(rows: Sequence[Row[Any]], viewer: Viewer) -> list[CommentOut]:
             (placed[parent_id].replies if parent_id in placed else top).append(out)
             placed[cid] = out
         elif status in PLACEHOLDER_STATUSES:
-            out = CommentOut(cid, parent_id, None, None, "", "deleted", created, edited, [])
+            out = CommentOut(
+                cid,
+                parent_id,
+                None,
+                None,
+                "",
+                "deleted",
+                _moment(created),
+                _moment(edited) if edited is not None else None,
+                [],
+            )
             waiting[cid] = (out, parent_id)
         else:
             left_out.add(cid)
