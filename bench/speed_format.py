@@ -67,3 +67,46 @@ def whole_thread_table(forum: dict[str, Any]) -> list[str]:
         f"| {floor['p50_ms']:.1f} | | {floor['rows']:,} | {floor['json_bytes']:,} |"
     )
     return lines
+
+
+PAIRED_NOTE = (
+    ": each target's is taken **back to back**, the request's wrk run right after "
+    "one of the hello world on a second idle server, in three rounds over all "
+    "these requests, and the median round counts (`bench/speed_pairs.py`; the "
+    "columns before it divide by the best hello world of the whole run instead). "
+    "The logged-in reader's repeated load is answered by the reader cache "
+    "(`forum/web/reader_cache.py`: their own page kept for their exact request, "
+    "for at most `FORUM_FRONT_CACHE_MS`); the row after it is the same reader "
+    "asking for a page they did not load before (a new query string each time): "
+    "what a first load costs"
+)
+
+
+def isso_lines(isso: dict[str, Any] | None, rates: dict[str, Any]) -> list[str]:
+    """The peer's section: isso's req/s on the same trees against our JSON page 1."""
+    lines = ["### The peer: isso on the same trees", ""]
+    if not isso:
+        return [*lines, "Skipped in this run (`--skip-isso`)."]
+    if "error" in isso:
+        return [*lines, f"isso could not be run: {isso['error']}"]
+    lines += [
+        f"isso {isso['version']} (`isso run`, werkzeug, threaded) from `bench/.isso-venv`, "
+        "loaded with the same trees (its one level of nesting); `GET /?uri=/thread` "
+        "(every comment) against our JSON page 1, c16:",
+        "",
+        "(† one client: isso took over 400 ms for one request, too slow for c16.)",
+        "",
+        "| tree | isso req/s | isso p50 ms | ours req/s | ours p50 ms | ours ÷ isso |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for slug, m in isso.items():
+        if not isinstance(m, dict):
+            continue
+        ours = rates.get("json 100" if slug == "speed-100" else f"json 1 {slug}") or {}
+        ratio = f"{ours.get('rps', 0) / m['rps']:.1f}×" if m.get("rps") else "—"
+        mark = " †" if m.get("single") else ""
+        lines.append(
+            f"| {TREE_NAMES[slug]} | {rate(m['rps'])}{mark} | {m.get('p50_ms')}{mark} | "
+            f"{rate(ours.get('rps', 0))} | {ours.get('p50_ms')} | {ratio} |"
+        )
+    return [*lines, ""]

@@ -9,8 +9,10 @@ from typing import Any
 from speed_format import (
     PAGE_BOUND,
     PAGE_SIZES,
+    PAIRED_NOTE,
     TREE_NAMES,
     ceiling,
+    isso_lines,
     pct,
     rate,
     verdict,
@@ -41,8 +43,12 @@ class Report:
         self.summary.append((name, measured, wanted, ok))
 
     def share(self, name: str) -> float:
-        rps = (self.rates.get(name) or {}).get("rps", 0.0)
-        return rps / self.ceiling if self.ceiling else 0.0
+        """The share of the hello world: taken back to back when the run did (``speed_pairs``),
+        else against the ceiling measured before and after."""
+        m = self.rates.get(name) or {}
+        if "share" in m:
+            return float(m["share"])
+        return m.get("rps", 0.0) / self.ceiling if self.ceiling else 0.0
 
     # --- targets ---------------------------------------------------------------------------
 
@@ -55,8 +61,14 @@ class Report:
             return
         names = [n for n in hello if n != "error"]
         head = " | ".join(f"share of {n}" for n in names)
-        self.w(f"| request | req/s | p50 ms | p99 ms | {head} | target | result |")
-        self.w("| --- | ---: | ---: | ---: | " + "---: | " * len(names) + "---: | --- |")
+        paired = any("share" in (m or {}) for m in self.rates.values())
+        pairs_head = " hello world just before | back-to-back share (rounds) |" if paired else ""
+        self.w(f"| request | req/s | p50 ms | p99 ms | {head} |{pairs_head} target | result |")
+        self.w(
+            "| --- | ---: | ---: | ---: | "
+            + "---: | " * (len(names) + (2 if paired else 0))
+            + "---: | --- |"
+        )
         for name in names:
             h = hello[name]
             cells = " | ".join("100 %" if n == name else "" for n in names)
@@ -64,11 +76,16 @@ class Report:
             self.w(
                 f"| hello world, {name} (before / after: {runs}) | {h['rps']:,.0f} | "
                 f"{h.get('p50_ms', '')} | "
-                f"{h.get('p99_ms', '')} | {cells} | | |"
+                f"{h.get('p99_ms', '')} | {cells} |{' | |' if paired else ''} | |"
             )
         for name, label, goal in (
             ("visitor page", "article page, 100 comments, visitor (1)", 0.10),
             ("reader page", "article page, 100 comments, logged-in reader (1)", 0.03),
+            (
+                "reader page, first load",
+                "… the same reader, a page not loaded before (a new address each time)",
+                None,
+            ),
             ("json 100", "JSON thread, 100 comments (2)", 0.15),
             ("json 100, 304", "JSON thread, 100 comments, `If-None-Match` → 304 (2)", 0.40),
             ("healthz", "`/healthz` (2)", 0.60),
@@ -84,9 +101,14 @@ class Report:
             wanted = "" if goal is None else f"≥ {goal:.0%}"
             bad = m.get("non_2xx_3xx", 0) + m.get("socket_errors", 0)
             note = f" ({bad:,} errors/non-2xx)" if bad else ""
+            pair = ""
+            if paired:
+                rounds = ", ".join(pct(x) for x in m.get("shares", []))
+                before = f"{m['hello_rps']:,.0f}" if m.get("hello_rps") else ""
+                pair = f" {before} | **{pct(self.share(name))}** ({rounds}) |"
             self.w(
                 f"| {label}{note} | {m.get('rps', 0):,.0f} | {m.get('p50_ms', '')} | "
-                f"{m.get('p99_ms', '')} | {shares} | {wanted} | "
+                f"{m.get('p99_ms', '')} | {shares} |{pair} {wanted} | "
                 f"{verdict(ok) if wanted else '(no target)'} |"
             )
             if goal is not None:
@@ -95,7 +117,9 @@ class Report:
         self.w(
             f"Shares are req/s against the hello world on the stack `forum serve` runs on "
             f"(**{self.ceiling_name}**: uvicorn's `auto` picks uvloop and httptools when they "
-            "are installed). Statuses checked before timing: "
+            "are installed)"
+            + (PAIRED_NOTE if paired else "")
+            + ". Statuses checked before timing: "
             + ", ".join(
                 f"{k} {v.get('status')}"
                 + (f" → {v['revalidation_status']} on `If-None-Match`" if v.get("etag") else "")
@@ -191,19 +215,26 @@ class Report:
         if not whole or not floor:
             self.w("Not measured in this run.")
             return
-        ratio = whole["p50_ms"] / floor["p50_ms"]
+        ratio = forum.get("whole_ratio") or whole["p50_ms"] / floor["p50_ms"]
         ok = ratio <= 2 and whole["comments"] >= floor["rows"] * 0.98
         for line in whole_thread_table(forum):
             self.w(line)
         self.w()
         self.w(
-            f"Ratio **{ratio:.1f}×** (target ≤ 2×; the reader's call, never cached): "
+            f"Ratio **{ratio:.2f}×** (target ≤ 2×; the reader's call, never cached"
+            + (
+                "; the floor and the call timed right after each other in three rounds, the "
+                "median round shown: " + ", ".join(f"{x:.2f}×" for x in forum["whole_ratios"])
+                if forum.get("whole_ratios")
+                else ""
+            )
+            + "): "
             f"{verdict(ok)}. Calls timed to the last byte, identity encoding, not decoded; the "
             "floor is plain `sqlite3` + dicts + `json.dumps` on the same file; query plan: "
             f"`{floor.get('plan', '')}`."
         )
         self.w()
-        self.target("whole 1,000-comment thread as JSON vs floor (4)", f"{ratio:.1f}×", "≤ 2×", ok)
+        self.target("whole 1,000-comment thread as JSON vs floor (4)", f"{ratio:.2f}×", "≤ 2×", ok)
 
     def compression(self) -> None:
         forum = self.r.get("forum") or {}
@@ -321,36 +352,7 @@ class Report:
         )
 
     def isso(self) -> None:
-        isso = self.r.get("isso")
-        self.w("### The peer: isso on the same trees")
-        self.w()
-        if not isso:
-            self.w("Skipped in this run (`--skip-isso`).")
-            return
-        if "error" in isso:
-            self.w(f"isso could not be run: {isso['error']}")
-            return
-        self.w(
-            f"isso {isso['version']} (`isso run`, werkzeug, threaded) from `bench/.isso-venv`, "
-            "loaded with the same trees (its one level of nesting); `GET /?uri=/thread` "
-            "(every comment) against our JSON page 1, c16:"
-        )
-        self.w()
-        self.w("(† one client: isso took over 400 ms for one request, too slow for c16.)")
-        self.w()
-        self.w("| tree | isso req/s | isso p50 ms | ours req/s | ours p50 ms | ours ÷ isso |")
-        self.w("| --- | ---: | ---: | ---: | ---: | ---: |")
-        for slug, m in isso.items():
-            if not isinstance(m, dict):
-                continue
-            ours = self.rates.get("json 100" if slug == "speed-100" else f"json 1 {slug}") or {}
-            ratio = f"{ours.get('rps', 0) / m['rps']:.1f}×" if m.get("rps") else "—"
-            mark = " †" if m.get("single") else ""
-            self.w(
-                f"| {TREE_NAMES[slug]} | {rate(m['rps'])}{mark} | {m.get('p50_ms')}{mark} | "
-                f"{rate(ours.get('rps', 0))} | {ours.get('p50_ms')} | {ratio} |"
-            )
-        self.w()
+        self.lines += isso_lines(self.r.get("isso"), self.rates)
 
     def render(self) -> str:
         r = self.r

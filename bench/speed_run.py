@@ -17,6 +17,7 @@ from typing import Any
 
 import isso_compare
 import seed
+import speed_pairs
 import speed_probe as probe
 import speed_seed
 import speed_tools as tools
@@ -118,9 +119,21 @@ def start_forum(env: dict[str, str], work: Path, name: str) -> tools.Server:
     )
 
 
+def start_hello(work: Path) -> tools.Server:
+    """The hello world on the stack ``forum serve`` runs on, for shares taken back to back."""
+    name = stacks()[1]
+    loop, http = next((loop, http) for n, loop, http in stacks()[0] if n == name)
+    port = tools.free_port()
+    return tools.start(
+        f"hello {name}", tools.hello_command(port, loop, http), port, work / "hello-pairs.log"
+    )
+
+
 def forum_rates(env: dict[str, str], work: Path, seconds: float) -> dict[str, Any]:
-    """Targets 1-7 on one fresh ``forum serve --workers 1``."""
+    """Targets 1-7 on one fresh ``forum serve --workers 1`` (targets 1 and 2 back to back
+    with a hello world beside it: ``speed_pairs``)."""
     server = start_forum(env, work, "forum")
+    hello = start_hello(work)
     try:
         cookie = probe.logged_in_cookie(server.base, speed_seed.READER, speed_seed.PASSWORD)
         page = ARTICLE.format("speed-100")
@@ -139,14 +152,17 @@ def forum_rates(env: dict[str, str], work: Path, seconds: float) -> dict[str, An
                 )
         etag = out["headers"]["json 100"]["etag"]
         page_etag = out["headers"]["visitor page"]["etag"]
-        runs: dict[str, tuple[str, dict[str, str]]] = {
+        cold = speed_pairs.cold_script(work / "cold.lua", page)
+        ceiling_runs: dict[str, tuple[str, dict[str, Any]]] = {
             "visitor page": (page, {}),
-            "reader page": (page, {"Cookie": cookie}),
+            "reader page": (page, {"headers": {"Cookie": cookie}}),
+            "reader page, first load": (page, {"headers": {"Cookie": cookie}, "script": cold}),
             "json 100": (json100, {}),
-            "json 100, 304": (json100, {"If-None-Match": etag} if etag else {}),
-            "visitor page, 304": (page, {"If-None-Match": page_etag} if page_etag else {}),
+            "json 100, 304": (json100, {"headers": {"If-None-Match": etag} if etag else {}}),
+            "visitor page, 304": (page, {"headers": {"If-None-Match": page_etag or ""}}),
             "healthz": ("/healthz", {}),
         }
+        runs: dict[str, tuple[str, dict[str, str]]] = {}
         out["single"] = {}
         for slug in PAGE_SIZES:
             for kind, path in (("page", ARTICLE), ("json", JSON)):
@@ -158,6 +174,8 @@ def forum_rates(env: dict[str, str], work: Path, seconds: float) -> dict[str, An
             name: measure(server, path, seconds, headers=headers)
             for name, (path, headers) in runs.items()
         }
+        log("targets 1 and 2, back to back with the hello world")
+        out["rates"].update(speed_pairs.paired(measure, hello, server, ceiling_runs, seconds))
         for name, single in out["single"].items():
             if name not in out["rates"]:
                 out["rates"][name] = {"rps": round(1000 / single["p50_ms"], 2), "single": True}
@@ -168,16 +186,22 @@ def forum_rates(env: dict[str, str], work: Path, seconds: float) -> dict[str, An
         ]
         log("whole 1,000-comment thread as JSON")
         tools.wait_idle(server.process.pid)
-        out["whole_thread"] = probe.whole_call_ms(server.base, "speed-1k", cookie)
+        db_file = Path(env["FORUM_VAR_DIR"]) / "forum.db"
+        out.update(
+            speed_pairs.whole_against_floor(
+                lambda: probe.whole_call_ms(server.base, "speed-1k", cookie),
+                lambda: probe.floor_ms(db_file, "speed-1k"),
+            )
+        )
         out["whole_thread_cookieless"] = probe.whole_call_ms(server.base, "speed-1k")
         out["whole_thread_pages"] = probe.whole_thread_ms(server.base, "speed-1k")
-        out["floor"] = probe.floor_ms(Path(env["FORUM_VAR_DIR"]) / "forum.db", "speed-1k")
         out["wire"] = {
             enc or "identity": tools.wire_size(server.port, page, enc)
             for enc in (None, "gzip", "br", "zstd", "gzip, deflate, br, zstd")
         }
         out["static"] = probe.static_assets(server.base, out["headers"]["visitor page"]["assets"])
     finally:
+        hello.stop()
         server.stop()
     return out
 

@@ -153,3 +153,36 @@ def test_the_whole_thread_is_judged_by_the_one_call_built_every_time(bench: None
     assert "a logged-in reader (built every time), one client | 19.0 | 1 | 997" in text
     assert "a client without cookies, one client | 0.7" in text
     assert "**600 s** (the issue's 10 minutes)" in text
+
+
+def test_a_share_taken_back_to_back_is_judged_by_its_own_pair(bench: None) -> None:
+    import speed_pairs
+    import speed_report
+
+    hello_runs = iter([20_000, 10_000, 30_000])
+    forum_runs = iter([4_000, 3_500, 6_600])  # 20 %, 35 %, 22 % of the hello world just before
+
+    def measure(server: str, path: str, seconds: float, **options: Any) -> dict[str, float]:
+        return rate(next(hello_runs) if server == "hello" else next(forum_runs))
+
+    runs = {"json 100, 304": ("/api/x", {})}
+    paired = speed_pairs.paired(measure, "hello", "forum", runs, 5, rounds=3)["json 100, 304"]
+    assert paired["share"] == 0.22 and paired["rps"] == 6_600 and paired["hello_rps"] == 30_000
+    assert paired["shares"] == [0.2, 0.35, 0.22]
+
+    data = results(visitor_rps=1000, page_10k_p50=14.0)
+    data["forum"]["rates"]["json 100, 304"] = {**rate(5000), "share": 0.41, "shares": [0.41]}
+    name = "JSON thread, 100 comments, `If-None-Match` → 304 (2)"
+    assert verdicts(speed_report.section(data))[name] == "**met**"  # 41 %, not 5,000 / 10,000
+    data["forum"]["rates"]["json 100, 304"]["share"] = 0.39
+    assert verdicts(speed_report.section(data))[name] == "**missed**"
+
+
+def test_the_whole_thread_ratio_is_the_median_round(bench: None) -> None:
+    import speed_pairs
+
+    calls = iter([{"p50_ms": x, "comments": 997} for x in (12.0, 9.0, 30.0)])
+    floors = iter([{"p50_ms": x, "rows": 1000} for x in (4.0, 6.0, 10.0)])
+    out = speed_pairs.whole_against_floor(lambda: next(calls), lambda: next(floors))
+    assert out["whole_ratios"] == [3.0, 1.5, 3.0]
+    assert out["whole_ratio"] == 3.0 and out["floor"]["p50_ms"] in (4.0, 10.0)
