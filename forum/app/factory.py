@@ -25,7 +25,12 @@ from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.permissions import can_moderate
 from forum.accounts.throttle import LoginThrottle
 from forum.app.routes import route_handlers
-from forum.app.wiring import account_hooks, comment_hooks, user_data_registry
+from forum.app.wiring import (
+    account_hooks,
+    comment_hooks,
+    moderator_reaches,
+    user_data_registry,
+)
 from forum.comments.config import CommentConfig
 from forum.comments.hooks import CommentHooks
 from forum.comments.live import LiveThreads
@@ -43,7 +48,8 @@ from forum.mail.outbox import Outbox
 from forum.mail.worker import run_mail_worker
 from forum.moderation import hooks as moderation
 from forum.moderation.context import Context as ModerationContext
-from forum.moderation.hooks import count_waiting
+from forum.moderation.hooks import ModeratorReach
+from forum.moderation.reach import provide_reach
 from forum.privacy.config import PrivacyConfig, ReplyMails
 from forum.privacy.consent import allows, consent_state
 from forum.privacy.erasure import Leaving
@@ -145,7 +151,10 @@ def _middleware(
         UnitOfWorkMiddleware(database),
         sessions.middleware,
         DefineMiddleware(
-            AuthMiddleware, policy=policy, on_authenticated=(count_waiting,), exclude=NO_AUTH
+            AuthMiddleware,
+            policy=policy,
+            on_authenticated=(ModeratorReach(moderator_reaches()),),
+            exclude=NO_AUTH,
         ),
         DefineMiddleware(ForumCSRFMiddleware, config=make_csrf_config(settings)),
         RateLimitMiddleware(limiter, _rate_limit_caller),
@@ -252,6 +261,7 @@ def _dependencies(parts: _Parts) -> dict[str, Provide]:
         ),
         "current_user": Provide(provide_current_user, sync_to_thread=False),
         "me": Provide(provide_me, sync_to_thread=False),
+        "reach": Provide(provide_reach, sync_to_thread=False),
         **_privacy_dependencies(settings, parts.outbox, parts.comment_hooks, parts.privacy),
         "moderation": _constant(ModerationContext(parts.comment_hooks, parts.outbox, settings)),
         "comment_config": _constant(

@@ -20,6 +20,7 @@ from forum.mail.outbox import Outbox
 from forum.mail.user_data import OutboxData
 from forum.moderation import hooks as moderation
 from forum.moderation.banned import BannedIdentities
+from forum.moderation.reach import Reaches
 from forum.moderation.user_data import ModerationData
 from forum.privacy.config import PrivacyConfig
 from forum.privacy.hooks import (
@@ -33,6 +34,7 @@ from forum.privacy.hooks import account_section as privacy_section
 from forum.privacy.user_data import PrivacyData
 from forum.search.user_data import SearchData
 from forum.settings import Settings
+from forum.sites.moderation import SiteReach
 from forum.sites.user_data import SiteData
 
 
@@ -45,6 +47,12 @@ def comment_hooks(settings: Settings, outbox: Outbox, live: LiveThreads) -> Comm
     hooks.before_posting.append(require_current_terms)
     hooks.on_change.append(Notifier(settings, outbox).comment_changed)
     return hooks
+
+
+def moderator_reaches() -> Reaches:
+    """Who moderates which threads beyond the forum's own moderators: a site's moderators
+    moderate that site's threads."""
+    return Reaches([SiteReach()])
 
 
 def account_hooks(settings: Settings, privacy: PrivacyConfig) -> AccountHooks:

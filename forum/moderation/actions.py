@@ -32,6 +32,7 @@ from forum.moderation import log, mails
 from forum.moderation.context import Context, clean_reason
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import LogAction, LogEntry, Report, Violation
+from forum.moderation.reach import Reach
 
 
 class Act(StrEnum):
@@ -166,20 +167,28 @@ def act(
     actor: CurrentUser,
     decision: Decision,
     *,
+    reach: Reach,
     tell_author: bool = True,
 ) -> LogEntry:
-    """Carry out one decision on one comment and log it; ``AlreadyHandled`` if too late."""
+    """Carry out one decision on one comment and log it; ``AlreadyHandled`` if too late,
+    ``Forbidden`` if the comment's thread is outside the moderator's ``reach``."""
     with session.begin_nested():  # a refusal after the claim leaves nothing behind
-        comment, entry = _decide(session, ctx, comment_id, actor, decision)
+        comment, entry = _decide(session, ctx, comment_id, actor, decision, reach)
     if tell_author and decision.act in NEEDS_VIOLATION:
         _send_statement(session, ctx, comment, entry)
     return entry
 
 
 def _decide(
-    session: Session, ctx: Context, comment_id: int, actor: CurrentUser, decision: Decision
+    session: Session,
+    ctx: Context,
+    comment_id: int,
+    actor: CurrentUser,
+    decision: Decision,
+    reach: Reach,
 ) -> tuple[Comment, LogEntry]:
     comment = find_comment(session, comment_id)
+    reach.require(session, comment.article_id)
     if decision.act in NEEDS_VIOLATION and decision.violation is None:
         raise Invalid({"violation": "Say which rule the comment breaks."})
     reason = clean_reason(decision.reason)
@@ -225,15 +234,22 @@ def _send_statement(session: Session, ctx: Context, comment: Comment, entry: Log
 
 
 def act_on_many(
-    session: Session, ctx: Context, comment_ids: list[int], actor: CurrentUser, decision: Decision
+    session: Session,
+    ctx: Context,
+    comment_ids: list[int],
+    actor: CurrentUser,
+    decision: Decision,
+    *,
+    reach: Reach,
 ) -> list[Outcome]:
-    """The same decision on several comments; each succeeds or fails on its own."""
+    """The same decision on several comments; each succeeds or fails on its own (one outside
+    the moderator's ``reach`` fails)."""
     if decision.act in NEEDS_VIOLATION and decision.violation is None:
         raise Invalid({"violation": "Say which rule the comments break."})
     outcomes = []
     for comment_id in dict.fromkeys(comment_ids):
         try:
-            entry = act(session, ctx, comment_id, actor, decision)
+            entry = act(session, ctx, comment_id, actor, decision, reach=reach)
         except DomainError as exc:
             comment = session.get(Comment, comment_id)
             status = comment.status if comment else None
@@ -246,12 +262,22 @@ def act_on_many(
 
 
 def edit(
-    session: Session, ctx: Context, comment_id: int, actor: CurrentUser, body: str, reason: str
+    session: Session,
+    ctx: Context,
+    comment_id: int,
+    actor: CurrentUser,
+    body: str,
+    reason: str,
+    *,
+    reach: Reach,
 ) -> Comment:
     """Replace a comment's text (the earlier text is kept as a revision) and log it;
-    ``Invalid`` names ``body`` or ``reason`` when the form should be shown again."""
+    ``Invalid`` names ``body`` or ``reason`` when the form should be shown again, ``Forbidden``
+    outside ``reach``."""
+    found = find_comment(session, comment_id)
+    reach.require(session, found.article_id)
     reason = clean_reason(reason)
-    before = find_comment(session, comment_id).body_source
+    before = found.body_source
     comment = comments.edit_comment(
         session, ctx.hooks, comment_id, editor=actor, body=body, window=timedelta(0)
     )

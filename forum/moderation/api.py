@@ -1,8 +1,10 @@
 """The moderation JSON API under ``/api/moderation`` (in the OpenAPI schema): queues with
 filters and paging, actions on one or many comments, appeals, users, and the audit log.
 
-Moderators and admins only: visitors get 401, everyone else 403. A decision that someone
-else took first answers 409 with who took it (the app's one error mapping).
+Moderators only: visitors get 401, everyone else 403. A site's moderators see and act on that
+site's threads only (403 elsewhere); users are banned and trusted by the forum's moderators. A
+decision that someone else took first answers 409 with who took it (the app's one error
+mapping).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from forum.moderation.api_schema import (
 from forum.moderation.context import Moderation
 from forum.moderation.models import LogAction
 from forum.moderation.queues import Queue, QueueFilter
+from forum.moderation.reach import Moderates, moderators_only
 from forum.settings import Settings
 from forum.web.types import PageNumber
 from forum.web.unit_of_work import DbSession
@@ -57,7 +60,7 @@ def _queue(name: str) -> Queue:
 
 class ModerationApi(Controller):
     path = "/api/moderation"
-    guards = [moderator_required]
+    guards = [moderators_only]
     tags = ["moderation"]
 
     @get("/queues/{queue:str}", sync_to_thread=True)
@@ -65,6 +68,7 @@ class ModerationApi(Controller):
         self,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         queue: FromPath[str],
         page: PageNumber = 1,
         per_page: PerPage = 20,
@@ -81,6 +85,7 @@ class ModerationApi(Controller):
             db,
             which,
             me,
+            reach=reach,
             page=page,
             per_page=per_page,
             filters=QueueFilter(article=article.strip(), author=author.strip()),
@@ -94,9 +99,9 @@ class ModerationApi(Controller):
         )
 
     @get("/counts", sync_to_thread=True)
-    def counts(self, db: DbSession) -> CountsOut:
-        """How many items are in each queue."""
-        found = queues.counts(db)
+    def counts(self, db: DbSession, reach: Moderates) -> CountsOut:
+        """How many items are in each queue (of the threads you moderate)."""
+        found = queues.counts(db, reach)
         return CountsOut(**{queue.value: n for queue, n in found.items()})
 
     @post("/comments/{comment_id:int}/actions", sync_to_thread=True, status_code=200)
@@ -105,6 +110,7 @@ class ModerationApi(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: JSONBody[ActionIn],
     ) -> ActionOut:
@@ -112,7 +118,7 @@ class ModerationApi(Controller):
         decision = Decision(
             data.action, violation=data.violation, reason=data.reason, expected=data.expected_status
         )
-        entry = actions.act(db, moderation, comment_id, me, decision)
+        entry = actions.act(db, moderation, comment_id, me, decision, reach=reach)
         return done_out(comment_id, data.action, entry)
 
     @post("/actions", sync_to_thread=True, status_code=200)
@@ -121,11 +127,12 @@ class ModerationApi(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         data: JSONBody[BulkIn],
     ) -> BulkOut:
         """The same action on several comments; each result says whether it took effect."""
         decision = Decision(data.action, violation=data.violation, reason=data.reason)
-        outcomes = actions.act_on_many(db, moderation, data.comment_ids, me, decision)
+        outcomes = actions.act_on_many(db, moderation, data.comment_ids, me, decision, reach=reach)
         return BulkOut(results=[outcome_out(o) for o in outcomes])
 
     @post("/appeals/{appeal_id:int}", sync_to_thread=True, status_code=200)
@@ -134,6 +141,7 @@ class ModerationApi(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         appeal_id: FromPath[int],
         data: JSONBody[AppealIn],
     ) -> AppealOut:
@@ -143,12 +151,15 @@ class ModerationApi(Controller):
             moderation,
             appeal_id,
             me,
+            reach=reach,
             overturn=data.outcome == "overturn",
             reason=data.reason,
         )
         return AppealOut(id=appeal.id, status=appeal.status.value)
 
-    @post("/users/{username:str}", sync_to_thread=True, status_code=200)
+    @post(
+        "/users/{username:str}", guards=[moderator_required], sync_to_thread=True, status_code=200
+    )
     def user_action(
         self,
         db: DbSession,
@@ -157,7 +168,8 @@ class ModerationApi(Controller):
         username: FromPath[str],
         data: JSONBody[UserActionIn],
     ) -> UserOut:
-        """Ban (for ``days`` or for good), unban, trust or untrust a user."""
+        """Ban (for ``days`` or for good), unban, trust or untrust a user (the forum's
+        moderators: a ban holds everywhere)."""
         return user_out(users.change(db, moderation, username, me, change_of(data)))
 
     @get("/log", sync_to_thread=True)
@@ -165,6 +177,7 @@ class ModerationApi(Controller):
         self,
         db: DbSession,
         settings: NamedDependency[Settings],
+        reach: Moderates,
         page: PageNumber = 1,
         per_page: PerPage = 50,
         moderator: Annotated[
@@ -179,11 +192,12 @@ class ModerationApi(Controller):
             date | None, QueryParameter(description="Up to and including this day")
         ] = None,
     ) -> LogPageOut:
-        """The audit log, newest first (read-only: there is no way to change it)."""
+        """The audit log, newest first (read-only: there is no way to change it); a site's
+        moderators read the entries about that site's threads."""
         filters = log.LogFilter(
             moderator=moderator.strip(), user=user.strip(), action=action, since=since, until=until
         )
-        found = log.read(db, filters, page=page, per_page=per_page, tz=settings.tz)
+        found = log.read(db, filters, reach=reach, page=page, per_page=per_page, tz=settings.tz)
         return LogPageOut(
             items=[log_out(row) for row in found.items],
             page=found.number,

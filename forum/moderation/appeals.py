@@ -21,9 +21,10 @@ from forum.moderation.actions import claim
 from forum.moderation.context import Context, clean_reason
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import Appeal, AppealStatus, LogAction, LogEntry
+from forum.moderation.reach import Reach
 from forum.moderation.statements import APPEALABLE
-
 from forum.text import FieldWords
+
 DECIDED = frozenset({CommentStatus.REJECTED, CommentStatus.HIDDEN})
 
 # Translators: an appeal is what an author writes to ask moderators to reconsider a decision.
@@ -37,6 +38,7 @@ APPEAL_WORDS = FieldWords(
     ),
     forbidden=N_("Your appeal contains a character that is not allowed."),
 )
+
 
 def decision_to_appeal(session: Session, comment_id: int, user: CurrentUser) -> LogEntry:
     """The rejection or hide this author may appeal against; otherwise why not."""
@@ -84,13 +86,19 @@ def decide(
     appeal_id: int,
     actor: CurrentUser,
     *,
+    reach: Reach,
     overturn: bool,
     reason: str,
 ) -> Appeal:
-    """Uphold or overturn (publish the comment again); logged, and the author is told."""
+    """Uphold or overturn (publish the comment again); logged, and the author is told.
+    ``Forbidden`` for the moderator who made the decision (while another could decide) and
+    outside the moderator's ``reach``."""
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
         raise NotFound("There is no such appeal.")
+    appealed = session.get(Comment, appeal.comment_id)
+    assert appealed is not None  # the appeal's foreign key
+    reach.require(session, appealed.article_id)
     if not may_decide(session, appeal, actor):
         raise Forbidden("Another moderator decides appeals against your own decision.")
     reason = clean_reason(reason)

@@ -10,12 +10,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from forum.accounts.auth import moderator_required
 from forum.accounts.current import CurrentUser
 from forum.articles.models import CommentMode
 from forum.moderation import threads
 from forum.moderation.context import Moderation
 from forum.moderation.forms import done_or_already
+from forum.moderation.reach import Moderates, moderators_only
 from forum.web.forms import FormData, field, safe_next
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
@@ -35,13 +35,15 @@ def _updated(
 
 class ArticlePages(Controller):
     path = "/moderation/articles"
-    guards = [moderator_required]
+    guards = [moderators_only]
     include_in_schema = False
 
     @get("/{slug:str}", sync_to_thread=True)
-    def article(self, db: DbSession, moderation: Moderation, slug: FromPath[str]) -> Template:
+    def article(
+        self, db: DbSession, moderation: Moderation, reach: Moderates, slug: FromPath[str]
+    ) -> Template:
         """An article's comment settings: open or closed, usual rules or 'moderate all'."""
-        article, moderate_all = threads.article_settings(db, moderation, slug)
+        article, moderate_all = threads.article_settings(db, moderation, slug, reach)
         return Template(
             "moderation/article.html",
             context={"article": article, "moderate_all": moderate_all},
@@ -53,6 +55,7 @@ class ArticlePages(Controller):
         request: AnyRequest,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         slug: FromPath[str],
         data: FormData,
     ) -> Redirect:
@@ -61,7 +64,9 @@ class ArticlePages(Controller):
             request,
             slug,
             data,
-            lambda reason: threads.set_comment_mode(db, slug, me, CommentMode.CLOSED, reason),
+            lambda reason: threads.set_comment_mode(
+                db, slug, me, CommentMode.CLOSED, reason, reach=reach
+            ),
         )
 
     @post("/{slug:str}/reopen", sync_to_thread=True)
@@ -70,6 +75,7 @@ class ArticlePages(Controller):
         request: AnyRequest,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         slug: FromPath[str],
         data: FormData,
     ) -> Redirect:
@@ -78,7 +84,9 @@ class ArticlePages(Controller):
             request,
             slug,
             data,
-            lambda reason: threads.set_comment_mode(db, slug, me, CommentMode.OPEN, reason),
+            lambda reason: threads.set_comment_mode(
+                db, slug, me, CommentMode.OPEN, reason, reach=reach
+            ),
         )
 
     @post("/{slug:str}/moderate-all", sync_to_thread=True)
@@ -88,6 +96,7 @@ class ArticlePages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         slug: FromPath[str],
         data: FormData,
     ) -> Redirect:
@@ -96,7 +105,9 @@ class ArticlePages(Controller):
             request,
             slug,
             data,
-            lambda reason: threads.set_moderate_all(db, moderation, slug, me, True, reason),
+            lambda reason: threads.set_moderate_all(
+                db, moderation, slug, me, True, reason, reach=reach
+            ),
         )
 
     @post("/{slug:str}/moderate-usual", sync_to_thread=True)
@@ -106,6 +117,7 @@ class ArticlePages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         slug: FromPath[str],
         data: FormData,
     ) -> Redirect:
@@ -114,5 +126,7 @@ class ArticlePages(Controller):
             request,
             slug,
             data,
-            lambda reason: threads.set_moderate_all(db, moderation, slug, me, False, reason),
+            lambda reason: threads.set_moderate_all(
+                db, moderation, slug, me, False, reason, reach=reach
+            ),
         )

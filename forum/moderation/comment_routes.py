@@ -25,6 +25,7 @@ from forum.moderation.forms import (
     parse_violation,
 )
 from forum.moderation.mails import VIOLATIONS
+from forum.moderation.reach import Moderates, Reach, moderators_only
 from forum.settings import Settings
 from forum.web.forms import FormData, field, safe_next
 from forum.web.types import AnyRequest
@@ -36,6 +37,7 @@ def _decide(
     db: Session,
     moderation: Context,
     me: CurrentUser,
+    reach: Reach,
     comment_id: int,
     data: FormData,
     act: Act,
@@ -50,13 +52,13 @@ def _decide(
         request,
         safe_next(field(data, "next"), item_url(comment_id)),
         f"Comment {comment_id} {DONE[act]}.",
-        lambda: actions.act(db, moderation, comment_id, me, decision),
+        lambda: actions.act(db, moderation, comment_id, me, decision, reach=reach),
     )
 
 
 class CommentPages(Controller):
     path = "/moderation/comments"
-    guards = [moderator_required]
+    guards = [moderators_only]
     include_in_schema = False
 
     @get("/{comment_id:int}", sync_to_thread=True)
@@ -65,13 +67,15 @@ class CommentPages(Controller):
         db: DbSession,
         settings: NamedDependency[Settings],
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
     ) -> Template:
         """One comment with its context, its author's record, reports and earlier texts."""
-        found = views.item_view(db, comment_id, me, settings.tz)
+        found = views.item_view(db, comment_id, me, reach, settings.tz)
         return Template(
             "moderation/comment.html",
             context={
+                "reach": reach,
                 "item": found.item,
                 "violations": VIOLATIONS,
                 "history": found.history,
@@ -86,11 +90,12 @@ class CommentPages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
         """Publish a held or hidden comment, or dismiss the reports on a published one."""
-        return _decide(request, db, moderation, me, comment_id, data, Act.APPROVE)
+        return _decide(request, db, moderation, me, reach, comment_id, data, Act.APPROVE)
 
     @post("/{comment_id:int}/reject", sync_to_thread=True)
     def reject(
@@ -99,11 +104,12 @@ class CommentPages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
         """Reject a comment for breaking a rule; the author is told why and may appeal."""
-        return _decide(request, db, moderation, me, comment_id, data, Act.REJECT)
+        return _decide(request, db, moderation, me, reach, comment_id, data, Act.REJECT)
 
     @post("/{comment_id:int}/hide", sync_to_thread=True)
     def hide(
@@ -112,11 +118,12 @@ class CommentPages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
         """Take a comment out of view; the author is told why and may appeal."""
-        return _decide(request, db, moderation, me, comment_id, data, Act.HIDE)
+        return _decide(request, db, moderation, me, reach, comment_id, data, Act.HIDE)
 
     @post("/{comment_id:int}/restore", sync_to_thread=True)
     def restore(
@@ -125,18 +132,23 @@ class CommentPages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
         """Publish a hidden, rejected or deleted comment again."""
-        return _decide(request, db, moderation, me, comment_id, data, Act.RESTORE)
+        return _decide(request, db, moderation, me, reach, comment_id, data, Act.RESTORE)
 
     @get("/{comment_id:int}/delete", sync_to_thread=True)
     def delete_form(
-        self, db: DbSession, me: NamedDependency[CurrentUser], comment_id: FromPath[int]
+        self,
+        db: DbSession,
+        me: NamedDependency[CurrentUser],
+        reach: Moderates,
+        comment_id: FromPath[int],
     ) -> Template:
         """Confirm deleting a comment."""
-        found = views.find_item(db, comment_id, me)
+        found = views.find_item(db, comment_id, me, reach)
         return Template(
             "moderation/confirm.html",
             context={
@@ -159,25 +171,29 @@ class CommentPages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
         """Delete a comment (a moderator can restore it)."""
-        return _decide(request, db, moderation, me, comment_id, data, Act.DELETE)
+        return _decide(request, db, moderation, me, reach, comment_id, data, Act.DELETE)
 
-    @get("/{comment_id:int}/edit", sync_to_thread=True)
+    @get("/{comment_id:int}/edit", guards=[moderator_required], sync_to_thread=True)
     def edit_form(
         self,
         db: DbSession,
         settings: NamedDependency[Settings],
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
     ) -> Template:
-        """Edit someone's comment; the earlier text is kept."""
-        found = views.item_view(db, comment_id, me, settings.tz)
+        """Edit someone's comment; the earlier text is kept (the forum's moderators: the
+        comments module lets only them edit another's text)."""
+        found = views.item_view(db, comment_id, me, reach, settings.tz)
         return Template(
             "moderation/edit.html",
             context={
+                "reach": reach,
                 "item": found.item,
                 "body": found.item.comment.body_source,
                 "error": None,
@@ -185,26 +201,28 @@ class CommentPages(Controller):
             },
         )
 
-    @post("/{comment_id:int}/edit", sync_to_thread=True)
+    @post("/{comment_id:int}/edit", guards=[moderator_required], sync_to_thread=True)
     def edit(
         self,
         request: AnyRequest,
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
         """Save a moderator's edit and log it (the form again if the text will not do)."""
         body = field(data, "body")
         try:
-            actions.edit(db, moderation, comment_id, me, body, field(data, "reason"))
+            actions.edit(db, moderation, comment_id, me, body, field(data, "reason"), reach=reach)
         except Invalid as exc:  # nothing was written: show the form with the message
             return Template(
                 "moderation/edit.html",
                 status_code=400,
                 context={
-                    "item": views.find_item(db, comment_id, me),
+                    "reach": reach,
+                    "item": views.find_item(db, comment_id, me, reach),
                     "body": body,
                     "error": exc.message,
                     "revisions": [],
@@ -219,6 +237,7 @@ class CommentPages(Controller):
         request: AnyRequest,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
@@ -227,7 +246,7 @@ class CommentPages(Controller):
             request,
             safe_next(field(data, "next"), item_url(comment_id)),
             "The thread below this comment is locked.",
-            lambda: threads.lock(db, comment_id, me, field(data, "reason")),
+            lambda: threads.lock(db, comment_id, me, field(data, "reason"), reach=reach),
         )
 
     @post("/{comment_id:int}/unlock", sync_to_thread=True)
@@ -236,6 +255,7 @@ class CommentPages(Controller):
         request: AnyRequest,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         comment_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
@@ -244,5 +264,5 @@ class CommentPages(Controller):
             request,
             safe_next(field(data, "next"), item_url(comment_id)),
             "The thread is open for replies again.",
-            lambda: threads.unlock(db, comment_id, me, field(data, "reason")),
+            lambda: threads.unlock(db, comment_id, me, field(data, "reason"), reach=reach),
         )

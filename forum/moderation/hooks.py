@@ -8,7 +8,8 @@
   ``CommentHooks.hold_explainers``: why a comment just written waits, told at once;
 * ``Gate`` — ``before_posting``, ``before_replying`` and ``before_editing`` checks: bans and
   locked threads;
-* ``count_waiting`` — an ``AuthMiddleware`` hook that counts a moderator's waiting items;
+* ``ModeratorReach`` — an ``AuthMiddleware`` hook: which threads this user moderates (see
+  ``forum.moderation.reach``) and how many items wait in them;
 * ``template_globals`` — ``moderation_waiting()`` shows that count in the header.
 """
 
@@ -27,6 +28,7 @@ from forum.comments.models import Comment
 from forum.errors import Forbidden
 from forum.moderation import queues
 from forum.moderation.mails import Outbox
+from forum.moderation.reach import REACH_KEY, Reaches
 from forum.moderation.reports import open_counts
 from forum.moderation.screening import ModerationScreening, record_hold_reasons
 from forum.moderation.standing import active_ban
@@ -81,11 +83,19 @@ def install(hooks: CommentHooks, settings: Settings, outbox: Outbox | None = Non
 WAITING_KEY = "moderation_waiting"
 
 
-def count_waiting(session: Session, user: CurrentUser, state: dict[str, Any]) -> None:
-    """For a moderator, the pending plus reported items, read once in the request's read
-    transaction (an ``AuthMiddleware`` hook) for the header badge."""
-    if can_moderate(user):
-        state[WAITING_KEY] = queues.waiting(session)
+class ModeratorReach:
+    """For anyone who moderates some threads, their reach and the pending plus reported items
+    in it (the header badge), read once in the request's read transaction (an
+    ``AuthMiddleware`` hook)."""
+
+    def __init__(self, reaches: Reaches) -> None:
+        self.reaches = reaches
+
+    def __call__(self, session: Session, user: CurrentUser, state: dict[str, Any]) -> None:
+        reach = self.reaches.of(session, user)
+        if reach is not None:
+            state[REACH_KEY] = reach
+            state[WAITING_KEY] = queues.waiting(session, reach)
 
 
 @pass_context

@@ -18,6 +18,7 @@ from forum.articles.models import Article
 from forum.comments.models import Comment
 from forum.db import utcnow
 from forum.moderation.models import LogAction, LogEntry, Violation
+from forum.moderation.reach import Reach
 from forum.web.pagination import Page, check_page
 
 COMMENT_ACTIONS = frozenset(
@@ -114,9 +115,16 @@ def record_on_comment(
 
 
 def read(
-    session: Session, filters: LogFilter, *, page: int, per_page: int, tz: ZoneInfo
+    session: Session,
+    filters: LogFilter,
+    *,
+    reach: Reach,
+    page: int,
+    per_page: int,
+    tz: ZoneInfo,
 ) -> Page[LogRow]:
-    """Newest first."""
+    """Newest first; only entries about the threads within ``reach`` (a site's moderators do
+    not read about bans, settings or other threads)."""
     actor = aliased(User)
     target = aliased(User)
     query = (
@@ -125,7 +133,7 @@ def read(
         .outerjoin(target, target.id == LogEntry.target_user_id)
         .outerjoin(Article, Article.id == LogEntry.article_id)
     )
-    conditions = []
+    conditions = [] if reach.everything else [reach.covers(LogEntry.article_id)]
     if filters.moderator:
         conditions.append(actor.username_key == filters.moderator.casefold())
     if filters.user:

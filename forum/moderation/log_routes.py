@@ -12,10 +12,10 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from forum.accounts.auth import moderator_required
 from forum.moderation import log
 from forum.moderation.forms import Text
 from forum.moderation.models import LogAction
+from forum.moderation.reach import Moderates, moderators_only
 from forum.settings import Settings
 from forum.web.types import PageNumber
 from forum.web.unit_of_work import DbSession
@@ -41,7 +41,7 @@ def _query(filters: log.LogFilter) -> str:
 
 class LogPages(Controller):
     path = "/moderation/log"
-    guards = [moderator_required]
+    guards = [moderators_only]
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
@@ -49,6 +49,7 @@ class LogPages(Controller):
         self,
         db: DbSession,
         settings: NamedDependency[Settings],
+        reach: Moderates,
         page: PageNumber = 1,
         moderator: Text = "",
         user: Text = "",
@@ -60,10 +61,13 @@ class LogPages(Controller):
         filters = log.LogFilter(
             moderator=moderator.strip(), user=user.strip(), action=action, since=since, until=until
         )
-        entries = log.read(db, filters, page=page, per_page=LOG_PER_PAGE, tz=settings.tz)
+        entries = log.read(
+            db, filters, reach=reach, page=page, per_page=LOG_PER_PAGE, tz=settings.tz
+        )
         return Template(
             "moderation/log.html",
             context={
+                "reach": reach,
                 "page": entries,
                 "filters": filters,
                 "actions": [a.value for a in LogAction],

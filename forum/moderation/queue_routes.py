@@ -26,6 +26,7 @@ from forum.moderation.forms import (
 )
 from forum.moderation.mails import VIOLATIONS
 from forum.moderation.queues import TITLES, Queue, QueueFilter
+from forum.moderation.reach import Moderates, Reach, moderators_only
 from forum.web.forms import FormData, checked, field, safe_next
 from forum.web.types import AnyRequest, PageNumber
 from forum.web.unit_of_work import DbSession
@@ -34,18 +35,26 @@ BULK_ACTS = frozenset({Act.APPROVE, Act.REJECT, Act.DELETE})
 
 
 def _queue_page(
-    db: DbSession, me: CurrentUser, queue: Queue, page: int, article: str, author: str
+    db: DbSession,
+    me: CurrentUser,
+    reach: Reach,
+    queue: Queue,
+    page: int,
+    filters: tuple[str, str],
 ) -> Template:
-    filters = QueueFilter(article=article.strip(), author=author.strip())
-    found = views.queue_view(db, queue, me, page=page, per_page=PER_PAGE, filters=filters)
+    chosen = QueueFilter(article=filters[0].strip(), author=filters[1].strip())
+    found = views.queue_view(
+        db, queue, me, reach=reach, page=page, per_page=PER_PAGE, filters=chosen
+    )
     return Template(
         "moderation/queue.html",
         context={
+            "reach": reach,
             "queue": queue.value,
             "titles": {q.value: t for q, t in TITLES.items()},
             "counts": {q.value: n for q, n in found.counts.items()},
             "page": found.page,
-            "filters": filters,
+            "filters": chosen,
             "violations": VIOLATIONS,
             "reminders": found.reminders,
             "base": "/moderation" if queue is Queue.PENDING else f"/moderation/{queue.value}",
@@ -80,7 +89,7 @@ def _bulk_act(data: FormData) -> Act:
 
 class QueuePages(Controller):
     path = "/moderation"
-    guards = [moderator_required]
+    guards = [moderators_only]
     include_in_schema = False
 
     @get("/", name="moderation", sync_to_thread=True)
@@ -88,48 +97,52 @@ class QueuePages(Controller):
         self,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         page: PageNumber = 1,
         article: Text = "",
         author: Text = "",
     ) -> Template:
         """Comments held for review, oldest first."""
-        return _queue_page(db, me, Queue.PENDING, page, article, author)
+        return _queue_page(db, me, reach, Queue.PENDING, page, (article, author))
 
     @get("/reported", sync_to_thread=True)
     def reported(
         self,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         page: PageNumber = 1,
         article: Text = "",
         author: Text = "",
     ) -> Template:
         """Comments with open reports, longest waiting first."""
-        return _queue_page(db, me, Queue.REPORTED, page, article, author)
+        return _queue_page(db, me, reach, Queue.REPORTED, page, (article, author))
 
     @get("/handled", sync_to_thread=True)
     def handled(
         self,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         page: PageNumber = 1,
         article: Text = "",
         author: Text = "",
     ) -> Template:
         """What moderators did to comments in the last days, newest first."""
-        return _queue_page(db, me, Queue.HANDLED, page, article, author)
+        return _queue_page(db, me, reach, Queue.HANDLED, page, (article, author))
 
     @get("/appeals", sync_to_thread=True)
     def appeals_queue(
         self,
         db: DbSession,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         page: PageNumber = 1,
         article: Text = "",
         author: Text = "",
     ) -> Template:
         """Authors' appeals against rejections and hides, oldest first."""
-        return _queue_page(db, me, Queue.APPEALS, page, article, author)
+        return _queue_page(db, me, reach, Queue.APPEALS, page, (article, author))
 
     @post("/bulk", sync_to_thread=True)
     def bulk(
@@ -138,6 +151,7 @@ class QueuePages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         data: FormData,
     ) -> Template | Redirect:
         """Approve, reject or delete the selected items (deleting asks first)."""
@@ -153,7 +167,7 @@ class QueuePages(Controller):
         decision = Decision(
             act, violation=violation if act is Act.REJECT else None, reason=field(data, "reason")
         )
-        outcomes = actions.act_on_many(db, moderation, ids, me, decision)
+        outcomes = actions.act_on_many(db, moderation, ids, me, decision, reach=reach)
         done = [o for o in outcomes if o.ok]
         if done:
             flash(request, f"{len(done)} comments {DONE[act]}.", category="success")
@@ -168,6 +182,7 @@ class QueuePages(Controller):
         db: DbSession,
         moderation: Moderation,
         me: NamedDependency[CurrentUser],
+        reach: Moderates,
         appeal_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
@@ -184,12 +199,13 @@ class QueuePages(Controller):
                 moderation,
                 appeal_id,
                 me,
+                reach=reach,
                 overturn=outcome == "overturn",
                 reason=field(data, "reason"),
             ),
         )
 
-    @get("/reminders", sync_to_thread=True)
+    @get("/reminders", guards=[moderator_required], sync_to_thread=True)
     def reminders_page(
         self, db: DbSession, moderation: Moderation, me: NamedDependency[CurrentUser]
     ) -> Template:
@@ -200,7 +216,7 @@ class QueuePages(Controller):
             context={"enabled": choice.enabled, "hours": choice.hours},
         )
 
-    @post("/reminders", sync_to_thread=True)
+    @post("/reminders", guards=[moderator_required], sync_to_thread=True)
     def set_reminders(
         self, request: AnyRequest, db: DbSession, me: NamedDependency[CurrentUser], data: FormData
     ) -> Redirect:

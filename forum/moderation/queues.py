@@ -31,6 +31,7 @@ from forum.moderation.models import (
     ThreadLock,
     Violation,
 )
+from forum.moderation.reach import Reach
 from forum.moderation.standing import AuthorRecord, records
 from forum.web.pagination import Page, check_page
 
@@ -121,8 +122,11 @@ def _filtered(query: Select[*Row], filters: QueueFilter) -> Select[*Row]:
     return query
 
 
-def queue_keys(queue: Queue, filters: QueueFilter, now: datetime) -> Select[int, datetime, int]:
-    """(comment id, since, extra id) of every item in a queue, in queue order."""
+def queue_keys(
+    queue: Queue, filters: QueueFilter, now: datetime, reach: Reach
+) -> Select[int, datetime, int]:
+    """(comment id, since, extra id) of every item in a queue within ``reach``, in queue
+    order."""
     if queue is Queue.PENDING:
         query = (
             select(Comment.id, Comment.created_at.label("since"), Comment.id.label("extra"))
@@ -152,24 +156,27 @@ def queue_keys(queue: Queue, filters: QueueFilter, now: datetime) -> Select[int,
             .where(Appeal.status == AppealStatus.OPEN)
             .order_by(Appeal.created_at, Appeal.id)
         )
-    return _filtered(query, filters)
+    return _filtered(query.where(reach.covers(Comment.article_id)), filters)
 
 
 def counts(
-    session: Session, queues: tuple[Queue, ...] = tuple(Queue), now: datetime | None = None
+    session: Session,
+    reach: Reach,
+    queues: tuple[Queue, ...] = tuple(Queue),
+    now: datetime | None = None,
 ) -> dict[Queue, int]:
-    """How many items are in each queue (what the tabs show)."""
+    """How many items within ``reach`` are in each queue (what the tabs show)."""
     now = now or utcnow()
     out = {}
     for queue in queues:
-        keys = queue_keys(queue, QueueFilter(), now).order_by(None).subquery()
+        keys = queue_keys(queue, QueueFilter(), now, reach).order_by(None).subquery()
         out[queue] = session.scalar(select(func.count()).select_from(keys)) or 0
     return out
 
 
-def waiting(session: Session) -> int:
-    """Pending plus reported: the number in the moderators' header link."""
-    return sum(counts(session, (Queue.PENDING, Queue.REPORTED)).values())
+def waiting(session: Session, reach: Reach) -> int:
+    """Pending plus reported within ``reach``: the number in the moderators' header link."""
+    return sum(counts(session, reach, (Queue.PENDING, Queue.REPORTED)).values())
 
 
 def list_queue(
@@ -177,28 +184,31 @@ def list_queue(
     queue: Queue,
     actor: CurrentUser,
     *,
+    reach: Reach,
     page: int,
     per_page: int,
     filters: QueueFilter = QueueFilter(),
     now: datetime | None = None,
 ) -> Page[QueueItem]:
+    """One page of a queue: only the items within ``reach``."""
     now = now or utcnow()
-    keys = queue_keys(queue, filters, now)
+    keys = queue_keys(queue, filters, now, reach)
     total = session.scalar(select(func.count()).select_from(keys.order_by(None).subquery())) or 0
     check_page(page, per_page, total)
     rows = session.execute(keys.limit(per_page).offset((page - 1) * per_page)).all()
-    items = _hydrate(session, queue, [(r[0], r[1], r[2]) for r in rows], actor, now)
+    items = _hydrate(session, queue, [(r[0], r[1], r[2]) for r in rows], actor, reach, now)
     return Page(items=items, number=page, per_page=per_page, total=total)
 
 
-def item(session: Session, comment_id: int, actor: CurrentUser) -> QueueItem | None:
-    """One comment with everything a queue shows about it (for its own moderation page)."""
+def item(session: Session, comment_id: int, actor: CurrentUser, reach: Reach) -> QueueItem | None:
+    """One comment with everything a queue shows about it (for its own moderation page);
+    ``Forbidden`` outside ``reach``."""
     comment = session.get(Comment, comment_id)
     if comment is None:
         return None
-    return _hydrate(session, Queue.PENDING, [(comment.id, comment.created_at, 0)], actor, utcnow())[
-        0
-    ]
+    reach.require(session, comment.article_id)
+    keys = [(comment.id, comment.created_at, 0)]
+    return _hydrate(session, Queue.PENDING, keys, actor, reach, utcnow())[0]
 
 
 def _hydrate(
@@ -206,6 +216,7 @@ def _hydrate(
     queue: Queue,
     keys: list[tuple[int, datetime, int]],
     actor: CurrentUser,
+    reach: Reach,
     now: datetime,
 ) -> list[QueueItem]:
     """The queue items for ``keys`` (comment id, since, extra id), in a few queries in all."""
@@ -222,7 +233,9 @@ def _hydrate(
         )
     }
     parents = _parents(session, {c.parent_id for c, _, _ in found.values() if c.parent_id})
-    authors = records(session, {c.author_id for c, _, _ in found.values() if c.author_id})
+    authors = records(
+        session, {c.author_id for c, _, _ in found.values() if c.author_id}, reach=reach
+    )
     reports = _reports(session, ids)
     held = _held(session, ids)
     locked = set(
@@ -231,11 +244,7 @@ def _hydrate(
     entries = _log_rows(session, [k[2] for k in keys] if queue is Queue.HANDLED else [])
     appeals: dict[int, Appeal] = {}
     if queue is Queue.APPEALS:
-        appeals = {
-            a.id: a
-            for a in session.scalars(select(Appeal).where(Appeal.id.in_([k[2] for k in keys])))
-        }
-        entries = _log_rows(session, [a.decision_id for a in appeals.values()])
+        appeals, entries = _appeals(session, [k[2] for k in keys])
     items = []
     for comment_id, since, extra in keys:
         comment, article, display = found[comment_id]
@@ -261,6 +270,14 @@ def _hydrate(
             )
         )
     return items
+
+
+def _appeals(
+    session: Session, appeal_ids: list[int]
+) -> tuple[dict[int, Appeal], dict[int, LogRow]]:
+    """The appeals by id, and the decisions they are against."""
+    appeals = {a.id: a for a in session.scalars(select(Appeal).where(Appeal.id.in_(appeal_ids)))}
+    return appeals, _log_rows(session, [a.decision_id for a in appeals.values()])
 
 
 def _parents(session: Session, parent_ids: set[int]) -> dict[int, tuple[Comment, str]]:

@@ -19,6 +19,7 @@ from forum.moderation import mails
 from forum.moderation import policy as policies
 from forum.moderation.models import ReminderChoice
 from forum.moderation.queues import Queue, QueueFilter, queue_keys
+from forum.moderation.reach import EVERYTHING
 from forum.settings import Settings
 
 LISTED = 50
@@ -58,7 +59,7 @@ def overdue(
     cutoff = now - timedelta(hours=hours)
     found: list[tuple[Queue, int, datetime, str]] = []
     for queue in (Queue.PENDING, Queue.REPORTED, Queue.APPEALS):
-        keys = queue_keys(queue, QueueFilter(), now).subquery()
+        keys = queue_keys(queue, QueueFilter(), now, EVERYTHING).subquery()
         rows = session.execute(
             select(keys.c.id, keys.c.since, Article.title)
             .join(Comment, Comment.id == keys.c.id)

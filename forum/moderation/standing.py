@@ -14,6 +14,7 @@ from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.moderation.log import LogRow
 from forum.moderation.models import Ban, LogAction, LogEntry, Report, TrustedUser
+from forum.moderation.reach import EVERYTHING, Reach
 
 HISTORY = 5
 """Earlier actions shown with each queue item."""
@@ -76,8 +77,11 @@ class AuthorRecord:
     history: list[LogRow] = field(default_factory=list)
 
 
-def records(session: Session, user_ids: set[int]) -> dict[int, AuthorRecord]:
-    """The records of several authors in a fixed number of queries."""
+def records(
+    session: Session, user_ids: set[int], *, reach: Reach = EVERYTHING
+) -> dict[int, AuthorRecord]:
+    """The records of several authors in a fixed number of queries; their earlier actions as
+    far as ``reach`` goes (a site's moderators read what was done on the site's threads)."""
     if not user_ids:
         return {}
     ids = sorted(user_ids)
@@ -125,11 +129,11 @@ def records(session: Session, user_ids: set[int]) -> dict[int, AuthorRecord]:
         )
     ):
         out[ban.user_id].ban = ban
-    _add_history(session, out)
+    _add_history(session, out, reach)
     return out
 
 
-def _add_history(session: Session, out: dict[int, AuthorRecord]) -> None:
+def _add_history(session: Session, out: dict[int, AuthorRecord], reach: Reach) -> None:
     """The latest few actions about each author (one query; ranked in SQL)."""
     ranked = (
         select(
@@ -138,7 +142,7 @@ def _add_history(session: Session, out: dict[int, AuthorRecord]) -> None:
             .over(partition_by=LogEntry.target_user_id, order_by=LogEntry.id.desc())
             .label("n"),
         )
-        .where(LogEntry.target_user_id.in_(list(out)))
+        .where(LogEntry.target_user_id.in_(list(out)), reach.covers(LogEntry.article_id))
         .subquery()
     )
     actor = User

@@ -23,11 +23,20 @@ from forum.moderation.actions import find_comment
 from forum.moderation.context import Context, clean_reason
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import LogAction, ThreadLock
+from forum.moderation.reach import Reach
 
 
-def lock(session: Session, comment_id: int, actor: CurrentUser, reason: str = "") -> None:
-    """No new replies anywhere below this comment."""
+def _comment_within(session: Session, comment_id: int, reach: Reach) -> Comment:
     comment = find_comment(session, comment_id)
+    reach.require(session, comment.article_id)
+    return comment
+
+
+def lock(
+    session: Session, comment_id: int, actor: CurrentUser, reason: str = "", *, reach: Reach
+) -> None:
+    """No new replies anywhere below this comment."""
+    comment = _comment_within(session, comment_id, reach)
     reason = clean_reason(reason)
     if session.get(ThreadLock, comment.id) is not None:
         raise AlreadyHandled("This thread is already locked.")
@@ -38,9 +47,11 @@ def lock(session: Session, comment_id: int, actor: CurrentUser, reason: str = ""
     )
 
 
-def unlock(session: Session, comment_id: int, actor: CurrentUser, reason: str = "") -> None:
+def unlock(
+    session: Session, comment_id: int, actor: CurrentUser, reason: str = "", *, reach: Reach
+) -> None:
     """Replies below this comment are welcome again."""
-    comment = find_comment(session, comment_id)
+    comment = _comment_within(session, comment_id, reach)
     reason = clean_reason(reason)
     found = session.get(ThreadLock, comment.id)
     if found is None:
@@ -63,18 +74,26 @@ def locked_above(session: Session, parent: Comment) -> ThreadLock | None:
     )
 
 
-def find_article(session: Session, slug: str) -> Article:
+def find_article(session: Session, slug: str, reach: Reach) -> Article:
+    """The article; ``NotFound``, or ``Forbidden`` when its thread is outside ``reach``."""
     article = session.scalar(select(Article).where(Article.slug == slug))
     if article is None:
         raise NotFound("There is no such article.")
+    reach.require(session, article.id)
     return article
 
 
 def set_comment_mode(
-    session: Session, slug: str, actor: CurrentUser, mode: CommentMode, reason: str = ""
+    session: Session,
+    slug: str,
+    actor: CurrentUser,
+    mode: CommentMode,
+    reason: str = "",
+    *,
+    reach: Reach,
 ) -> Article:
     """Close (no new comments, the thread stays) or reopen comments on an article."""
-    article = find_article(session, slug)
+    article = find_article(session, slug, reach)
     reason = clean_reason(reason)
     if mode not in {CommentMode.OPEN, CommentMode.CLOSED}:
         raise Invalid({"mode": "Comments can be closed or reopened here."})
@@ -104,10 +123,17 @@ def set_comment_mode(
 
 
 def set_moderate_all(
-    session: Session, ctx: Context, slug: str, actor: CurrentUser, on: bool, reason: str = ""
+    session: Session,
+    ctx: Context,
+    slug: str,
+    actor: CurrentUser,
+    on: bool,
+    reason: str = "",
+    *,
+    reach: Reach,
 ) -> Article:
     """Hold every new comment on an article for review, or go back to the usual rules."""
-    article = find_article(session, slug)
+    article = find_article(session, slug, reach)
     reason = clean_reason(reason)
     policy = policies.load(session, ctx.settings)
     if policies.moderates_all(session, policy, article) == on:
@@ -127,8 +153,10 @@ def set_moderate_all(
     return article
 
 
-def article_settings(session: Session, ctx: Context, slug: str) -> tuple[Article, bool]:
+def article_settings(
+    session: Session, ctx: Context, slug: str, reach: Reach
+) -> tuple[Article, bool]:
     """An article and whether all its new comments are held (its moderation page)."""
-    article = find_article(session, slug)
+    article = find_article(session, slug, reach)
     policy = policies.load(session, ctx.settings)
     return article, policies.moderates_all(session, policy, article)

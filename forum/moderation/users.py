@@ -25,6 +25,7 @@ from forum.moderation.banned import BannedIdentities
 from forum.moderation.context import Context, clean_reason
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import Ban, LogAction, TrustedUser, Violation
+from forum.moderation.reach import EVERYTHING
 from forum.moderation.standing import AuthorRecord, active_ban, records
 from forum.settings import Settings
 from forum.web.dates import byline_date
@@ -157,7 +158,7 @@ def _reject_everything_by(
     done = []
     for comment_id in ids:
         try:
-            act(session, ctx, comment_id, actor, decision, tell_author=False)
+            act(session, ctx, comment_id, actor, decision, reach=EVERYTHING, tell_author=False)
         except AlreadyHandled:
             continue
         done.append(comment_id)

@@ -15,6 +15,7 @@ from forum.errors import NotFound
 from forum.moderation import log, queues, reminders
 from forum.moderation.log import LogRow
 from forum.moderation.queues import Queue, QueueFilter, QueueItem
+from forum.moderation.reach import Reach
 from forum.web.pagination import Page
 
 HISTORY_MAX = 50
@@ -42,32 +43,42 @@ def queue_view(
     queue: Queue,
     actor: CurrentUser,
     *,
+    reach: Reach,
     page: int,
     per_page: int,
     filters: QueueFilter,
 ) -> QueueView:
-    """One page of a queue, the counts of all queues and the moderator's reminder choice."""
+    """One page of a queue, the counts of all queues (within ``reach``) and the moderator's
+    reminder choice."""
     return QueueView(
         page=queues.list_queue(
-            session, queue, actor, page=page, per_page=per_page, filters=filters
+            session, queue, actor, reach=reach, page=page, per_page=per_page, filters=filters
         ),
-        counts=queues.counts(session),
+        counts=queues.counts(session, reach),
         reminders=reminders.wants_reminders(session, actor.id),
     )
 
 
-def find_item(session: Session, comment_id: int, actor: CurrentUser) -> QueueItem:
-    """One comment with everything a queue shows about it; ``NotFound`` if there is none."""
-    found = queues.item(session, comment_id, actor)
+def find_item(session: Session, comment_id: int, actor: CurrentUser, reach: Reach) -> QueueItem:
+    """One comment with everything a queue shows about it; ``NotFound`` if there is none,
+    ``Forbidden`` outside ``reach``."""
+    found = queues.item(session, comment_id, actor, reach)
     if found is None:
         raise NotFound("There is no such comment.")
     return found
 
 
-def item_view(session: Session, comment_id: int, actor: CurrentUser, tz: ZoneInfo) -> ItemView:
+def item_view(
+    session: Session, comment_id: int, actor: CurrentUser, reach: Reach, tz: ZoneInfo
+) -> ItemView:
     """One comment with its context, its author's record, reports, log and earlier texts."""
-    item = find_item(session, comment_id, actor)
+    item = find_item(session, comment_id, actor, reach)
     history = log.read(
-        session, log.LogFilter(comment_id=comment_id), page=1, per_page=HISTORY_MAX, tz=tz
+        session,
+        log.LogFilter(comment_id=comment_id),
+        reach=reach,
+        page=1,
+        per_page=HISTORY_MAX,
+        tz=tz,
     )
     return ItemView(item, history.items, comments.revisions(session, comment_id))

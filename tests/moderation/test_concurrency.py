@@ -12,6 +12,7 @@ from forum.comments.models import Comment, CommentStatus
 from forum.moderation.actions import Act, Decision, act
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import LogEntry
+from forum.moderation.reach import EVERYTHING
 from tests.moderation.conftest import me
 
 
@@ -48,6 +49,7 @@ def test_racing_moderators_one_wins_and_one_is_told(
                     held.id,
                     me(rival),
                     Decision(second, violation=_rule(second), expected=CommentStatus.PENDING),
+                    reach=EVERYTHING,
                 )
         except AlreadyHandled as exc:
             outcome["refused"] = exc.message
@@ -60,6 +62,7 @@ def test_racing_moderators_one_wins_and_one_is_told(
             held.id,
             me(moderator),
             Decision(first, violation=_rule(first), expected=CommentStatus.PENDING),
+            reach=EVERYTHING,
         )
         racer = threading.Thread(target=second_moderator)
         racer.start()

@@ -14,6 +14,7 @@ from forum.comments.models import Comment, CommentStatus
 from forum.moderation import policy as policies
 from forum.moderation.actions import Act, Decision, act
 from forum.moderation.models import LogAction
+from forum.moderation.reach import EVERYTHING
 from forum.moderation.users import set_trust
 from tests.moderation.conftest import held_for, me
 from tests.moderation.test_screening import decided
@@ -44,7 +45,7 @@ def test_a_held_user_cannot_edit_an_approved_comment_into_link_spam(
     first = submit(article, ann, "my first, harmless words")
     assert first.status is PENDING and held_for(database, first) == {"new_author"}
     with database.session(write=True) as session:
-        act(session, ctx, first.id, me(moderator), Decision(Act.APPROVE))
+        act(session, ctx, first.id, me(moderator), Decision(Act.APPROVE), reach=EVERYTHING)
     assert status_of(database, first) is PUBLISHED
 
     auth.login("ann")

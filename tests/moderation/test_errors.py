@@ -14,6 +14,7 @@ from forum.moderation import appeals
 from forum.moderation.actions import Act, Decision, act
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import Appeal, AppealStatus, LogEntry, Violation
+from forum.moderation.reach import EVERYTHING
 from tests.moderation.conftest import me
 
 PACKAGE = Path(__file__).parents[2] / "forum" / "moderation"
@@ -26,7 +27,14 @@ def appealed(make_article, make_regular, make_user, submit, moderator, database,
     carl = make_regular("carl")
     comment = submit(make_article(slug="a"), carl, "buy seeds")
     with database.session(write=True) as s:
-        act(s, ctx, comment.id, me(moderator), Decision(Act.REJECT, violation=Violation.SPAM))
+        act(
+            s,
+            ctx,
+            comment.id,
+            me(moderator),
+            Decision(Act.REJECT, violation=Violation.SPAM),
+            reach=EVERYTHING,
+        )
     with database.session(write=True) as s:
         appeal = appeals.file_appeal(s, comment.id, me(carl), "It is a gift, free.")
         return comment, appeal.id, rival
@@ -42,7 +50,7 @@ def test_an_overturn_that_comes_too_late_leaves_the_appeal_open(appealed, databa
         )
     with database.session(write=True) as s:
         with pytest.raises(AlreadyHandled, match="already deleted"):
-            appeals.decide(s, ctx, appeal_id, me(rival), overturn=True, reason="")
+            appeals.decide(s, ctx, appeal_id, me(rival), reach=EVERYTHING, overturn=True, reason="")
         s.commit()
     with database.session() as s:
         assert s.get(Appeal, appeal_id).status is AppealStatus.OPEN
@@ -54,10 +62,10 @@ def test_a_late_decision_is_a_conflict_and_writes_nothing(
 ):
     held = submit(make_article(slug="b"), make_user("ann"), "waiting words")
     with database.session(write=True) as s:
-        act(s, ctx, held.id, me(moderator), Decision(Act.APPROVE))
+        act(s, ctx, held.id, me(moderator), Decision(Act.APPROVE), reach=EVERYTHING)
     with database.session(write=True) as s:
         with pytest.raises(Conflict, match="Already handled by modo"):
-            act(s, ctx, held.id, me(moderator), Decision(Act.APPROVE))
+            act(s, ctx, held.id, me(moderator), Decision(Act.APPROVE), reach=EVERYTHING)
         s.commit()
     with database.session() as s:
         assert s.scalar(select(func.count()).select_from(LogEntry)) == 1

@@ -11,6 +11,7 @@ from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.moderation import policy as policies
 from forum.moderation.models import LogAction, LogEntry
+from forum.moderation.reach import EVERYTHING
 from forum.moderation.users import set_trust
 from tests.moderation.conftest import held_for, me
 
@@ -46,7 +47,7 @@ def test_a_new_author_is_held_until_enough_comments_are_approved(
     assert first.status is PENDING
     assert held_for(database, first) == {"new_author"}
     with database.session(write=True) as session:
-        act(session, ctx, first.id, me(moderator), Decision(Act.APPROVE))
+        act(session, ctx, first.id, me(moderator), Decision(Act.APPROVE), reach=EVERYTHING)
     assert submit(article, ann, "my second words").status is PUBLISHED
 
 
@@ -77,7 +78,7 @@ def test_every_comment_on_a_moderate_all_article_is_held(
 
     article = make_article(slug="careful")
     with database.session(write=True) as session:
-        set_moderate_all(session, ctx, "careful", me(moderator), True)
+        set_moderate_all(session, ctx, "careful", me(moderator), True, reach=EVERYTHING)
     comment = submit(article, make_regular())
     assert comment.status is PENDING
     assert held_for(database, comment) == {"moderate_all"}
