@@ -1,6 +1,7 @@
 /* The forum's embed: put a thread under this page, in a frame served by the forum.
    <script src="https://forum.example/embed.js" data-site="1" data-page-url="…" data-title="…" async></script>
-   (data-consent="necessary": the site's reader allowed necessary cookies only.)
+   (data-consent="necessary": the site's reader allowed necessary cookies only;
+   data-signin-url="https://blog.example/forum-signin": where the site signs its readers in.)
    No dependencies; the frame tells its height by postMessage, accepted from the forum only. */
 (function () {
   "use strict";
@@ -14,7 +15,9 @@
   frame.src = forum + "/embed/" + encodeURIComponent(site) + "/thread?url=" +
     encodeURIComponent(page) + "&title=" + encodeURIComponent(title) +
     "&parent=" + encodeURIComponent(location.origin) +
-    (script.getAttribute("data-consent") === "necessary" ? "&consent=necessary" : "");
+    (script.getAttribute("data-consent") === "necessary" ? "&consent=necessary" : "") +
+    (script.getAttribute("data-signin-url") ?
+      "&signin=" + encodeURIComponent(script.getAttribute("data-signin-url")) : "");
   frame.title = "Comments";
   frame.style.width = "100%";
   frame.style.height = "320px";

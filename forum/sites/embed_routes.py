@@ -49,6 +49,7 @@ Title = Annotated[str, QueryParameter(name="title", max_length=1000)]
 Parent = Annotated[str, QueryParameter(name="parent", max_length=300)]
 Version = Annotated[str, QueryParameter(name="v", max_length=64)]
 Consent = Annotated[str, QueryParameter(name="consent", max_length=20)]
+SigninUrl = Annotated[str, QueryParameter(name="signin", max_length=2000)]
 
 
 @cache
@@ -99,10 +100,13 @@ class EmbedPages(Controller):
         title: Title = "",
         parent: Parent = "",
         consent: Consent = "",
+        signin: SigninUrl = "",
     ) -> Template:
         """The page's thread, framed by the site (made on the first view if the site says so):
         a visitor's, or the reader's once the frame signed in (its session in a header);
-        ``consent=necessary`` (the site's reader chose so) narrows the visitor's consent."""
+        ``consent=necessary`` (the site's reader chose so) narrows the visitor's consent;
+        ``signin`` (on the site's origins) is where the site signs its readers in, offered in
+        the sign-in popup."""
         if consent == "necessary":
             narrow_to_necessary(request)
         db = uow.read()
@@ -126,6 +130,7 @@ class EmbedPages(Controller):
             "thread_html": thread_html,
             "parent": parent if parent in site.origin_list else "",
             "narrowed": consent == "necessary",
+            "signin_url": pages.signin_url(site, signin),
         }
         return Template("sites/embed.html", context=context)
 

@@ -46,6 +46,19 @@ def page_ref(site: Site, url: str, title: str) -> PageRef:
     return PageRef(site, canonical, clean_title(title) or canonical)
 
 
+def signin_url(site: Site, url: str) -> str:
+    """The address where the site signs its readers in to the forum (``data-signin-url``),
+    kept only when it is on one of the site's origins (else empty: no other site's page can
+    be offered as the site's login)."""
+    if not url:
+        return ""
+    try:
+        canonical = canonical_url(url, "signin")
+    except Invalid:
+        return ""
+    return url if origin_of(canonical) in site.origin_list else ""
+
+
 def clean_title(title: str) -> str:
     """Printable text on one line, at most ``TITLE_MAX`` characters (escaped when shown)."""
     kept = "".join(ch if unicodedata.category(ch)[0] not in "CZ" else " " for ch in title)

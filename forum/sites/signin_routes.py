@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from typing import Annotated
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, get, post
@@ -22,7 +23,7 @@ from forum.accounts.current import CurrentUser
 from forum.errors import Forbidden, Invalid
 from forum.i18n import gettext
 from forum.settings import Settings
-from forum.sites import frame_signin, service
+from forum.sites import frame_signin, pages, service
 from forum.web.headers import OPENER_KEY, keep_opener
 from forum.web.sessions import frame_session_id, start_frame_session
 from forum.web.types import AnyRequest
@@ -34,6 +35,7 @@ header no other site's page can send, stands in for the CSRF token the frame can
 FRAME_KEY = "frame"
 """The frame session's note of the site it was opened for."""
 Nonce = Annotated[str, QueryParameter(name="nonce", max_length=frame_signin.NONCE_MAX)]
+SigninUrl = Annotated[str, QueryParameter(name="signin", max_length=2000)]
 
 
 class TicketIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,8 +55,10 @@ class FrameSignin(Controller):
         current_user: NamedDependency[CurrentUser | None],
         site_id: FromPath[int],
         nonce: Nonce = "",
+        signin: SigninUrl = "",
     ) -> Template | Redirect:
-        """The sign-in popup: to the login page and back while its pages keep the frame as
+        """The sign-in popup: to the login page (or, where the site signs its readers in,
+        a choice of the site's login and ours) and back while its pages keep the frame as
         their opener; then the ticket, which the page's script posts to the frame."""
         site = service.get_site(uow.read(), site_id)
         if not frame_signin.well_formed_nonce(nonce):
@@ -62,7 +66,14 @@ class FrameSignin(Controller):
         keep_opener(request.scope)
         if current_user is None or current_user.login_id is None:
             request.session[OPENER_KEY] = int(time.time()) + frame_signin.POPUP_SECONDS
-            return Redirect(login_url(f"/embed/{site.id}/signin?nonce={nonce}"), status_code=303)
+            here = f"/embed/{site.id}/signin?nonce={nonce}"
+            via_site = pages.signin_url(site, signin)
+            if not via_site:
+                return Redirect(login_url(here), status_code=303)
+            joiner = "&" if "?" in via_site else "?"
+            links = {"site_link": f"{via_site}{joiner}next={quote(here, safe='')}"}
+            links["login_link"] = login_url(here)
+            return Template("sites/signin_choice.html", context={"site": site, **links})
         request.session.pop(OPENER_KEY, None)
         key = settings.effective_secret_key()
         ticket = frame_signin.issue(key, site.id, current_user.login_id, nonce)

@@ -99,8 +99,9 @@
     var button = event.target.closest("[data-frame-signin-button]");
     if (button) {
       nonce = randomNonce();
-      popup = window.open("/embed/" + encodeURIComponent(site) + "/signin?nonce=" + nonce,
-        "forum-signin", "popup,width=520,height=720");
+      var via = main.getAttribute("data-signin");
+      popup = window.open("/embed/" + encodeURIComponent(site) + "/signin?nonce=" + nonce +
+        (via ? "&signin=" + encodeURIComponent(via) : ""), "forum-signin", "popup,width=520,height=720");
       if (!popup) signinFailed();
       return;
     }
