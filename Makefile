@@ -44,12 +44,13 @@ install-run: $(RUN_STAMP) catalogues
 install: $(STAMP) catalogues
 
 ## make messages: extract every marked text into messages.pot and update each language's .po
+# (a new or changed text comes in empty, never as a fuzzy guess from another message)
 messages: install-run
 	$(BIN)/pybabel extract --mapping-file $(LOCALE)/babel.cfg --output-file $(LOCALE)/messages.pot \
 		--add-location file --add-comments Translators: --project forum \
 		--ignore-dirs ".* ._ var bench docs tests migrations node_modules" .
 	$(BIN)/pybabel update --domain messages --input-file $(LOCALE)/messages.pot \
-		--output-dir $(LOCALE) --ignore-obsolete --ignore-pot-creation-date
+		--output-dir $(LOCALE) --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 
 ## make run: install, migrate, load demo content into an empty database, serve on 127.0.0.1:8000
 run: install-run
