@@ -42,7 +42,7 @@ from forum.web.spliced_gzip import SplicedGzip
 OFFER_KEY = "forum_front_cache"
 ROUTES = re.compile(r"/articles/[^/]+(/comments)?")
 """The article page and, under ``/api``, its JSON thread (``fullmatch`` on the path)."""
-PERSONAL = frozenset({b"cookie", b"authorization", b"sec-gpc"})
+PERSONAL = frozenset({b"cookie", b"authorization", b"sec-gpc", b"x-forum-frame-session"})
 """A request with any of these may get an answer of its own: Litestar answers it."""
 MAX_ENTRIES = 512
 MAX_BYTES = 24 * 1024 * 1024

@@ -305,3 +305,18 @@ def test_the_frame_offers_no_choice_when_the_site_narrowed_consent_or_gpc_decide
         f"/embed/{frame.site_id}/thread?url={quote(PAGE)}", headers={"Sec-GPC": "1"}
     )
     assert "data-frame-consent" not in gpc.text
+
+
+def test_the_frames_session_gets_its_own_article_page_not_the_visitors_cached_one(
+    auth, make_user, frame
+):
+    make_user()
+    slug = re.search(r'data-thread="([^"]+)"', frame.thread())
+    assert slug
+    signed_in_frame(auth, frame)
+    for _ in range(2):  # visitors without cookies: the front cache keeps their page (a second)
+        visitor = without_cookies(frame.client, "GET", f"/articles/{slug.group(1)}")
+        assert "to comment." in visitor.text
+    page = frame._send("GET", f"/articles/{slug.group(1)}")
+    assert page.status_code == 200 and "to comment." not in page.text
+    assert "Post comment" in page.text
