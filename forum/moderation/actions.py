@@ -28,6 +28,7 @@ from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.errors import DomainError, Invalid, NotFound
+from forum.i18n import N_, gettext, ngettext
 from forum.moderation import log, mails
 from forum.moderation.context import Context, clean_reason
 from forum.moderation.errors import AlreadyHandled
@@ -96,21 +97,70 @@ class Outcome:
 def find_comment(session: Session, comment_id: int) -> Comment:
     comment = session.get(Comment, comment_id)
     if comment is None:
-        raise NotFound("There is no such comment.")
+        raise NotFound(gettext("There is no such comment."))
     return comment
+
+
+# Translators: what a comment's status is now, in "Already handled by ann (reject, 2 min ago):
+# it is now rejected." and "This comment is not waiting for that decision: it is now hidden."
+NOW = {
+    CommentStatus.PUBLISHED: N_("it is now published"),
+    CommentStatus.PENDING: N_("it is now pending"),
+    CommentStatus.REJECTED: N_("it is now rejected"),
+    CommentStatus.HIDDEN: N_("it is now hidden"),
+    CommentStatus.DELETED: N_("it is now deleted"),
+}
+# Translators: a moderation action's name, in "Already handled by ann (reject, 2 min ago)".
+ACTION_NAMES = {
+    LogAction.APPROVE: N_("approve"),
+    LogAction.REJECT: N_("reject"),
+    LogAction.HIDE: N_("hide"),
+    LogAction.AUTO_HIDE: N_("auto_hide"),
+    LogAction.RESTORE: N_("restore"),
+    LogAction.DELETE: N_("delete"),
+    LogAction.EDIT: N_("edit"),
+    LogAction.LOCK: N_("lock"),
+    LogAction.UNLOCK: N_("unlock"),
+    LogAction.CLOSE: N_("close"),
+    LogAction.REOPEN: N_("reopen"),
+    LogAction.MODERATE_ALL: N_("moderate_all"),
+    LogAction.MODERATE_USUAL: N_("moderate_usual"),
+    LogAction.BAN: N_("ban"),
+    LogAction.UNBAN: N_("unban"),
+    LogAction.TRUST: N_("trust"),
+    LogAction.UNTRUST: N_("untrust"),
+    LogAction.APPEAL_UPHELD: N_("appeal_upheld"),
+    LogAction.APPEAL_OVERTURNED: N_("appeal_overturned"),
+    LogAction.SETTINGS: N_("settings"),
+}
+"""Each action by the name a moderator reads (the English is the stored value, as before)."""
 
 
 def handled_message(session: Session, comment: Comment) -> str:
     """'Already handled by ann 2 minutes ago: now published.' — for the moderator who lost."""
     latest = log.latest_on_comment(session, comment.id)
-    now_status = f"it is now {comment.status.value}"
+    now_status = gettext(NOW[comment.status])
     if latest is None:
-        return f"This comment is not waiting for that decision: {now_status}."
+        return gettext(
+            "This comment is not waiting for that decision: %(now_status)s.", now_status=now_status
+        )
     entry, actor = latest
-    who = actor or ("the report threshold" if entry.actor_id is None else "another moderator")
+    who = actor or (
+        gettext("the report threshold") if entry.actor_id is None else gettext("another moderator")
+    )
     minutes = max(int((utcnow() - entry.created_at).total_seconds() // 60), 0)
-    ago = "just now" if minutes < 1 else f"{minutes} min ago"
-    return f"Already handled by {who} ({entry.action.value}, {ago}): {now_status}."
+    ago = (
+        gettext("just now")
+        if minutes < 1
+        else ngettext("%(num)d min ago", "%(num)d min ago", minutes)
+    )
+    return gettext(
+        "Already handled by %(who)s (%(action)s, %(ago)s): %(now_status)s.",
+        who=who,
+        action=gettext(ACTION_NAMES[entry.action]),
+        ago=ago,
+        now_status=now_status,
+    )
 
 
 def _already(session: Session, comment: Comment) -> AlreadyHandled:
@@ -190,7 +240,7 @@ def _decide(
     comment = find_comment(session, comment_id)
     reach.require(session, comment.article_id)
     if decision.act in NEEDS_VIOLATION and decision.violation is None:
-        raise Invalid({"violation": "Say which rule the comment breaks."})
+        raise Invalid({"violation": gettext("Say which rule the comment breaks.")})
     reason = clean_reason(decision.reason)
     expected = decision.expected or comment.status
     if comment.status != expected or expected not in FROM[decision.act]:
@@ -245,7 +295,7 @@ def act_on_many(
     """The same decision on several comments; each succeeds or fails on its own (one outside
     the moderator's ``reach`` fails)."""
     if decision.act in NEEDS_VIOLATION and decision.violation is None:
-        raise Invalid({"violation": "Say which rule the comments break."})
+        raise Invalid({"violation": gettext("Say which rule the comments break.")})
     outcomes = []
     for comment_id in dict.fromkeys(comment_ids):
         try:

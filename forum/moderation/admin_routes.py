@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from forum.accounts.auth import admin_required
 from forum.accounts.current import CurrentUser
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.moderation import policy as policies
 from forum.settings import Settings
 from forum.web.forms import FormData, field
@@ -39,7 +40,7 @@ class AdminModerationPages(Controller):
         policy = policies.load(db, settings)
         return Template(
             "moderation/admin.html",
-            context={"form": _form(policy), "errors": {}, "limits": policies.LIMITS},
+            context={"form": _form(policy), "errors": {}, "limits": policies.said_limits()},
         )
 
     @post("/", sync_to_thread=True)
@@ -59,7 +60,7 @@ class AdminModerationPages(Controller):
             return Template(
                 "moderation/admin.html",
                 status_code=400,
-                context={"form": form, "errors": exc.errors, "limits": policies.LIMITS},
+                context={"form": form, "errors": exc.errors, "limits": policies.said_limits()},
             )
-        flash(request, "The moderation settings are saved.", category="success")
+        flash(request, gettext("The moderation settings are saved."), category="success")
         return Redirect("/admin/moderation", status_code=303)

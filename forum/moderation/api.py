@@ -19,6 +19,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from forum.accounts.auth import moderator_required
 from forum.accounts.current import CurrentUser
 from forum.errors import NotFound
+from forum.i18n import gettext
 from forum.moderation import actions, appeals, log, queues, users
 from forum.moderation.actions import Decision
 from forum.moderation.api_schema import (
@@ -55,7 +56,7 @@ def _queue(name: str) -> Queue:
     try:
         return Queue(name)
     except ValueError:
-        raise NotFound("There is no such queue.") from None
+        raise NotFound(gettext("There is no such queue.")) from None
 
 
 class ModerationApi(Controller):

@@ -15,7 +15,7 @@ from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, NotFound
-from forum.i18n import N_, ngettext
+from forum.i18n import N_, gettext, ngettext
 from forum.moderation import log, mails
 from forum.moderation.actions import claim
 from forum.moderation.context import Context, clean_reason
@@ -26,7 +26,6 @@ from forum.moderation.statements import APPEALABLE
 from forum.text import FieldWords
 
 DECIDED = frozenset({CommentStatus.REJECTED, CommentStatus.HIDDEN})
-
 # Translators: an appeal is what an author writes to ask moderators to reconsider a decision.
 APPEAL_WORDS = FieldWords(
     required=N_("Your appeal is required."),
@@ -38,19 +37,27 @@ APPEAL_WORDS = FieldWords(
     ),
     forbidden=N_("Your appeal contains a character that is not allowed."),
 )
+ALREADY = {
+    CommentStatus.PUBLISHED: N_("The comment is already published."),
+    CommentStatus.PENDING: N_("The comment is already pending."),
+    CommentStatus.REJECTED: N_("The comment is already rejected."),
+    CommentStatus.HIDDEN: N_("The comment is already hidden."),
+    CommentStatus.DELETED: N_("The comment is already deleted."),
+}
+"""Why an appeal cannot publish a comment again: its status changed meanwhile (marked)."""
 
 
 def decision_to_appeal(session: Session, comment_id: int, user: CurrentUser) -> LogEntry:
     """The rejection or hide this author may appeal against; otherwise why not."""
     comment = session.get(Comment, comment_id)
     if comment is None or comment.author_id != user.id:
-        raise NotFound("There is no comment of yours to appeal about here.")
+        raise NotFound(gettext("There is no comment of yours to appeal about here."))
     latest = log.latest_on_comment(session, comment.id)
     if comment.status not in DECIDED or latest is None or latest[0].action not in APPEALABLE:
-        raise Conflict("There is no decision on this comment to appeal against.")
+        raise Conflict(gettext("There is no decision on this comment to appeal against."))
     decision = latest[0]
     if session.scalar(select(exists().where(Appeal.decision_id == decision.id))):
-        raise AlreadyHandled("You have already appealed against this decision.")
+        raise AlreadyHandled(gettext("You have already appealed against this decision."))
     return decision
 
 
@@ -95,12 +102,12 @@ def decide(
     outside the moderator's ``reach``."""
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
-        raise NotFound("There is no such appeal.")
+        raise NotFound(gettext("There is no such appeal."))
     appealed = session.get(Comment, appeal.comment_id)
     assert appealed is not None  # the appeal's foreign key
     reach.require(session, appealed.article_id)
     if not may_decide(session, appeal, actor):
-        raise Forbidden("Another moderator decides appeals against your own decision.")
+        raise Forbidden(gettext("Another moderator decides appeals against your own decision."))
     reason = clean_reason(reason)
     with session.begin_nested():  # a conflict after the appeal is claimed leaves nothing
         comment = _settle(session, ctx, appeal, actor, overturn)
@@ -121,11 +128,12 @@ def decide(
 
 def _reviewer(decision: LogEntry | None, actor: CurrentUser) -> str:
     """Who decided the appeal, as the author is told: 'another moderator' only when so."""
+    # Translators: who decided an appeal, in "your appeal … was decided by %(reviewer)s."
     if decision is not None and decision.actor_id == actor.id:
-        return "the same moderator who made the decision, as there is no other"
+        return N_("the same moderator who made the decision, as there is no other")
     if decision is None or decision.action is LogAction.AUTO_HIDE:
-        return "a moderator"
-    return "another moderator, not the one who made the decision"
+        return N_("a moderator")
+    return N_("another moderator, not the one who made the decision")
 
 
 def _settle(
@@ -143,13 +151,13 @@ def _settle(
         ),
     )
     if result.rowcount != 1:
-        raise AlreadyHandled("This appeal has already been decided.")
+        raise AlreadyHandled(gettext("This appeal has already been decided."))
     session.refresh(appeal)
     comment = session.get(Comment, appeal.comment_id)
     assert comment is not None  # the appeal's foreign key
     if overturn:
         if comment.status not in DECIDED:
-            raise AlreadyHandled(f"The comment is already {comment.status.value}.")
+            raise AlreadyHandled(gettext(ALREADY[comment.status]))
         claim(session, comment, comment.status)
         comments.set_status(session, ctx.hooks, comment, CommentStatus.PUBLISHED)
     return comment

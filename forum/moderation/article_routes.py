@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from forum.accounts.current import CurrentUser
 from forum.articles.models import CommentMode
+from forum.i18n import gettext
 from forum.moderation import threads
 from forum.moderation.context import Moderation
 from forum.moderation.forms import done_or_already
@@ -28,7 +29,7 @@ def _updated(
     return done_or_already(
         request,
         safe_next(field(data, "next"), f"/moderation/articles/{slug}"),
-        "The article is updated.",
+        gettext("The article is updated."),
         lambda: action(field(data, "reason")),
     )
 

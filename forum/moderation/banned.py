@@ -21,15 +21,16 @@ from forum.accounts import validation
 from forum.accounts.models import User
 from forum.db import utcnow
 from forum.errors import Invalid
+from forum.i18n import N_, gettext
 from forum.moderation.models import Ban, BannedIdentity
 from forum.settings import Settings
 from forum.signing import Signer
 from forum.text import TextProblem
 
 PURPOSE = "banned-identity"
-USERNAME_REFUSED = "That username is already taken."
+USERNAME_REFUSED = N_("That username is already taken.")
 """The answer for a taken username: a banned one is not told apart."""
-EMAIL_REFUSED = "This email address cannot be used for an account at the moment."
+EMAIL_REFUSED = N_("This email address cannot be used for an account at the moment.")
 
 
 class BannedIdentities:
@@ -92,7 +93,7 @@ class BannedIdentities:
             if not _held(session, User.username_key == key) and self._banned(
                 session, self._username(key)
             ):
-                errors["username"] = USERNAME_REFUSED
+                errors["username"] = gettext(USERNAME_REFUSED)
         if email:
             try:
                 _, key = validation.clean_email(email)
@@ -103,7 +104,7 @@ class BannedIdentities:
                 and not _held(session, User.email_key == key)
                 and self._banned(session, self._email(key))
             ):
-                errors["email"] = EMAIL_REFUSED
+                errors["email"] = gettext(EMAIL_REFUSED)
         if errors:
             raise Invalid(errors)
 

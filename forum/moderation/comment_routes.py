@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from forum.accounts.auth import moderator_required
 from forum.accounts.current import CurrentUser
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.moderation import actions, threads, views
 from forum.moderation.actions import Act, Decision
 from forum.moderation.context import Context, Moderation
 from forum.moderation.forms import (
-    DONE,
+    done,
     done_or_already,
     item_url,
     parse_status,
@@ -51,7 +52,7 @@ def _decide(
     return done_or_already(
         request,
         safe_next(field(data, "next"), item_url(comment_id)),
-        f"Comment {comment_id} {DONE[act]}.",
+        done(act, comment_id),
         lambda: actions.act(db, moderation, comment_id, me, decision, reach=reach),
     )
 
@@ -152,14 +153,15 @@ class CommentPages(Controller):
         return Template(
             "moderation/confirm.html",
             context={
-                "title": "Delete this comment?",
-                "explain": "Its author and readers will see '[deleted]' in its place.",
+                "title": gettext("Delete this comment?"),
+                "explain": gettext("Its author and readers will see '[deleted]' in its place."),
                 "action": f"/moderation/comments/{comment_id}/delete",
                 "fields": {
                     "expected": found.comment.status.value,
                     "next": f"/articles/{found.article.slug}#comments",
                 },
-                "button": "Delete",
+                # Translators: a button that deletes a comment (verb).
+                "button": gettext("Delete"),
                 "item": found,
             },
         )
@@ -228,7 +230,8 @@ class CommentPages(Controller):
                     "revisions": [],
                 },
             )
-        flash(request, "The comment was edited; the earlier text is kept.", category="success")
+        edited = gettext("The comment was edited; the earlier text is kept.")
+        flash(request, edited, category="success")
         return Redirect(f"/comments/{comment_id}#comment-{comment_id}", status_code=303)
 
     @post("/{comment_id:int}/lock", sync_to_thread=True)
@@ -245,7 +248,7 @@ class CommentPages(Controller):
         return done_or_already(
             request,
             safe_next(field(data, "next"), item_url(comment_id)),
-            "The thread below this comment is locked.",
+            gettext("The thread below this comment is locked."),
             lambda: threads.lock(db, comment_id, me, field(data, "reason"), reach=reach),
         )
 
@@ -263,6 +266,6 @@ class CommentPages(Controller):
         return done_or_already(
             request,
             safe_next(field(data, "next"), item_url(comment_id)),
-            "The thread is open for replies again.",
+            gettext("The thread is open for replies again."),
             lambda: threads.unlock(db, comment_id, me, field(data, "reason"), reach=reach),
         )

@@ -12,6 +12,7 @@ from litestar.response import Redirect
 
 from forum.comments.models import CommentStatus
 from forum.errors import Invalid
+from forum.i18n import N_, gettext, ngettext
 from forum.moderation.actions import Act
 from forum.moderation.errors import AlreadyHandled
 from forum.moderation.models import Violation
@@ -22,26 +23,45 @@ Text = Annotated[str, QueryParameter(max_length=200)]
 PER_PAGE = 20
 BULK_MAX = 200
 DONE = {
-    Act.APPROVE: "approved",
-    Act.REJECT: "rejected",
-    Act.HIDE: "hidden",
-    Act.RESTORE: "restored",
-    Act.DELETE: "deleted",
+    Act.APPROVE: N_("Comment %(comment_id)s approved."),
+    Act.REJECT: N_("Comment %(comment_id)s rejected."),
+    Act.HIDE: N_("Comment %(comment_id)s hidden."),
+    Act.RESTORE: N_("Comment %(comment_id)s restored."),
+    Act.DELETE: N_("Comment %(comment_id)s deleted."),
 }
+"""What a moderator is told after acting on one comment (marked; ``done`` says it)."""
+
+
+def done(act: Act, comment_id: int) -> str:
+    """ "Comment 12 approved." in the current language."""
+    return gettext(DONE[act], comment_id=comment_id)
+
+
+def done_many(act: Act, count: int) -> str:
+    """ "3 comments approved." in the current language, the plural form for ``count``."""
+    if act is Act.APPROVE:
+        return ngettext("%(num)d comment approved.", "%(num)d comments approved.", count)
+    if act is Act.REJECT:
+        return ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", count)
+    if act is Act.HIDE:
+        return ngettext("%(num)d comment hidden.", "%(num)d comments hidden.", count)
+    if act is Act.RESTORE:
+        return ngettext("%(num)d comment restored.", "%(num)d comments restored.", count)
+    return ngettext("%(num)d comment deleted.", "%(num)d comments deleted.", count)
 
 
 def parse_violation(raw: str) -> Violation | None:
     try:
         return Violation(raw) if raw else None
     except ValueError:
-        raise Invalid({"violation": "That is not a rule of this site."}) from None
+        raise Invalid({"violation": gettext("That is not a rule of this site.")}) from None
 
 
 def parse_status(raw: str) -> CommentStatus | None:
     try:
         return CommentStatus(raw) if raw else None
     except ValueError:
-        raise Invalid({"expected": "That is not a comment status."}) from None
+        raise Invalid({"expected": gettext("That is not a comment status.")}) from None
 
 
 def selected_ids(data: dict[str, Any]) -> list[int]:

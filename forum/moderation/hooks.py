@@ -26,6 +26,7 @@ from forum.articles.models import Article
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
 from forum.errors import Forbidden
+from forum.i18n import gettext
 from forum.moderation import queues
 from forum.moderation.mails import Outbox
 from forum.moderation.reach import REACH_KEY, Reaches
@@ -58,7 +59,7 @@ class Gate:
         if can_moderate(user):
             return
         if locked_above(session, parent) is not None:
-            raise Forbidden("This thread is locked: no new replies here.")
+            raise Forbidden(gettext("This thread is locked: no new replies here."))
 
     def before_editing(self, session: Session, user: CurrentUser, comment: Comment) -> None:
         self._refuse_banned(session, user)

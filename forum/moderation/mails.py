@@ -18,18 +18,21 @@ from forum.accounts.models import User
 from forum.articles.models import Article
 from forum.comments.models import Comment
 from forum.comments.urls import comment_url
+from forum.i18n import N_, gettext
 from forum.moderation.models import Ban, LogAction, LogEntry, Violation
 from forum.settings import Settings
 from forum.web.dates import byline_date
 from forum.web.mail_templates import MailText, in_language_of, render_mail
 
 VIOLATIONS = {
-    Violation.SPAM: "spam (advertising, repeated or automated posting)",
-    Violation.ABUSE: "abuse (insults, harassment or threats)",
-    Violation.OFF_TOPIC: "off-topic (not about the article or the conversation)",
-    Violation.ILLEGAL: "illegal content",
-    Violation.OTHER: "another rule of the site",
+    # Translators: the site's rules, read in "it breaks our rule against %(rule)s".
+    Violation.SPAM: N_("spam (advertising, repeated or automated posting)"),
+    Violation.ABUSE: N_("abuse (insults, harassment or threats)"),
+    Violation.OFF_TOPIC: N_("off-topic (not about the article or the conversation)"),
+    Violation.ILLEGAL: N_("illegal content"),
+    Violation.OTHER: N_("another rule of the site"),
 }
+"""Each rule in words (marked: translated where said, in a mail inside its language block)."""
 DECISIONS = {LogAction.REJECT: "rejected", LogAction.HIDE: "hidden"}
 EXCERPT = 300
 
@@ -89,7 +92,7 @@ def statement_of_reasons(
             "moderation/statement_of_reasons",
             **_about(settings, author, comment, article),
             decision=DECISIONS[decision.action],
-            rule=VIOLATIONS[decision.violation or Violation.OTHER],
+            rule=gettext(VIOLATIONS[decision.violation or Violation.OTHER]),
             reason=decision.reason or "",
             decided_date=_when(decision.created_at, settings),
         )
@@ -114,7 +117,7 @@ def auto_hidden_statement(
         mail = render_mail(
             "moderation/auto_hidden",
             **_about(settings, author, comment, article),
-            reports=[f"{VIOLATIONS[v]}: {n}" for v, n in counts.items()],
+            reports=[f"{gettext(VIOLATIONS[v])}: {n}" for v, n in counts.items()],
             decided_date=_when(decision.created_at, settings),
         )
     _send(outbox, session, author.email, mail)
@@ -130,13 +133,14 @@ def held_statement(
     article: Article,
     grounds: Sequence[str],
 ) -> None:
-    """The statement of reasons for a new comment a rule held for review: automated, why,
-    and what happens next (a person decides; a rejection can be appealed)."""
+    """The statement of reasons for a new comment a rule held for review: automated, why
+    (``grounds``: marked clauses, said here) and what happens next (a person decides; a
+    rejection can be appealed)."""
     with in_language_of(author.language, default=settings.language):
         mail = render_mail(
             "moderation/held",
             **_about(settings, author, comment, article),
-            grounds=grounds,
+            grounds=[gettext(ground) for ground in grounds],
         )
     _send(outbox, session, author.email, mail)
 
@@ -174,14 +178,15 @@ def appeal_outcome(
     reason: str,
     reviewer: str,
 ) -> None:
-    """``reviewer`` says truthfully who decided: 'another moderator' only when it was."""
+    """``reviewer`` says truthfully who decided: 'another moderator' only when it was (a
+    msgid, said here in the author's language)."""
     with in_language_of(author.language, default=settings.language):
         mail = render_mail(
             "moderation/appeal_outcome",
             site_name=settings.site_name,
             display_name=author.display_name,
             title=article.title,
-            reviewer=reviewer,
+            reviewer=gettext(reviewer),
             overturned=overturned,
             reason=reason,
             comment_link=_link(settings, comment_url(comment.id, anchored=False)),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from forum.articles.models import Article
 from forum.db import UTCDateTime, utcnow
 from forum.errors import Invalid
+from forum.i18n import N_, gettext
 from forum.moderation import log, rules
 from forum.moderation.models import ArticleRule, LogAction, ModerationPolicy
 from forum.settings import Settings
@@ -23,17 +24,25 @@ from forum.settings import Settings
 POLICY_ROW = 1
 
 LIMITS: dict[str, tuple[int, int, str]] = {
-    "min_approved": (0, 1000, "Approved comments before a user's comments go up at once"),
-    "reports_to_hide": (1, 1000, "Reports that hide a comment until a moderator decides"),
-    "max_links": (0, 1000, "Links allowed in a comment"),
-    "min_seconds": (0, 3600, "Seconds a form must be open before it is sent"),
-    "duplicate_minutes": (0, 10080, "Minutes in which repeating one's own text is held"),
-    "reject_percent": (1, 100, "Rejected share (%) that holds all of a user's comments"),
-    "reject_days": (1, 365, "…over this many days"),
-    "reject_min_decisions": (1, 1000, "…once this many of their comments were decided"),
-    "remind_hours": (1, 720, "Hours an item waits before opted-in moderators get a mail"),
+    # Translators: the labels of the numbers an administrator sets on /admin/moderation.
+    "min_approved": (0, 1000, N_("Approved comments before a user's comments go up at once")),
+    "reports_to_hide": (1, 1000, N_("Reports that hide a comment until a moderator decides")),
+    "max_links": (0, 1000, N_("Links allowed in a comment")),
+    "min_seconds": (0, 3600, N_("Seconds a form must be open before it is sent")),
+    "duplicate_minutes": (0, 10080, N_("Minutes in which repeating one's own text is held")),
+    "reject_percent": (1, 100, N_("Rejected share (%%) that holds all of a user's comments")),
+    # Translators: continues the label above it ("Rejected share … over this many days").
+    "reject_days": (1, 365, N_("…over this many days")),
+    "reject_min_decisions": (1, 1000, N_("…once this many of their comments were decided")),
+    "remind_hours": (1, 720, N_("Hours an item waits before opted-in moderators get a mail")),
 }
-"""Each number an admin may set: (lowest, highest, label)."""
+"""Each number an admin may set: (lowest, highest, label). The labels are msgids (a literal
+percent sign doubled): show them through ``said_limits``."""
+
+
+def said_limits() -> dict[str, tuple[int, int, str]]:
+    """``LIMITS`` with each label in the current language, for the form."""
+    return {name: (low, high, gettext(label)) for name, (low, high, label) in LIMITS.items()}
 
 
 @dataclass(frozen=True)
@@ -91,10 +100,12 @@ def parse(form: dict[str, str], current: Policy) -> Policy:
         try:
             value = int(raw)
         except ValueError:
-            errors[name] = f"{label}: a whole number, please."
+            errors[name] = gettext("%(label)s: a whole number, please.", label=gettext(label))
             continue
         if not low <= value <= high:
-            errors[name] = f"{label}: between {low} and {high}."
+            errors[name] = gettext(
+                "%(label)s: between %(low)s and %(high)s.", label=gettext(label), low=low, high=high
+            )
         numbers[name] = value
     if errors:
         raise Invalid(errors)

@@ -13,13 +13,14 @@ from litestar.response import Redirect, Template
 from forum.accounts.auth import moderator_required
 from forum.accounts.current import CurrentUser
 from forum.errors import Invalid
+from forum.i18n import gettext, ngettext
 from forum.moderation import actions, appeals, reminders, views
 from forum.moderation.actions import Act, Decision
 from forum.moderation.context import Moderation
 from forum.moderation.forms import (
-    DONE,
     PER_PAGE,
     Text,
+    done_many,
     done_or_already,
     parse_violation,
     selected_ids,
@@ -66,12 +67,13 @@ def _bulk_confirmation(ids: list[int], back: str) -> Template:
     return Template(
         "moderation/confirm.html",
         context={
-            "title": f"Delete {len(ids)} comments?",
-            "explain": "Readers will see '[deleted]' in their place.",
+            "title": ngettext("Delete %(num)d comment?", "Delete %(num)d comments?", len(ids)),
+            "explain": gettext("Readers will see '[deleted]' in their place."),
             "action": "/moderation/bulk",
             "fields": {"action": "delete", "confirmed": "1", "next": back},
             "ids": ids,
-            "button": f"Delete {len(ids)} comments",
+            # Translators: a button (verb).
+            "button": ngettext("Delete %(num)d comment", "Delete %(num)d comments", len(ids)),
             "item": None,
         },
     )
@@ -81,9 +83,9 @@ def _bulk_act(data: FormData) -> Act:
     try:
         act = Act(field(data, "action"))
     except ValueError:
-        raise Invalid({"action": "Choose what to do."}) from None
+        raise Invalid({"action": gettext("Choose what to do.")}) from None
     if act not in BULK_ACTS:
-        raise Invalid({"action": "Choose approve, reject or delete."})
+        raise Invalid({"action": gettext("Choose approve, reject or delete.")})
     return act
 
 
@@ -159,7 +161,7 @@ class QueuePages(Controller):
         ids = selected_ids(data)
         act = _bulk_act(data)
         if not ids:
-            flash(request, "Select at least one item first.", category="warning")
+            flash(request, gettext("Select at least one item first."), category="warning")
             return Redirect(back, status_code=303)
         if act is Act.DELETE and not checked(data, "confirmed"):
             return _bulk_confirmation(ids, back)
@@ -170,9 +172,15 @@ class QueuePages(Controller):
         outcomes = actions.act_on_many(db, moderation, ids, me, decision, reach=reach)
         done = [o for o in outcomes if o.ok]
         if done:
-            flash(request, f"{len(done)} comments {DONE[act]}.", category="success")
+            flash(request, done_many(act, len(done)), category="success")
         for failed in (o for o in outcomes if not o.ok):
-            flash(request, f"Comment {failed.comment_id}: {failed.message}", category="warning")
+            # Translators: %(message)s says why a moderator's action on that comment failed.
+            message = gettext(
+                "Comment %(comment_id)s: %(message)s",
+                comment_id=failed.comment_id,
+                message=failed.message,
+            )
+            flash(request, message, category="warning")
         return Redirect(back, status_code=303)
 
     @post("/appeals/{appeal_id:int}", sync_to_thread=True)
@@ -189,11 +197,11 @@ class QueuePages(Controller):
         """Uphold a decision, or overturn it and publish the comment again."""
         outcome = field(data, "outcome")
         if outcome not in {"uphold", "overturn"}:
-            raise Invalid({"outcome": "Choose uphold or overturn."})
+            raise Invalid({"outcome": gettext("Choose uphold or overturn.")})
         return done_or_already(
             request,
             safe_next(field(data, "next"), "/moderation/appeals"),
-            "The appeal is decided; its author has been told.",
+            gettext("The appeal is decided; its author has been told."),
             lambda: appeals.decide(
                 db,
                 moderation,
@@ -225,7 +233,9 @@ class QueuePages(Controller):
         reminders.set_reminders(db, me.id, enabled)
         flash(
             request,
-            "You will get reminder mails." if enabled else "No more reminder mails.",
+            gettext("You will get reminder mails.")
+            if enabled
+            else gettext("No more reminder mails."),
             category="success",
         )
         return Redirect(safe_next(field(data, "next"), "/moderation/reminders"), status_code=303)

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session, aliased
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
 from forum.articles.models import Article
+from forum.comments.comment_views import unsigned_name
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
+from forum.i18n import N_
 from forum.moderation import appeals as appeal_rules
 from forum.moderation.log import COMMENT_ACTIONS, LogRow
 from forum.moderation.models import (
@@ -47,11 +49,13 @@ class Queue(StrEnum):
 
 
 TITLES = {
-    Queue.PENDING: "Pending",
-    Queue.REPORTED: "Reported",
-    Queue.HANDLED: "Recently handled",
-    Queue.APPEALS: "Appeals",
+    # Translators: the names of the moderation queues (tabs on /moderation).
+    Queue.PENDING: N_("Pending"),
+    Queue.REPORTED: N_("Reported"),
+    Queue.HANDLED: N_("Recently handled"),
+    Queue.APPEALS: N_("Appeals"),
 }
+"""Each queue's name (msgids: the page says them in the reader's language)."""
 
 
 @dataclass(frozen=True)
@@ -254,7 +258,7 @@ def _hydrate(
             QueueItem(
                 comment=comment,
                 article=article,
-                author_name=display or comment.author_name or "Anonymous",
+                author_name=display or unsigned_name(comment.author_name),
                 author=authors.get(comment.author_id) if comment.author_id else None,
                 since=since,
                 age=now - since,
@@ -283,7 +287,7 @@ def _appeals(
 def _parents(session: Session, parent_ids: set[int]) -> dict[int, tuple[Comment, str]]:
     """Each parent comment and how it is signed."""
     return {
-        p.id: (p, name or p.author_name or "Anonymous")
+        p.id: (p, name or unsigned_name(p.author_name))
         for p, name in session.execute(
             select(Comment, User.display_name)
             .outerjoin(User, User.id == Comment.author_id)

@@ -24,6 +24,7 @@ from forum.comments import service as comments
 from forum.comments.service import Viewer
 from forum.comments.urls import thread_url
 from forum.errors import Conflict, Invalid
+from forum.i18n import N_, gettext
 from forum.moderation import appeals, reports
 from forum.moderation.context import Moderation
 from forum.moderation.mails import VIOLATIONS
@@ -36,7 +37,7 @@ from forum.web.rate_limits import Limit, limited
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
 
-HIDDEN_BY_REPORTS = (
+HIDDEN_BY_REPORTS = N_(
     "Thank you. Enough readers have now reported this comment: it is hidden until a moderator"
     " has looked at it."
 )
@@ -124,7 +125,13 @@ class ReaderPages(Controller):
             reason = Violation(form["reason"])
         except ValueError:
             return _report_page(
-                db, settings, me, comment_id, form=form, error="Choose a reason.", status=400
+                db,
+                settings,
+                me,
+                comment_id,
+                form=form,
+                error=gettext("Choose a reason."),
+                status=400,
             )
         try:
             filed = reports.file_report(db, moderation, comment_id, me, reason, form["note"])
@@ -134,9 +141,9 @@ class ReaderPages(Controller):
                 db, settings, me, comment_id, form=form, error=exc.message, status=status
             )
         if filed.hidden:  # its permalink is gone for this reader: land on the thread
-            flash(request, HIDDEN_BY_REPORTS, category="success")
+            flash(request, gettext(HIDDEN_BY_REPORTS), category="success")
             return Redirect(thread_url(filed.article_slug), status_code=303)
-        flash(request, "Thank you. The moderators will look at it.", category="success")
+        flash(request, gettext("Thank you. The moderators will look at it."), category="success")
         return Redirect(f"/comments/{comment_id}#comment-{comment_id}", status_code=303)
 
     @get("/comments/{comment_id:int}/appeal", sync_to_thread=True)
@@ -165,7 +172,7 @@ class ReaderPages(Controller):
             )
         flash(
             request,
-            "Your appeal is with the moderators. We will mail you their decision.",
+            gettext("Your appeal is with the moderators. We will mail you their decision."),
             category="success",
         )
         return Redirect(f"/comments/{comment_id}#comment-{comment_id}", status_code=303)

@@ -15,14 +15,29 @@ from forum.accounts.models import Role, User
 from forum.articles.models import Article
 from forum.comments.models import Comment
 from forum.db import utcnow
+from forum.i18n import N_, gettext, ngettext
 from forum.moderation import mails
 from forum.moderation import policy as policies
 from forum.moderation.models import ReminderChoice
 from forum.moderation.queues import Queue, QueueFilter, queue_keys
 from forum.moderation.reach import EVERYTHING
 from forum.settings import Settings
+from forum.web.mail_templates import in_language_of
 
 LISTED = 50
+# Translators: a line of a reminder mail to moderators; %(since)s is a date and time.
+LINES = {
+    Queue.PENDING: N_("pending: comment %(comment_id)s on “%(title)s”, waiting since %(since)s"),
+    Queue.REPORTED: N_("reported: comment %(comment_id)s on “%(title)s”, waiting since %(since)s"),
+    Queue.APPEALS: N_("appeals: comment %(comment_id)s on “%(title)s”, waiting since %(since)s"),
+    Queue.HANDLED: N_("handled: comment %(comment_id)s on “%(title)s”, waiting since %(since)s"),
+}
+"""A reminder's line for an item of each queue (marked; said in the moderator's language)."""
+
+
+def _line(queue: Queue, comment_id: int, since: datetime, title: str) -> str:
+    moment = since.isoformat(timespec="minutes")
+    return gettext(LINES[queue], comment_id=comment_id, title=title, since=moment)
 
 
 @dataclass(frozen=True)
@@ -103,13 +118,15 @@ def send_reminders(session: Session, outbox: mails.Outbox, settings: Settings) -
         )
         if taken.rowcount != 1 or not fresh or moderator.email is None:
             continue
-        lines = [
-            f"{queue.value}: comment {comment_id} on “{title}”, waiting since "
-            f"{since.isoformat(timespec='minutes')}"
-            for queue, comment_id, since, title in fresh[:LISTED]
-        ]
-        if len(fresh) > LISTED:
-            lines.append(f"… and {len(fresh) - LISTED} more")
+        with in_language_of(moderator.language, default=settings.language):
+            lines = [
+                _line(queue, comment_id, since, title)
+                for queue, comment_id, since, title in fresh[:LISTED]
+            ]
+            if len(fresh) > LISTED:
+                lines.append(
+                    ngettext("… and %(num)d more", "… and %(num)d more", len(fresh) - LISTED)
+                )
         mails.reminder(
             outbox,
             session,

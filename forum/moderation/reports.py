@@ -65,9 +65,9 @@ def reportable(session: Session, comment_id: int, reporter: CurrentUser) -> Comm
     may not see, by the one visibility rule)."""
     comment = comments.visible_comment(session, comment_id, comments.Viewer.of(reporter))
     if comment.status is not CommentStatus.PUBLISHED:
-        raise NotFound("There is no such comment to report.")
+        raise NotFound(gettext("There is no such comment to report."))
     if comment.author_id == reporter.id:
-        raise Forbidden("You cannot report your own comment.")
+        raise Forbidden(gettext("You cannot report your own comment."))
     return comment
 
 

@@ -113,7 +113,7 @@ class HeldNotice:
             .where(StoredHoldReason.comment_id == comment.id)
             .order_by(StoredHoldReason.id)
         )
-        grounds = [gettext(AUTOMATED_HOLDS[rule]) for rule in rules if rule in AUTOMATED_HOLDS]
+        grounds = [AUTOMATED_HOLDS[rule] for rule in rules if rule in AUTOMATED_HOLDS]
         found = _author_and_article(session, comment) if grounds else None
         if found is None:
             return

@@ -17,6 +17,7 @@ from forum.comments.models import Comment
 from forum.comments.tree import ancestor_paths
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
+from forum.i18n import gettext
 from forum.moderation import log
 from forum.moderation import policy as policies
 from forum.moderation.actions import find_comment
@@ -39,7 +40,7 @@ def lock(
     comment = _comment_within(session, comment_id, reach)
     reason = clean_reason(reason)
     if session.get(ThreadLock, comment.id) is not None:
-        raise AlreadyHandled("This thread is already locked.")
+        raise AlreadyHandled(gettext("This thread is already locked."))
     session.add(ThreadLock(comment_id=comment.id, locked_by_id=actor.id))
     session.flush()
     log.record_on_comment(
@@ -55,7 +56,7 @@ def unlock(
     reason = clean_reason(reason)
     found = session.get(ThreadLock, comment.id)
     if found is None:
-        raise AlreadyHandled("This thread is not locked.")
+        raise AlreadyHandled(gettext("This thread is not locked."))
     session.delete(found)
     session.flush()
     log.record_on_comment(
@@ -78,7 +79,7 @@ def find_article(session: Session, slug: str, reach: Reach) -> Article:
     """The article; ``NotFound``, or ``Forbidden`` when its thread is outside ``reach``."""
     article = session.scalar(select(Article).where(Article.slug == slug))
     if article is None:
-        raise NotFound("There is no such article.")
+        raise NotFound(gettext("There is no such article."))
     reach.require(session, article.id)
     return article
 
@@ -96,9 +97,9 @@ def set_comment_mode(
     article = find_article(session, slug, reach)
     reason = clean_reason(reason)
     if mode not in {CommentMode.OPEN, CommentMode.CLOSED}:
-        raise Invalid({"mode": "Comments can be closed or reopened here."})
+        raise Invalid({"mode": gettext("Comments can be closed or reopened here.")})
     if article.comment_mode is CommentMode.HIDDEN:
-        raise Conflict("Comments on this article are hidden; editors decide that.")
+        raise Conflict(gettext("Comments on this article are hidden; editors decide that."))
     before = CommentMode.OPEN if mode is CommentMode.CLOSED else CommentMode.CLOSED
     result = cast(
         CursorResult[Any],
@@ -110,7 +111,11 @@ def set_comment_mode(
         ),
     )
     if result.rowcount != 1:
-        raise AlreadyHandled(f"Comments on this article are already {mode.value}.")
+        raise AlreadyHandled(
+            gettext("Comments on this article are already open.")
+            if mode is CommentMode.OPEN
+            else gettext("Comments on this article are already closed.")
+        )
     session.refresh(article)
     log.record(
         session,
@@ -138,9 +143,9 @@ def set_moderate_all(
     policy = policies.load(session, ctx.settings)
     if policies.moderates_all(session, policy, article) == on:
         raise AlreadyHandled(
-            "Every comment on this article is already held."
+            gettext("Every comment on this article is already held.")
             if on
-            else "This article already follows the usual rules."
+            else gettext("This article already follows the usual rules.")
         )
     policies.set_article_rule(session, article.id, on)
     log.record(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.auth import moderator_required
 from forum.accounts.current import CurrentUser
 from forum.errors import Invalid
+from forum.i18n import N_, gettext, ngettext
 from forum.moderation import users
 from forum.moderation.context import Context, Moderation
 from forum.moderation.forms import done_or_already, parse_violation
@@ -26,10 +27,34 @@ from forum.web.unit_of_work import DbSession
 
 BAN_DAYS = {"1": 1, "7": 7, "30": 30, "365": 365, "forever": None}
 DONE = {
-    UserAct.UNBAN: "{} may comment again.",
-    UserAct.TRUST: "{} is trusted.",
-    UserAct.UNTRUST: "{} is no longer trusted.",
+    UserAct.UNBAN: N_("%(username)s may comment again."),
+    UserAct.TRUST: N_("%(username)s is trusted."),
+    UserAct.UNTRUST: N_("%(username)s is no longer trusted."),
 }
+"""What a moderator is told after changing a user's standing (marked)."""
+
+
+def _ban_question(username: str, days: int | None, reject_all: bool) -> str:
+    """The confirmation's title: "Ban ann for 7 days and reject all their comments?"."""
+    if days is None and reject_all:
+        return gettext(
+            "Ban %(username)s for good and reject all their comments?", username=username
+        )
+    if days is None:
+        return gettext("Ban %(username)s for good?", username=username)
+    if reject_all:
+        return ngettext(
+            "Ban %(username)s for %(num)d day and reject all their comments?",
+            "Ban %(username)s for %(num)d days and reject all their comments?",
+            days,
+            username=username,
+        )
+    return ngettext(
+        "Ban %(username)s for %(num)d day?",
+        "Ban %(username)s for %(num)d days?",
+        days,
+        username=username,
+    )
 
 
 def _user_page(db: Session, username: str, error: str | None = None) -> Template:
@@ -49,7 +74,7 @@ def _user_page(db: Session, username: str, error: str | None = None) -> Template
 def _ban_request(data: FormData) -> UserChange:
     duration = field(data, "duration")
     if duration not in BAN_DAYS:
-        raise Invalid({"duration": "Choose how long the ban lasts."})
+        raise Invalid({"duration": gettext("Choose how long the ban lasts.")})
     return UserChange(
         UserAct.BAN,
         reason=field(data, "reason"),
@@ -65,12 +90,10 @@ def _ban_confirmation(username: str, duration: str, change: UserChange) -> Templ
     return Template(
         "moderation/confirm.html",
         context={
-            "title": f"Ban {username}"
-            + (" for good" if days is None else f" for {days} days")
-            + (" and reject all their comments?" if reject_all else "?"),
-            "explain": "Rejecting all their comments cannot be undone in one step."
+            "title": _ban_question(username, days, reject_all),
+            "explain": gettext("Rejecting all their comments cannot be undone in one step.")
             if reject_all
-            else "A ban for good lasts until a moderator lifts it.",
+            else gettext("A ban for good lasts until a moderator lifts it."),
             "action": f"/moderation/users/{username}/ban",
             "fields": {
                 "duration": duration,
@@ -79,7 +102,8 @@ def _ban_confirmation(username: str, duration: str, change: UserChange) -> Templ
                 "reject_all": "on" if reject_all else "",
                 "confirmed": "1",
             },
-            "button": "Ban",
+            # Translators: a button that bans a user (verb).
+            "button": gettext("Ban"),
             "item": None,
         },
     )
@@ -98,7 +122,7 @@ def _change(
     return done_or_already(
         request,
         safe_next(field(data, "next"), f"/moderation/users/{username}"),
-        DONE[act].format(username),
+        gettext(DONE[act], username=username),
         lambda: users.change(db, moderation, username, me, change),
     )
 
@@ -133,8 +157,12 @@ class UserPages(Controller):
             if "reason" not in exc.errors:
                 raise
             return _user_page(db, username, error=exc.errors["reason"])
-        rejected = f" {len(found.rejected)} comments rejected." if found.rejected else ""
-        flash(request, f"{username} is banned.{rejected}", category="success")
+        banned = gettext("%(username)s is banned.", username=username)
+        if found.rejected:
+            count = len(found.rejected)
+            rejected = ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", count)
+            banned = f"{banned} {rejected}"
+        flash(request, banned, category="success")
         return Redirect(f"/moderation/users/{username}", status_code=303)
 
     @post("/{username:str}/unban", sync_to_thread=True)

@@ -19,6 +19,7 @@ from forum.accounts.models import User
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound
+from forum.i18n import gettext, ngettext
 from forum.moderation import banned, log, mails
 from forum.moderation.actions import Act, Decision, act
 from forum.moderation.banned import BannedIdentities
@@ -66,7 +67,7 @@ class Standing:
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username_key == username.casefold()))
     if user is None:
-        raise NotFound("There is no such user.")
+        raise NotFound(gettext("There is no such user."))
     return user
 
 
@@ -95,9 +96,9 @@ def change(
 
 def _not_staff(user: User, actor: CurrentUser) -> None:
     if user.id == actor.id:
-        raise Forbidden("You cannot do that to yourself.")
+        raise Forbidden(gettext("You cannot do that to yourself."))
     if user.is_staff:
-        raise Forbidden("Moderators and administrators are not banned or trusted here.")
+        raise Forbidden(gettext("Moderators and administrators are not banned or trusted here."))
 
 
 def ban(
@@ -109,7 +110,15 @@ def ban(
     _not_staff(user, actor)
     reason = clean_reason(request.reason, required=True)
     if request.days is not None and not 1 <= request.days <= BAN_DAYS_MAX:
-        raise Invalid({"days": f"A ban lasts between 1 and {BAN_DAYS_MAX} days, or for good."})
+        raise Invalid(
+            {
+                "days": ngettext(
+                    "A ban lasts between 1 and %(num)d day, or for good.",
+                    "A ban lasts between 1 and %(num)d days, or for good.",
+                    BAN_DAYS_MAX,
+                )
+            }
+        )
     now = utcnow()
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
     current = active_ban(session, user.id, now)
@@ -172,7 +181,7 @@ def unban(session: Session, username: str, actor: CurrentUser, reason: str = "")
     now = utcnow()
     current = active_ban(session, user.id, now)
     if current is None:
-        raise AlreadyHandled(f"{user.username} is not banned.")
+        raise AlreadyHandled(gettext("%(username)s is not banned.", username=user.username))
     result = cast(
         CursorResult[Any],
         session.execute(
@@ -183,7 +192,7 @@ def unban(session: Session, username: str, actor: CurrentUser, reason: str = "")
         ),
     )
     if result.rowcount != 1:
-        raise AlreadyHandled(f"{user.username} is not banned.")
+        raise AlreadyHandled(gettext("%(username)s is not banned.", username=user.username))
     banned.release(session, user.id)
     log.record(
         session, actor_id=actor.id, action=LogAction.UNBAN, target_user_id=user.id, reason=reason
@@ -200,7 +209,11 @@ def set_trust(
     reason = clean_reason(reason)
     row = session.get(TrustedUser, user.id)
     if (row is not None) == trusted:
-        raise AlreadyHandled(f"{user.username} is {'already' if trusted else 'not'} trusted.")
+        raise AlreadyHandled(
+            gettext("%(username)s is already trusted.", username=user.username)
+            if trusted
+            else gettext("%(username)s is not trusted.", username=user.username)
+        )
     if trusted:
         session.add(TrustedUser(user_id=user.id, granted_by_id=actor.id))
     elif row is not None:
@@ -217,9 +230,12 @@ def set_trust(
 
 def ban_message(ban: Ban, settings: Settings) -> str:
     """What a banned user is told: why, and until when."""
-    until = (
-        "for good"
-        if ban.expires_at is None
-        else f"until {byline_date(ban.expires_at, settings.tz)}"
+    if ban.expires_at is None:
+        return gettext(
+            "You are banned from commenting for good. Reason: %(reason)s", reason=ban.reason
+        )
+    return gettext(
+        "You are banned from commenting until %(date)s. Reason: %(reason)s",
+        date=byline_date(ban.expires_at, settings.tz),
+        reason=ban.reason,
     )
-    return f"You are banned from commenting {until}. Reason: {ban.reason}"

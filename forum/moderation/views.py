@@ -12,6 +12,7 @@ from forum.accounts.current import CurrentUser
 from forum.comments import service as comments
 from forum.comments.models import CommentRevision
 from forum.errors import NotFound
+from forum.i18n import gettext
 from forum.moderation import log, queues, reminders
 from forum.moderation.log import LogRow
 from forum.moderation.queues import Queue, QueueFilter, QueueItem
@@ -64,7 +65,7 @@ def find_item(session: Session, comment_id: int, actor: CurrentUser, reach: Reac
     ``Forbidden`` outside ``reach``."""
     found = queues.item(session, comment_id, actor, reach)
     if found is None:
-        raise NotFound("There is no such comment.")
+        raise NotFound(gettext("There is no such comment."))
     return found
 
 
