@@ -15,13 +15,17 @@ and within that bound elsewhere. An answer is kept only when nothing in it is ne
 request: status 200, no ``Set-Cookie``, the session as it was loaded (a flash shown once is
 not kept), and the handler registered it (``offer(scope)``). It stays ``no-store``.
 
-What this speeds up is a *repeated* load within the bound (a reload, a reader's tabs, a page
-polled): the first load of a page by a reader still goes through Litestar.
+What this speeds up is a *repeated* load (a reload, a reader's tabs, a page polled): the first
+load of a page by a reader goes through Litestar untouched (nothing is held, decoded or
+compressed for it: most readers load a page once); the same request again within ``SEEN_SECONDS``
+is kept, and answered from the entry while it is fresh.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections import OrderedDict
 from typing import Any
 
 from anyio import to_thread
@@ -49,6 +53,9 @@ VARIES = frozenset({b"cookie", b"accept-language", b"sec-gpc", b"x-forum-frame-s
 MAX_ENTRIES = 256
 MAX_BYTES = 8 * 1024 * 1024
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SEEN_SECONDS = 60.0
+"""A request seen again within this is worth keeping (a first one passes through as it is)."""
+MAX_SEEN = 4096
 
 
 def reader_key(scope: dict[str, Any]) -> bytes | None:
@@ -87,6 +94,8 @@ class ReaderCache(FrontCache):
         )
         self.epoch = 0
         """Moves with every ``forget()``: an answer begun before it is not kept."""
+        self.seen: OrderedDict[bytes, float] = OrderedDict()
+        """When each request was last let through as a first load (its key)."""
 
     key_of = staticmethod(reader_key)
 
@@ -99,8 +108,22 @@ class ReaderCache(FrontCache):
     async def answer(
         self, scope: dict[str, Any], receive: Any, send: Any, app: Any, key: bytes
     ) -> None:
+        if self._first(key):
+            await app(scope, receive, send)
+            return
         scope.setdefault("state", {})["forum_reader_epoch"] = self.epoch
         await super().answer(scope, receive, send, app, key)
+
+    def _first(self, key: bytes) -> bool:
+        """Whether this request is new (not kept, not being kept, not seen lately): noted."""
+        if key in self.entries or key in self.building:
+            return False
+        now = time.monotonic()
+        last = self.seen.pop(key, None)
+        self.seen[key] = now
+        if len(self.seen) > MAX_SEEN:
+            self.seen.popitem(last=False)
+        return last is None or now - last > SEEN_SECONDS
 
     async def _keep(
         self, key: bytes, scope: dict[str, Any], found: Offer, start: Any, body: bytes
