@@ -35,6 +35,15 @@ def test_the_browser_language_is_matched_to_a_shipped_one(header: str, language:
     assert negotiate(default="en", accept_language=header) == language
 
 
+def test_hostile_language_headers_and_cookies_are_ignored(client: TestClient):
+    assert parse_accept_language("de;q=nan, fr;q=inf, es;q=-1, ar;q=2, en;q=0.5") == ["en"]
+    for cookie in ('forum_language="de', "forum_language=xx; x=\x00", "forum_language=../de"):
+        response = client.get("/login", headers={"cookie": cookie, "accept-language": "fr"})
+        assert response.status_code == 200
+        assert response.headers["content-language"] == "fr"
+    assert parse_accept_language(",".join(["xx"] * 10_000) + ",de") == ["xx"] * 40
+
+
 def test_the_account_comes_first_then_the_visitor_pick_then_the_browser_then_the_site():
     assert negotiate(default="es", account="ar", chosen="fr", accept_language="de") == "ar"
     assert negotiate(default="es", account=None, chosen="fr", accept_language="de") == "fr"
