@@ -14,6 +14,7 @@ from sqlalchemy import update
 from forum.accounts.models import User
 from forum.db import Database
 from forum.i18n import install_catalogue
+from forum.i18n.catalogues import read_catalogue
 from forum.web.mail_templates import in_language_of, render_mail
 from tests.conftest import AuthActions, SmtpServer
 from tests.i18n.conftest import made_up_catalogue
@@ -136,3 +137,20 @@ def test_every_mail_is_composed_in_its_recipients_language():
             ):
                 outside.append(f"{path}:{node.lineno}")
     assert outside == []
+
+
+def test_the_shipped_german_catalogue_reaches_a_mail_sent_over_smtp(
+    client: TestClient,
+    auth: AuthActions,
+    make_user: Any,
+    database: Database,
+    smtp_server: SmtpServer,
+    settings: Any,
+):
+    expected = read_catalogue("de").gettext(RESET_SUBJECT) % {"site_name": settings.site_name}
+    assert expected != RESET_SUBJECT % {"site_name": settings.site_name}, "German is translated"
+    make_user("janine", display_name="Janine")
+    _set_language(database, "janine", "de")
+    auth.post("/password/forgot", {"email": "janine@example.org"})
+    [received] = smtp_server.wait_for(1)
+    assert received["Subject"] == expected
