@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.db import Database
+from forum.i18n.catalogues import read_catalogue
 from forum.web.language import negotiate, parse_accept_language
 from tests.conftest import AuthActions
 
@@ -141,3 +142,10 @@ def test_a_reader_pick_is_kept_with_the_account_and_comes_before_the_browser(
         client.get("/account", headers={"accept-language": "fr"}).headers["content-language"]
         == "fr"
     )
+
+
+def test_the_shipped_german_catalogue_speaks_on_pages(client: TestClient):
+    log_in = read_catalogue("de").gettext("Log in")
+    assert log_in != "Log in", "German is translated"
+    page = client.get("/login", headers={"accept-language": "de-DE"})
+    assert f">{log_in}</a>" in page.text
