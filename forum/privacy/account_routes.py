@@ -21,6 +21,7 @@ from forum.accounts.passwords import Passwords
 from forum.accounts.user_data import UserDataRegistry
 from forum.db import utcnow
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.privacy import erasure as erasures
 from forum.privacy import export, profile
 from forum.privacy.config import PrivacyConfig
@@ -120,7 +121,7 @@ class PrivacySettingsPages(Controller):
         except Invalid as exc:
             return self._settings_page(db, me, privacy, status=400, error=exc.message)
         profile.save_choices(db, me.id, choices, privacy.reply_mails)
-        flash(request, "Your privacy settings have been saved.", category="success")
+        flash(request, gettext("Your privacy settings have been saved."), category="success")
         return Redirect("/account/privacy", status_code=303)
 
     @get("/export", name="account_export", sync_to_thread=True)
@@ -157,9 +158,9 @@ class PrivacySettingsPages(Controller):
         errors: dict[str, str] = {}
         choice = field(data, "comments")
         if choice not in COMMENT_CHOICES:
-            errors["comments"] = "Choose what happens to your comments."
+            errors["comments"] = gettext("Choose what happens to your comments.")
         if not await credentials.verify_password(uow, passwords, me.id, field(data, "password")):
-            errors["password"] = "That is not your password."  # noqa: S105 - a message
+            errors["password"] = gettext("That is not your password.")
         settings = erasure.settings
         if errors:
             return await to_thread.run_sync(
@@ -179,19 +180,19 @@ class PrivacySettingsPages(Controller):
     ) -> Redirect:
         """Keep the account: the waiting deletion is cancelled."""
         if erasures.cancel(db, me.id):
-            flash(request, "Your account will not be deleted.", category="success")
+            flash(request, gettext("Your account will not be deleted."), category="success")
         else:
-            flash(request, "No deletion of your account was waiting.", category="info")
+            flash(request, gettext("No deletion of your account was waiting."), category="info")
         return Redirect("/account", status_code=303)
 
 
 def _goodbye(scheduled: ErasureRequest | None, settings: Settings) -> str:
     if scheduled is None:
-        return "Your account has been deleted. Goodbye!"
-    return (
-        f"Your account will be deleted on {byline_date(scheduled.due_at, settings.tz)}. "
-        "You have been logged out everywhere; to keep your account, log in before then "
-        "and choose “Keep my account”."
+        return gettext("Your account has been deleted. Goodbye!")
+    return gettext(
+        "Your account will be deleted on %(date)s. You have been logged out everywhere; to "
+        "keep your account, log in before then and choose “Keep my account”.",
+        date=byline_date(scheduled.due_at, settings.tz),
     )
 
 

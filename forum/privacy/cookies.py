@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forum.i18n import gettext, ngettext
 from forum.privacy.consent import CONSENT_COOKIE, Category
 from forum.settings import Settings
 from forum.web.language import LANGUAGE_COOKIE
@@ -31,49 +32,71 @@ class CookieInfo:
 def cookie_table(settings: Settings) -> tuple[CookieInfo, ...]:
     """The cookies with their lifetimes as this site is configured."""
     idle = settings.session_idle_minutes
-    idle_text = f"{idle // 60} hours" if idle % 60 == 0 else f"{idle} minutes"
+    idle_text = (
+        ngettext("%(num)d hour", "%(num)d hours", idle // 60)
+        if idle % 60 == 0
+        else ngettext("%(num)d minute", "%(num)d minutes", idle)
+    )
+    # Translators: %(idle)s is a duration ("2 hours"); 'remember me' is the login box.
+    remember = ngettext(
+        "Until you close the browser (ends after %(idle)s without a visit), or %(num)d day "
+        "with 'remember me'",
+        "Until you close the browser (ends after %(idle)s without a visit), or %(num)d days "
+        "with 'remember me'",
+        settings.remember_days,
+        idle=idle_text,
+    )
     return (
         CookieInfo(
             "forum_session",
-            "Keeps you logged in. Holds only a random id; what it stands for stays on our "
-            "server. Also carries one-off messages such as 'your settings have been saved'.",
+            gettext(
+                "Keeps you logged in. Holds only a random id; what it stands for stays on our "
+                "server. Also carries one-off messages such as 'your settings have been saved'."
+            ),
             Category.NECESSARY,
-            f"Until you close the browser (ends after {idle_text} without a visit), or "
-            f"{settings.remember_days} days with 'remember me'",
+            remember,
         ),
         CookieInfo(
             "forum_csrf",
-            "Protects your forms against being sent by other sites (CSRF protection).",
+            gettext("Protects your forms against being sent by other sites (CSRF protection)."),
             Category.NECESSARY,
-            "Until you close the browser",
+            gettext("Until you close the browser"),
         ),
         CookieInfo(
             CONSENT_COOKIE,
-            "Remembers your cookie choices, the cookie-policy version you made them under and "
-            "a random id that proves them in our consent log.",
+            gettext(
+                "Remembers your cookie choices, the cookie-policy version you made them under "
+                "and a random id that proves them in our consent log."
+            ),
             Category.NECESSARY,
-            "6 months",
+            ngettext("%(num)d month", "%(num)d months", 6),
         ),
         CookieInfo(
             LANGUAGE_COOKIE,
-            "Remembers the language you picked in the language menu at the foot of every page "
-            "(set only when you pick one; logged in, your account keeps it instead).",
+            gettext(
+                "Remembers the language you picked in the language menu at the foot of every "
+                "page (set only when you pick one; logged in, your account keeps it instead)."
+            ),
             Category.NECESSARY,
-            "1 year",
+            ngettext("%(num)d year", "%(num)d years", 1),
         ),
         CookieInfo(
             PREFERENCES_COOKIE,
-            "Remembers comforts you chose, such as how threads are sorted.",
+            gettext("Remembers comforts you chose, such as how threads are sorted."),
             Category.PREFERENCES,
-            "1 year",
+            ngettext("%(num)d year", "%(num)d years", 1),
         ),
         CookieInfo(
             "forum.folds",
-            "Not a cookie but browser storage (localStorage), never sent to us: which comments "
-            "you folded in each thread, so they stay folded when you come back. Emptied on the "
-            "next thread page once preferences are no longer allowed.",
+            gettext(
+                "Not a cookie but browser storage (localStorage), never sent to us: which "
+                "comments you folded in each thread, so they stay folded when you come back. "
+                "Emptied on the next thread page once preferences are no longer allowed."
+            ),
             Category.PREFERENCES,
-            "Until preferences are withdrawn; a thread not visited for a year is forgotten",
+            gettext(
+                "Until preferences are withdrawn; a thread not visited for a year is forgotten"
+            ),
         ),
     )
 

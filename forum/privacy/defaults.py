@@ -7,6 +7,7 @@ the history starts where the site did.
 
 from __future__ import annotations
 
+from forum.i18n import N_
 from forum.privacy.models import PolicyKind
 
 PRIVACY = """\
@@ -116,10 +117,11 @@ DEFAULT_SOURCES = {
 }
 
 TITLES = {
-    PolicyKind.PRIVACY: "Privacy Policy",
-    PolicyKind.TERMS: "Terms & Conditions",
-    PolicyKind.COOKIES: "Cookie Policy",
+    PolicyKind.PRIVACY: N_("Privacy Policy"),
+    PolicyKind.TERMS: N_("Terms & Conditions"),
+    PolicyKind.COOKIES: N_("Cookie Policy"),
 }
+"""Each policy's title (marked: translated where shown)."""
 
 PAGES = {
     PolicyKind.PRIVACY: "/privacy",

@@ -32,6 +32,7 @@ from forum.accounts.user_data import UserDataRegistry, end_sessions
 from forum.comments.models import Comment
 from forum.db import utcnow
 from forum.errors import NotFound
+from forum.i18n import gettext
 from forum.privacy import ledger, mails
 from forum.privacy.models import ErasureRequest
 from forum.settings import Settings
@@ -129,7 +130,7 @@ def erase_account(
     """
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("There is no such account.")
+        raise NotFound(gettext("There is no such account."))
     address, name, language = user.email, user.display_name, user.language
     entry = ledger.Entry(user_id, user.created_at, delete_comments)
     written = (
@@ -242,7 +243,7 @@ class Leaving:
             return None
         user = session.get(User, user_id)
         if user is None:
-            raise NotFound("There is no such account.")
+            raise NotFound(gettext("There is no such account."))
         row = request_erasure(session, user_id, delete_comments=delete_comments, grace=grace)
         if user.email:
             mails.send_erasure_scheduled(

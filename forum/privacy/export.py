@@ -16,6 +16,7 @@ from forum.accounts.models import User
 from forum.accounts.user_data import Document, UserDataRegistry, iso
 from forum.db import utcnow
 from forum.errors import NotFound
+from forum.i18n import gettext
 
 FORMAT = "forum-personal-data"
 VERSION = 1
@@ -54,7 +55,7 @@ def export_user(
     ``current_login`` marks the session the export was asked from.
     """
     if session.get(User, user_id) is None:
-        raise NotFound("There is no such account.")
+        raise NotFound(gettext("There is no such account."))
     parts = user_data.export(session, user_id, current_login=current_login)
     ordered = {key: parts.pop(key) for key in SECTIONS if key in parts}
     return {

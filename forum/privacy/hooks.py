@@ -28,6 +28,7 @@ from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
 from forum.articles.models import Article
 from forum.errors import Forbidden
+from forum.i18n import gettext
 from forum.privacy import erasure, policies, profile, service
 from forum.privacy.config import PrivacyConfig
 from forum.privacy.consent import CONSENT_COOKIE, allows, consent_state, remember
@@ -70,8 +71,11 @@ class RemindPendingErasure:
             when = byline_date(pending.due_at, self.config.timezone)
             flash(
                 request,
-                f"Your account is due to be deleted on {when}. To keep it, choose “Keep my "
-                "account” on your account page (/account) or at /account/delete.",
+                gettext(
+                    "Your account is due to be deleted on %(date)s. To keep it, choose “Keep my "
+                    "account” on your account page (/account) or at /account/delete.",
+                    date=when,
+                ),
                 category="info",
             )
 
@@ -96,8 +100,10 @@ def require_current_terms(session: Session, user: CurrentUser | None, article: A
     if user is not None and policies.must_accept_terms(session, user.id):
         target = quote(f"/articles/{article.slug}", safe="/")
         raise Forbidden(
-            "Our Terms & Conditions have changed: please accept them before you post again.",
-            action=("Read and accept the new terms", f"/terms/accept?next={target}"),
+            gettext(
+                "Our Terms & Conditions have changed: please accept them before you post again."
+            ),
+            action=(gettext("Read and accept the new terms"), f"/terms/accept?next={target}"),
         )
 
 

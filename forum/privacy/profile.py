@@ -19,6 +19,7 @@ from forum.articles.models import Article, CommentMode
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.errors import Invalid, NotFound
+from forum.i18n import gettext
 from forum.privacy.config import ReplyMails
 
 PROFILE_COMMENTS = 50
@@ -52,13 +53,13 @@ def parse_choices(
             reply_mails=reply_mails,
         )
     except ValueError:
-        raise Invalid({"choices": "Choose one of the options offered."}) from None
+        raise Invalid({"choices": gettext("Choose one of the options offered.")}) from None
 
 
 def choices_of(session: Session, user_id: int, reply_mails: ReplyMails) -> PrivacyChoices:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("There is no such account.")
+        raise NotFound(gettext("There is no such account."))
     return PrivacyChoices(
         profile=profiles.ProfileChoices.of(user),
         reply_mails=reply_mails.get(session, user_id),

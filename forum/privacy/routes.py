@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.auth import admin_required, login_required
 from forum.accounts.current import CurrentUser
 from forum.errors import Invalid, NotFound
+from forum.i18n import gettext
 from forum.privacy import policies, service
 from forum.privacy.config import PrivacyConfig
 from forum.privacy.consent import (
@@ -53,7 +54,7 @@ def _kind(kind: str) -> PolicyKind:
     try:
         return PolicyKind(kind)
     except ValueError:
-        raise NotFound("There is no such policy.") from None
+        raise NotFound(gettext("There is no such policy.")) from None
 
 
 def _wants_json(request: AnyRequest) -> bool:
@@ -91,7 +92,7 @@ class CookiePages(Controller):
         """Record a choice from the banner or the settings page; it applies at once."""
         choice = field(data, "choice")
         if choice not in CHOICES:
-            raise Invalid({"choice": "Choose accept all, reject non-essential, or save."})
+            raise Invalid({"choice": gettext("Choose accept all, reject non-essential, or save.")})
         state = _state(request, db)
         everything = choice == "accept_all"
         decision = Decision(
@@ -111,7 +112,7 @@ class CookiePages(Controller):
                 status_code=200,
             )
         if decision.method is ConsentMethod.SETTINGS:
-            flash(request, "Your cookie choices have been saved.", category="success")
+            flash(request, gettext("Your cookie choices have been saved."), category="success")
         return Redirect(safe_next(field(data, "next"), "/cookies"), status_code=303)
 
 
@@ -126,7 +127,7 @@ class PolicyPages(Controller):
             context={
                 "doc": policies.current_policy(db, kind),
                 "history": policies.policy_history(db, kind),
-                "title": TITLES[kind],
+                "title": gettext(TITLES[kind]),
                 "current": True,
             },
         )
@@ -147,13 +148,13 @@ class PolicyPages(Controller):
         policy = _kind(kind)
         doc = policies.policy_version(db, policy, version)
         if doc is None:
-            raise NotFound("There is no such version.")
+            raise NotFound(gettext("There is no such version."))
         return Template(
             "privacy/policy.html",
             context={
                 "doc": doc,
                 "history": policies.policy_history(db, policy),
-                "title": TITLES[policy],
+                "title": gettext(TITLES[policy]),
                 "current": doc.version == policies.current_version(db, policy),
             },
         )
@@ -180,10 +181,11 @@ class PolicyPages(Controller):
         target = safe_next(field(data, "next"))
         current = policies.current_version(db, PolicyKind.TERMS)
         if field(data, "version") != str(current):
-            flash(request, "The terms changed meanwhile: please read them again.", category="info")
+            changed = gettext("The terms changed meanwhile: please read them again.")
+            flash(request, changed, category="info")
             return Redirect(f"/terms/accept?next={quote(target, safe='/')}", status_code=303)
         policies.accept_policy(db, me.id, PolicyKind.TERMS, current)
-        flash(request, "Thank you: you have accepted the terms.", category="success")
+        flash(request, gettext("Thank you: you have accepted the terms."), category="success")
         return Redirect(target, status_code=303)
 
 
@@ -209,7 +211,7 @@ class AdminPrivacyPages(Controller):
                 "kinds": [
                     {
                         "kind": kind.value,
-                        "title": TITLES[kind],
+                        "title": gettext(TITLES[kind]),
                         "page": PAGES[kind],
                         "current": policies.current_policy(db, kind),
                         "history": policies.policy_history(db, kind),
@@ -257,8 +259,12 @@ class AdminPrivacyPages(Controller):
             return self._policies(db, status=400, errors=exc.errors, failed=policy, form=form)
         flash(
             request,
-            f"{TITLES[policy]} version {row.version} is published; "
-            f"it applies from {row.effective_on.isoformat()}.",
+            gettext(
+                "%(title)s version %(version)s is published; it applies from %(date)s.",
+                title=gettext(TITLES[policy]),
+                version=row.version,
+                date=row.effective_on.isoformat(),
+            ),
             category="success",
         )
         return Redirect("/admin/policies", status_code=303)
