@@ -91,6 +91,7 @@
       if (!main.querySelector("[data-frame-signed-in]")) session = null;
       reveal();
       if (message) main.insertBefore(message, main.firstChild);
+      window.scrollTo(0, 0); /* the frame is as tall as its content: nothing to scroll to */
       send();
     });
   }
@@ -145,7 +146,7 @@
       form.setAttribute("data-frame-reply", commentId);
       comment.parentNode.insertBefore(form, comment.nextSibling);
       var body = form.querySelector("textarea");
-      if (body) body.focus();
+      if (body) body.focus({ preventScroll: true });
       send();
     });
   }
