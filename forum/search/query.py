@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from forum.errors import Invalid
+from forum.i18n import N_, gettext, ngettext
 from forum.text import forbidden_character
 
 MAX_QUERY = 200
@@ -15,7 +16,7 @@ MAX_QUERY_INPUT = 10 * MAX_QUERY
 """What ``?q=`` may carry: more than ``MAX_QUERY``, so that a long query is told why it is
 refused (``QueryProblem``) rather than refused by the URL's validation."""
 MAX_TERMS = 16
-EMPTY_QUERY = "Type a word or two to search for."
+EMPTY_QUERY = N_("Type a word or two to search for.")
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -54,11 +55,17 @@ def parse(raw: str) -> Terms:
     """The terms of a query, or ``QueryProblem`` for an empty, overlong or unusable one."""
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
-        raise QueryProblem(EMPTY_QUERY)
+        raise QueryProblem(gettext(EMPTY_QUERY))
     if len(text) > MAX_QUERY:
-        raise QueryProblem(f"That search is too long: at most {MAX_QUERY} characters, please.")
+        raise QueryProblem(
+            ngettext(
+                "That search is too long: at most %(num)d character, please.",
+                "That search is too long: at most %(num)d characters, please.",
+                MAX_QUERY,
+            )
+        )
     if forbidden_character(text) is not None:
-        raise QueryProblem("That search contains a character that cannot be searched for.")
+        raise QueryProblem(gettext("That search contains a character that cannot be searched for."))
     phrases: list[tuple[str, ...]] = []
     for phrase in _PHRASE.findall(text):
         words = tuple(w.lower() for w in _WORD.findall(phrase))
@@ -67,5 +74,5 @@ def parse(raw: str) -> Terms:
     rest = _PHRASE.sub(" ", text)
     phrases.extend((w.lower(),) for w in _WORD.findall(rest))
     if not phrases:
-        raise QueryProblem("Search for words or numbers: punctuation alone finds nothing.")
+        raise QueryProblem(gettext("Search for words or numbers: punctuation alone finds nothing."))
     return Terms(tuple(phrases[:MAX_TERMS]))

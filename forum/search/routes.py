@@ -13,6 +13,7 @@ from litestar.response import Template
 
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
+from forum.i18n import gettext
 from forum.search import service
 from forum.search.query import EMPTY_QUERY, MAX_QUERY, MAX_QUERY_INPUT, Kind, QueryProblem
 from forum.web.types import PageNumber
@@ -75,7 +76,7 @@ class SearchPages(Controller):
         }
         if not query.strip():
             if q is not None or author.strip():
-                context["error"] = EMPTY_QUERY
+                context["error"] = gettext(EMPTY_QUERY)
             return Template("search/search.html", context=context)
         try:
             context["results"] = service.search_for(

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, aliased
 from forum.accounts.validation import username_key
 from forum.articles.models import Article
 from forum.articles.urls import article_url
+from forum.comments.comment_views import ANONYMOUS, DELETED_USER
 from forum.comments.models import Comment
 from forum.comments.urls import comment_url
 from forum.comments.visibility import PUBLIC, visible_where
+from forum.i18n import gettext
 from forum.search.query import Kind, Terms, parse
 from forum.search.snippets import MARK_END, MARK_START, highlight
 from forum.web.pagination import Page
@@ -193,7 +195,7 @@ def search(session: Session, request: SearchRequest) -> SearchPage:
             ),
             title=row["title"],
             snippet=highlight(row["snip"] or ""),
-            author=row["author"],
+            author=_said(row["kind"], row["author"]),
             author_username=row["username"],
             date=_as_datetime(row["date"]),
         )
@@ -216,6 +218,13 @@ def search_for(
     terms = parse(query)
     request = SearchRequest(terms=terms, kind=kind, author=author, page=page, member=member)
     return search(session, request)
+
+
+def _said(kind: str, author: str) -> str:
+    """A comment's "Anonymous" or "[deleted user]" in the reader's language (SQL says English)."""
+    if kind == "comment" and author in {ANONYMOUS, DELETED_USER}:
+        return gettext(author)
+    return author
 
 
 def _as_datetime(value: object) -> datetime:
