@@ -26,6 +26,7 @@ from forum.accounts.models import User
 from forum.accounts.throttle import LoginThrottle
 from forum.db import UnitOfWork
 from forum.errors import RateLimited
+from forum.i18n import gettext
 from forum.identity import service
 from forum.identity.service import ExternalClaim
 from forum.mail.outbox import Outbox
@@ -110,7 +111,7 @@ def forget_pending(request: AnyRequest) -> None:
 async def _throttled(request: AnyRequest, throttle: LoginThrottle) -> None:
     if not await throttle.take("external", client_address(request), limit=SIGN_INS_PER_WINDOW):
         raise RateLimited(
-            "Too many sign-ins from here. Please wait a few minutes.",
+            gettext("Too many sign-ins from here. Please wait a few minutes."),
             retry_after=throttle.window,
         )
 

@@ -26,6 +26,7 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from forum.errors import Unavailable
+from forum.i18n import N_, gettext
 from forum.identity.service import ExternalClaim
 from forum.settings_checks import OidcProvider
 
@@ -35,7 +36,8 @@ the person (no subject, address or token)."""
 CACHE_SECONDS = 3600
 LEEWAY_SECONDS = 60
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA")
-NOT_ANSWERING = "{label} is not answering just now. Please try again in a minute."
+# Translators: %(label)s names a sign-in provider ("Test ID", "Google").
+NOT_ANSWERING = N_("%(label)s is not answering just now. Please try again in a minute.")
 
 
 def provider_origin(provider: OidcProvider) -> str:
@@ -75,7 +77,8 @@ class OidcClient:
 
     def _down(self, why: str) -> ProviderUnavailable:
         log.warning("OpenID Connect provider %s unusable: %s", self.provider.name, why)
-        return ProviderUnavailable(NOT_ANSWERING.format(label=self.provider.label), retry_after=60)
+        message = gettext(NOT_ANSWERING, label=self.provider.label)
+        return ProviderUnavailable(message, retry_after=60)
 
     async def _fetch(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:

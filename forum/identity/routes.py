@@ -22,6 +22,7 @@ from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import LoginPolicy
 from forum.accounts.throttle import LoginThrottle
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.i18n import N_, gettext
 from forum.identity import flows, service
 from forum.identity.oidc import OidcClient, Refused, log
 from forum.mail.outbox import Outbox
@@ -35,14 +36,15 @@ Param = Annotated[str, QueryParameter(max_length=2000)]
 StateParam = Annotated[str, QueryParameter(name="state", max_length=2000)]
 """``state`` names Litestar's own app state in a handler, so it is read under another name."""
 OidcClients = dict[str, OidcClient]
-STALE = "That sign-in was already used or took too long. Please try again."
-CANCELLED = "You cancelled signing in with {label}. You can log in here instead."
+STALE = N_("That sign-in was already used or took too long. Please try again.")
+# Translators: %(label)s names a sign-in provider ("Test ID", "Google").
+CANCELLED = N_("You cancelled signing in with %(label)s. You can log in here instead.")
 
 
 def _client(clients: OidcClients, name: str) -> OidcClient:
     client = clients.get(name)
     if client is None:
-        raise NotFound("There is no such sign-in provider.")
+        raise NotFound(gettext("There is no such sign-in provider."))
     return client
 
 
@@ -127,10 +129,10 @@ class IdentityPages(Controller):
         client = _client(oidc_clients, provider)
         flow = flows.take_flow(request, provider, oauth_state)
         if flow is None:
-            return _refused(STALE)
+            return _refused(gettext(STALE))
         label = client.provider.label
         if error or not code:
-            flash(request, CANCELLED.format(label=label), category="info")
+            flash(request, gettext(CANCELLED, label=label), category="info")
             return Redirect("/account" if flow["link"] else "/login", status_code=303)
         try:
             claim = await client.finish(
@@ -141,7 +143,9 @@ class IdentityPages(Controller):
             )
         except Refused as refused:
             log.warning("sign-in with %s refused: %s", provider, refused)
-            return _refused(f"{label} could not confirm who you are. Please try again.")
+            return _refused(
+                gettext("%(label)s could not confirm who you are. Please try again.", label=label)
+            )
         if flow["link"] is not None:
             return await _link(request, uow, current_user, flow["link"], claim)
         user = await flows.sign_in(request, uow, throttle, account_hooks, login_policy, claim)
@@ -155,7 +159,7 @@ class IdentityPages(Controller):
         """The first sign-in with a provider: choose a username (and confirm the address)."""
         waiting = flows.pending(request)
         if waiting is None:
-            return _refused(STALE)
+            return _refused(gettext(STALE))
         claim, _ = waiting
         form = {"username": service.suggested_username(claim), "email": claim.email or ""}
         return _welcome({"claim": claim, "form": form, "errors": {}})
@@ -174,7 +178,7 @@ class IdentityPages(Controller):
         """Create the account with the chosen username and log in."""
         waiting = flows.pending(request)
         if waiting is None:
-            return _refused(STALE)
+            return _refused(gettext(STALE))
         claim, target = waiting
         form = {"username": field(data, "username"), "email": field(data, "email")}
         try:
@@ -210,7 +214,8 @@ class IdentityPages(Controller):
         except Forbidden as exc:
             flash(request, exc.message, category="error")
             return Redirect("/account", status_code=303)
-        flash(request, f"{removed} is no longer linked to your account.", category="success")
+        unlinked = gettext("%(label)s is no longer linked to your account.", label=removed)
+        flash(request, unlinked, category="success")
         return Redirect("/account", status_code=303)
 
 
@@ -223,11 +228,12 @@ async def _link(
 ) -> Template | Redirect:
     """The end of a link flow: only for the account that started it, still logged in."""
     if current_user is None or current_user.id != user_id:
-        return _refused(STALE)
+        return _refused(gettext(STALE))
     try:
         await flows.link(uow, user_id, claim)
     except Conflict as exc:
         flash(request, exc.message, category="error")
         return Redirect("/account", status_code=303)
-    flash(request, f"{claim.label} is now linked to your account.", category="success")
+    linked = gettext("%(label)s is now linked to your account.", label=claim.label)
+    flash(request, linked, category="success")
     return Redirect("/account", status_code=303)

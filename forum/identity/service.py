@@ -23,15 +23,16 @@ from forum.accounts.hooks import AccountHooks
 from forum.accounts.models import UNUSABLE_PASSWORD, Role, User
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.i18n import N_, gettext
 from forum.identity.models import LinkedIdentity
 from forum.text import TextProblem
 
-ADDRESS_HAS_ACCOUNT = (
+ADDRESS_HAS_ACCOUNT = N_(
     "That email address already has an account here. Log in with your password, then link "
     "this sign-in on your account page (/account)."
 )
-LINKED_ELSEWHERE = "That sign-in is linked to another account."
-LAST_WAY_IN = (
+LINKED_ELSEWHERE = N_("That sign-in is linked to another account.")
+LAST_WAY_IN = N_(
     "This is the only way into your account. Set a password first (ask for a reset link at "
     "/password/forgot) or link another sign-in, then unlink this one."
 )
@@ -97,7 +98,7 @@ def _clean_email(session: Session, raw: str) -> tuple[str, str]:
     except TextProblem as problem:
         raise Invalid({"email": str(problem)}) from None
     if accounts.address_owner(session, key) is not None:
-        raise Invalid({"email": ADDRESS_HAS_ACCOUNT})
+        raise Invalid({"email": gettext(ADDRESS_HAS_ACCOUNT)})
     return email, key
 
 
@@ -111,7 +112,7 @@ def create_account(
     name, address = _clean_username(session, username), _clean_email(session, email)
     hooks.check_identity(session, username=name, email=address[0])
     if _find(session, claim) is not None:
-        raise Conflict(LINKED_ELSEWHERE)
+        raise Conflict(gettext(LINKED_ELSEWHERE))
     vouched = claim.email_verified and (claim.email or "").casefold() == address[0].casefold()
     now = utcnow()
     user = User(
@@ -131,7 +132,7 @@ def create_account(
             session.add(_identity(user.id, claim))
             session.flush()
     except IntegrityError:
-        raise Invalid({"username": accounts.USERNAME_TAKEN}) from None
+        raise Invalid({"username": gettext(accounts.USERNAME_TAKEN)}) from None
     return user
 
 
@@ -162,7 +163,7 @@ def link(session: Session, user_id: int, claim: ExternalClaim) -> LinkedIdentity
     found = _find(session, claim)
     if found is not None:
         if found.user_id != user_id:
-            raise Conflict(LINKED_ELSEWHERE)
+            raise Conflict(gettext(LINKED_ELSEWHERE))
         found.last_used_at = utcnow()
         return found
     identity = _identity(user_id, claim)
@@ -171,7 +172,7 @@ def link(session: Session, user_id: int, claim: ExternalClaim) -> LinkedIdentity
             session.add(identity)
             session.flush()
     except IntegrityError:
-        raise Conflict(LINKED_ELSEWHERE) from None
+        raise Conflict(gettext(LINKED_ELSEWHERE)) from None
     return identity
 
 
@@ -190,7 +191,7 @@ def unlink(session: Session, user_id: int, identity_id: int) -> LinkedIdentity:
     password and no other identity), ``NotFound`` when it is not theirs."""
     identity = session.get(LinkedIdentity, identity_id)
     if identity is None or identity.user_id != user_id:
-        raise NotFound("There is no such sign-in on your account.")
+        raise NotFound(gettext("There is no such sign-in on your account."))
     user = accounts.get_user(session, user_id)
     others = session.scalar(
         select(func.count())
@@ -198,7 +199,7 @@ def unlink(session: Session, user_id: int, identity_id: int) -> LinkedIdentity:
         .where(LinkedIdentity.user_id == user_id, LinkedIdentity.id != identity_id)
     )
     if not user.has_password and not others:
-        raise Forbidden(LAST_WAY_IN)
+        raise Forbidden(gettext(LAST_WAY_IN))
     session.delete(identity)
     session.flush()
     return identity
