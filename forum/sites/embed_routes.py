@@ -35,6 +35,7 @@ from forum.comments.page_builders import Reader, reader_article_page
 from forum.comments.thread_view import ThreadActions
 from forum.comments.visitor_page import PageCache
 from forum.errors import NotFound
+from forum.i18n import gettext
 from forum.privacy.consent import narrow_to_necessary
 from forum.sites import pages, service
 from forum.web.headers import allow_framing
@@ -141,7 +142,7 @@ class EmbedPages(Controller):
         ref = pages.page_ref(service.get_site(db, site_id), url, "")
         article = pages.find_article(db, ref)
         if article is None:
-            raise NotFound(pages.NO_THREAD)
+            raise NotFound(gettext(pages.NO_THREAD))
         return Redirect(article_url(article.slug, "comments"), status_code=303)
 
 

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import LoginPolicy
 from forum.accounts.throttle import LoginThrottle
+from forum.i18n import N_, gettext
 from forum.identity import flows
 from forum.sites import service
 from forum.sites.handoff import Handoff, Refused, check, spend_nonce
@@ -27,14 +28,15 @@ from forum.web.unit_of_work import Work
 log = logging.getLogger("forum.sites")
 Value = Annotated[str, QueryParameter(max_length=300)]
 NextPath = Annotated[str, QueryParameter(name="next", max_length=300)]
-REFUSED = (
-    "{site} could not sign you in here (the link was used, is too old or is not right). "
-    "Please try again from {site}."
+# Translators: %(site)s names the site the reader came from (a blog that embeds the forum).
+REFUSED = N_(
+    "%(site)s could not sign you in here (the link was used, is too old or is not right). "
+    "Please try again from %(site)s."
 )
 
 
 def _refused(site_name: str) -> Template:
-    context = {"form": {}, "error": REFUSED.format(site=site_name), "next": "/"}
+    context = {"form": {}, "error": gettext(REFUSED, site=site_name), "next": "/"}
     return Template("accounts/login.html", status_code=400, context=context)
 
 

@@ -17,12 +17,13 @@ from forum.articles import service as articles
 from forum.articles.models import Article, CommentMode
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound, RateLimited
+from forum.i18n import N_, gettext, ngettext
 from forum.sites.models import Site, SitePage
 from forum.sites.urls import canonical_url, origin_of
 
 TITLE_MAX = 200
 """Characters kept of the title an embedding page gives (the rest is cut)."""
-NO_THREAD = "This page has no thread yet: the site starts threads itself."
+NO_THREAD = N_("This page has no thread yet: the site starts threads itself.")
 NEW_THREADS_PER_HOUR = 200
 """Threads one site's pages may start in an hour: anyone can put any address of the site in
 a frame's URL, so a flood of made-up addresses stops here (existing threads still show)."""
@@ -42,7 +43,7 @@ def page_ref(site: Site, url: str, title: str) -> PageRef:
     ``Forbidden``: nobody makes threads for another site's pages."""
     canonical = canonical_url(url)
     if origin_of(canonical) not in site.origin_list:
-        raise Forbidden("This page is not on the site's registered origins.")
+        raise Forbidden(gettext("This page is not on the site's registered origins."))
     return PageRef(site, canonical, clean_title(title) or canonical)
 
 
@@ -88,14 +89,15 @@ def create_article(session: Session, ref: PageRef) -> Article:
     """The page's article, made now if the site starts threads on first view (in a write
     transaction); two first views at once end with one article."""
     if not ref.site.create_on_view:
-        raise NotFound(NO_THREAD)
+        raise NotFound(gettext(NO_THREAD))
     since = utcnow() - timedelta(hours=1)
     recent = select(func.count()).where(
         SitePage.site_id == ref.site.id, SitePage.created_at > since
     )
     if (session.scalar(recent) or 0) >= NEW_THREADS_PER_HOUR:
         raise RateLimited(
-            "This site has started many threads lately. Please try later.", retry_after=600
+            gettext("This site has started many threads lately. Please try later."),
+            retry_after=600,
         )
     slug = _free_slug(session, articles.slugify(ref.title, 150) or "page")
     data = articles.ArticleInput(
@@ -129,7 +131,12 @@ def comment_counts(session: Session, site: Site, urls: list[str]) -> dict[str, i
     thread, a hidden thread or one not published); ``Invalid`` for too many or bad addresses,
     ``Forbidden`` for a page on another origin."""
     if len(urls) > COUNTS_MAX:
-        raise Invalid({"url": f"at most {COUNTS_MAX} addresses in one request"})
+        many = ngettext(
+            "at most %(num)d address in one request",
+            "at most %(num)d addresses in one request",
+            COUNTS_MAX,
+        )
+        raise Invalid({"url": many})
     canonical = {url: page_ref(site, url, "").url for url in urls}
     query = (
         select(SitePage.canonical_url, Article.comment_count)
