@@ -7,7 +7,7 @@ current one, so a mail sent with ``use_language`` dates itself in the recipient'
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
@@ -59,6 +59,18 @@ def byline_date(moment: datetime, tz: ZoneInfo) -> str:
     if language == SOURCE_LANGUAGE:
         return english_byline_date(moment, tz)
     return localized_date(moment, tz, language)
+
+
+def long_date(day: date) -> str:
+    """A day without a time (a policy's effective date): ``5 March 2026`` / ``5. März 2026``.
+
+    English is written by hand like the byline (the server's locale never chooses the month);
+    every other language gets Babel's long date.
+    """
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "long", locale=language)
 
 
 def format_count(number: int | float) -> str:

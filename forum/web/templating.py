@@ -12,7 +12,7 @@ from litestar.template.config import TemplateConfig
 
 from forum.i18n import current_language, translate, translate_plural
 from forum.settings import Settings
-from forum.web.dates import byline_date, format_count, iso_datetime
+from forum.web.dates import byline_date, format_count, iso_datetime, long_date
 from forum.web.language_tags import text_direction
 from forum.web.script_texts import script_texts
 from forum.web.static_assets import static_url
@@ -67,6 +67,7 @@ def make_environment(
 
     env.filters["byline_date"] = _byline
     env.filters["iso"] = iso_datetime
+    env.filters["long_date"] = long_date
     env.filters["number"] = format_count
     env.globals["script_texts"] = script_texts
     env.globals["current_language"] = current_language

@@ -1,6 +1,6 @@
 """Dates and numbers as each language writes them; English keeps the byline our users know."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -64,3 +64,22 @@ def test_templates_date_and_count_in_the_current_language(settings):
     assert "April 2003" in german and " - " not in german
     assert english.endswith(" · 12,345")
     assert " - " in english
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", "5 March 2026"),
+        ("de", "5. März 2026"),
+        ("fr", "5 mars 2026"),
+        ("es", "5 de marzo de 2026"),
+    ],
+)
+def test_a_policys_effective_day_names_its_month_in_the_readers_language(
+    settings, language, written
+):
+    env = make_environment(settings)
+    template = env.from_string('{% from "privacy/_date.html" import day %}{{ day(when) }}')
+    with use_language(language):
+        html = template.render(when=date(2026, 3, 5))
+    assert html == f'<time datetime="2026-03-05">{written}</time>'
