@@ -115,7 +115,7 @@ ACTION_NAMES = {
     LogAction.APPROVE: N_("approve"),
     LogAction.REJECT: N_("reject"),
     LogAction.HIDE: N_("hide"),
-    LogAction.AUTO_HIDE: N_("auto_hide"),
+    LogAction.AUTO_HIDE: N_("auto hide"),
     LogAction.RESTORE: N_("restore"),
     LogAction.DELETE: N_("delete"),
     LogAction.EDIT: N_("edit"),
@@ -123,17 +123,18 @@ ACTION_NAMES = {
     LogAction.UNLOCK: N_("unlock"),
     LogAction.CLOSE: N_("close"),
     LogAction.REOPEN: N_("reopen"),
-    LogAction.MODERATE_ALL: N_("moderate_all"),
-    LogAction.MODERATE_USUAL: N_("moderate_usual"),
+    LogAction.MODERATE_ALL: N_("moderate all"),
+    LogAction.MODERATE_USUAL: N_("moderate usual"),
     LogAction.BAN: N_("ban"),
     LogAction.UNBAN: N_("unban"),
     LogAction.TRUST: N_("trust"),
     LogAction.UNTRUST: N_("untrust"),
-    LogAction.APPEAL_UPHELD: N_("appeal_upheld"),
-    LogAction.APPEAL_OVERTURNED: N_("appeal_overturned"),
+    LogAction.APPEAL_UPHELD: N_("appeal upheld"),
+    LogAction.APPEAL_OVERTURNED: N_("appeal overturned"),
     LogAction.SETTINGS: N_("settings"),
 }
-"""Each action by the name a moderator reads (the English is the stored value, as before)."""
+"""Each action by the name a moderator reads: the same msgid as the templates' ``action_label``
+(``templates/moderation/_labels.html``), the value with spaces."""
 
 
 def handled_message(session: Session, comment: Comment) -> str:

@@ -33,7 +33,9 @@ VIOLATIONS = {
     Violation.OTHER: N_("another rule of the site"),
 }
 """Each rule in words (marked: translated where said, in a mail inside its language block)."""
-DECISIONS = {LogAction.REJECT: "rejected", LogAction.HIDE: "hidden"}
+STATED_ACTIONS = frozenset({LogAction.REJECT, LogAction.HIDE})
+"""The decisions a statement of reasons tells of; its template chooses its sentences by the
+action's value ("reject", "hide"), never by a word that is translated."""
 EXCERPT = 300
 
 
@@ -87,11 +89,13 @@ def statement_of_reasons(
     article: Article,
     decision: LogEntry,
 ) -> None:
+    if decision.action not in STATED_ACTIONS:
+        raise ValueError(f"no statement of reasons for {decision.action}")
     with in_language_of(author.language, default=settings.language):
         mail = render_mail(
             "moderation/statement_of_reasons",
             **_about(settings, author, comment, article),
-            decision=DECISIONS[decision.action],
+            action=decision.action.value,
             rule=gettext(VIOLATIONS[decision.violation or Violation.OTHER]),
             reason=decision.reason or "",
             decided_date=_when(decision.created_at, settings),

@@ -87,7 +87,7 @@ SAMPLES = {
     },
     "moderation/statement_of_reasons": {
         "display_name": "Ann",
-        "decision": "rejected",
+        "action": "reject",
         "title": "Socialism",
         "comment_date": "1 May, 2026 - 14:00",
         "excerpt": "Buy now",
