@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forum.accounts import access_tokens, credentials, flows, service
 from forum.accounts.auth import login_required
 from forum.accounts.current import CurrentUser
+from forum.accounts.devices import device_name
 from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import list_logins
 from forum.accounts.passwords import Passwords
@@ -48,6 +49,7 @@ def account_page(
             "user": service.get_user(db, me.id),
             "logins": list_logins(db, me.id),
             "current_login": me.login_id,
+            "device_name": device_name,
             "tokens": access_tokens.list_access_tokens(db, me.id),
             "errors": errors or {},
             "new_token": new_token,

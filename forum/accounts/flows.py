@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from forum.accounts import credentials, login_links, mails, service
 from forum.accounts.auth import SESSION_LOGIN_KEY
 from forum.accounts.current import CurrentUser
+from forum.accounts.devices import describe_client
 from forum.accounts.hooks import AccountHooks
 from forum.accounts.logins import LoginPolicy, end_all_logins, end_login, start_login
 from forum.accounts.models import User
@@ -31,33 +32,9 @@ from forum.web.csrf import rotate_csrf
 from forum.web.sessions import REMEMBER_KEY, rotate_session
 from forum.web.types import AnyRequest
 
-BROWSERS = [
-    ("Edg/", "Edge"),
-    ("Firefox/", "Firefox"),
-    ("Chrome/", "Chrome"),
-    ("Safari/", "Safari"),
-    ("curl/", "curl"),
-]
-SYSTEMS = [
-    ("Android", "Android"),
-    ("iPhone", "iOS"),
-    ("iPad", "iOS"),
-    ("Windows", "Windows"),
-    ("Mac OS", "macOS"),
-    ("Linux", "Linux"),
-]
-
 
 def client_address(request: AnyRequest) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def describe_client(request: AnyRequest) -> str:
-    """A short, recognisable name of the browser, e.g. 'Firefox on Linux'."""
-    agent = request.headers.get("user-agent", "")
-    browser = next((name for key, name in BROWSERS if key in agent), "A browser")
-    system = next((name for key, name in SYSTEMS if key in agent), "")
-    return f"{browser} on {system}" if system else browser
 
 
 def start_session(
@@ -72,7 +49,11 @@ def start_session(
     """Start a login: a new row, a new session id (fixation defence), 'remember me' honoured,
     then the ``on_login`` hooks, in the request's write transaction."""
     login = start_login(
-        session, user, remember=remember, client=describe_client(request), policy=policy
+        session,
+        user,
+        remember=remember,
+        client=describe_client(request.headers.get("user-agent", "")),
+        policy=policy,
     )
     request.set_session({SESSION_LOGIN_KEY: login.id, REMEMBER_KEY: remember})
     rotate_session(request.scope)
