@@ -1,6 +1,7 @@
-"""``GET /api/sites/{site}/counts?url=…&url=…``: the comment counts of a site's pages, for its
-listing pages (``count.js``). Readable cross-origin by the site's own origins only (CORS),
-cached for a minute by browsers and proxies (the counts are the same for everyone)."""
+"""``GET /api/sites/{site}/counts?url=…&url=…[&lang=…]``: the comment counts of a site's pages,
+for its listing pages (``count.js``), with "N comments" said in the negotiated language (the
+host page's ``lang``, else as every API answer). Readable cross-origin by the site's own origins
+only (CORS), cached for a minute by browsers and proxies (the same for everyone who asks alike)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from litestar import Controller, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Response
 
+from forum.i18n import current_language, ngettext
 from forum.sites import pages, service
 from forum.web.types import AnyRequest
 from forum.web.unit_of_work import DbSession
@@ -25,6 +27,8 @@ Urls = Annotated[
 class PageCounts(msgspec.Struct):
     counts: dict[str, int]
     """Published comments per page address, keyed by the address as asked."""
+    texts: dict[str, str]
+    """The same counts in words, as a link says them ("3 comments"), in the answer's language."""
 
 
 class SiteCountApi(Controller):
@@ -38,8 +42,15 @@ class SiteCountApi(Controller):
         """How many published comments each of the site's pages has (0 without a thread)."""
         site = service.get_site(db, site_id)
         counts = pages.comment_counts(db, site, url)
-        headers = {"cache-control": COUNTS_CACHE, "vary": "Origin"}
+        texts = {
+            page: ngettext("%(num)d comment", "%(num)d comments", n) for page, n in counts.items()
+        }
+        headers = {
+            "cache-control": COUNTS_CACHE,
+            "vary": "Origin, Accept-Language",
+            "content-language": current_language(),
+        }
         origin = request.headers.get("origin", "")
         if origin in site.origin_list:
             headers["access-control-allow-origin"] = origin
-        return Response(PageCounts(counts), headers=headers)
+        return Response(PageCounts(counts, texts), headers=headers)

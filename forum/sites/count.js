@@ -1,6 +1,7 @@
 /* The forum's comment counts for a site's listing page, in one request:
    <script src="https://forum.example/count.js" data-site="1" async></script>
-   fills every <a data-forum-count href="…page…"> with "N comments". No dependencies. */
+   fills every <a data-forum-count href="…page…"> with "N comments", in the page's language
+   (data-lang, else <html lang>) when the forum speaks it. No dependencies. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -15,13 +16,15 @@
   if (!urls.length) return;
   var query = urls.map(function (u) { return "url=" + encodeURIComponent(u); }).join("&");
   var site = encodeURIComponent(script.getAttribute("data-site") || "");
+  var lang = script.getAttribute("data-lang") || document.documentElement.lang;
+  if (lang) query += "&lang=" + encodeURIComponent(lang);
   fetch(forum + "/api/sites/" + site + "/counts?" + query, { credentials: "omit" })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (data) {
-      if (!data || !data.counts) return;
+      if (!data || !data.texts) return;
       links.forEach(function (a) {
-        var n = data.counts[a.getAttribute("data-page-url") || a.href];
-        if (typeof n === "number") a.textContent = n + (n === 1 ? " comment" : " comments");
+        var text = data.texts[a.getAttribute("data-page-url") || a.href];
+        if (typeof text === "string") a.textContent = text;
       });
     })
     .catch(function () {});

@@ -51,6 +51,7 @@ Parent = Annotated[str, QueryParameter(name="parent", max_length=300)]
 Version = Annotated[str, QueryParameter(name="v", max_length=64)]
 Consent = Annotated[str, QueryParameter(name="consent", max_length=20)]
 SigninUrl = Annotated[str, QueryParameter(name="signin", max_length=2000)]
+Lang = Annotated[str, QueryParameter(name="lang", max_length=100)]
 
 
 @cache
@@ -102,12 +103,14 @@ class EmbedPages(Controller):
         parent: Parent = "",
         consent: Consent = "",
         signin: SigninUrl = "",
+        lang: Lang = "",
     ) -> Template:
         """The page's thread, framed by the site (made on the first view if the site says so):
         a visitor's, or the reader's once the frame signed in (its session in a header);
         ``consent=necessary`` (the site's reader chose so) narrows the visitor's consent;
         ``signin`` (on the site's origins) is where the site signs its readers in, offered in
-        the sign-in popup."""
+        the sign-in popup; ``lang`` (the host page's) is the frame's language when we speak it
+        (``forum.web.language``) and a new article's own language."""
         if consent == "necessary":
             narrow_to_necessary(request)
         db = uow.read()
@@ -115,7 +118,7 @@ class EmbedPages(Controller):
         ref = pages.page_ref(site, url, title)
         article = pages.find_article(db, ref)
         if article is None:
-            article = pages.create_article(uow.write(), ref)
+            article = pages.create_article(uow.write(), ref, language=lang)
         if current_user is None:
             thread_html = _visitor_section(request, db, hooks, comment_config, article)
         else:

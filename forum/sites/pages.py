@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum.articles import service as articles
+from forum.articles.content_language import language_tag
 from forum.articles.models import Article, CommentMode
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound, RateLimited
@@ -85,9 +86,19 @@ def _free_slug(session: Session, stem: str) -> str:
             return slug
 
 
-def create_article(session: Session, ref: PageRef) -> Article:
+def page_language(tag: str) -> str | None:
+    """The host page's language as an article's (a BCP 47 tag), or None: a tag that is not
+    one is ignored, never refused (the embed sends whatever the page says)."""
+    try:
+        return language_tag(tag)
+    except ValueError:
+        return None
+
+
+def create_article(session: Session, ref: PageRef, *, language: str = "") -> Article:
     """The page's article, made now if the site starts threads on first view (in a write
-    transaction); two first views at once end with one article."""
+    transaction), in the host page's ``language`` when it is a language tag; two first views
+    at once end with one article."""
     if not ref.site.create_on_view:
         raise NotFound(gettext(NO_THREAD))
     since = utcnow() - timedelta(hours=1)
@@ -107,6 +118,7 @@ def create_article(session: Session, ref: PageRef) -> Article:
         body=f"The comments of <{ref.url}>.",
         slug=slug,
         comment_mode=ref.site.comment_mode,
+        language=page_language(language),
     )
     try:
         with session.begin_nested():

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
+from urllib.parse import parse_qs
 
 from babel import negotiate_locale
 from litestar.datastructures import MutableScopeHeaders
@@ -27,6 +28,9 @@ LANGUAGE_COOKIE_DAYS = 365
 SPOKEN_TYPES = ("text/html", "text/plain", "application/problem+json", "application/atom+xml")
 """Answers whose words are the forum's (pages, problem details, feeds): they carry
 ``Content-Language`` and vary by ``Accept-Language``. JSON data (a thread) is the readers' own."""
+HOST_PAGE_PATHS = ("/embed/", "/api/sites/")
+"""What a site's page loads from us (the framed thread, the counts): they may be asked for in
+the host page's language (``?lang=``, the embed's ``data-lang`` or the page's ``<html lang>``)."""
 MAX_ACCEPT_LANGUAGE = 40
 """Ranges of ``Accept-Language`` looked at; a longer header is cut (nobody reads 40)."""
 
@@ -72,6 +76,18 @@ def negotiate(
     return shipped(found.lower() if found else None) or default
 
 
+def host_page_language(path: str, query_string: bytes) -> str | None:
+    """The shipped language matching a host page's ``?lang=`` (``de-AT`` → ``de``) on what a
+    site's page loads from us; None elsewhere, or for a tag we do not speak."""
+    if not path.startswith(HOST_PAGE_PATHS) or b"lang=" not in query_string:
+        return None
+    tags = parse_qs(query_string.decode("latin-1")[:2000]).get("lang", [])
+    if not tags or len(tags[0]) > 35:
+        return None
+    found = negotiate_locale([tags[0].replace("_", "-")], list(LANGUAGES), sep="-")
+    return shipped(found.lower() if found else None)
+
+
 def chosen_language(cookie_header: str, settings: Settings) -> str | None:
     """The language a visitor chose in the switcher, from a ``Cookie`` header."""
     if not cookie_header:
@@ -86,7 +102,8 @@ def chosen_language(cookie_header: str, settings: Settings) -> str | None:
 
 
 def language_of_scope(settings: Settings) -> Callable[[Any], str]:
-    """For ``ForumApp``: an ASGI scope's language before anyone is authenticated."""
+    """For ``ForumApp``: an ASGI scope's language before anyone is authenticated (a host
+    page's language, on what it loads from us, comes before the visitor's pick)."""
 
     def language_of(scope: Any) -> str:
         accept, cookie = "", ""
@@ -95,9 +112,10 @@ def language_of_scope(settings: Settings) -> Callable[[Any], str]:
                 accept = value.decode("latin-1")
             elif name == b"cookie":
                 cookie = value.decode("latin-1")
+        page = host_page_language(scope.get("path", ""), scope.get("query_string", b""))
         return negotiate(
             default=settings.language,
-            chosen=chosen_language(cookie, settings),
+            chosen=page or chosen_language(cookie, settings),
             accept_language=accept,
         )
 

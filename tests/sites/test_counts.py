@@ -27,7 +27,10 @@ def test_each_page_gets_its_count_under_the_address_it_was_asked_by(client, make
     spelt = PAGE + "/?utm_source=feed"
     response = counts(client, site, PAGE, spelt, OTHER)
     assert response.status_code == 200
-    assert response.json() == {"counts": {PAGE: 3, spelt: 3, OTHER: 0}}
+    assert response.json() == {
+        "counts": {PAGE: 3, spelt: 3, OTHER: 0},
+        "texts": {PAGE: "3 comments", spelt: "3 comments", OTHER: "0 comments"},
+    }
     assert response.headers["cache-control"] == "public, max-age=60"
 
 

@@ -24,7 +24,10 @@
     var height = Math.ceil(root.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
-    window.parent.postMessage({ type: "forum:height", height: height }, parentOrigin);
+    window.parent.postMessage(
+      { type: "forum:height", height: height, title: root.getAttribute("data-frame-title") },
+      parentOrigin
+    );
   }
   if (window.ResizeObserver) new ResizeObserver(send).observe(root);
   window.addEventListener("load", send);
