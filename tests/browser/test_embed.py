@@ -17,6 +17,7 @@ from sqlalchemy import update
 from forum.accounts.passwords import Passwords, make_hasher
 from forum.accounts.service import Registration, register
 from forum.articles.models import Article
+from forum.i18n.catalogues import read_catalogue
 from forum.sites import service
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
 from tests.browser.test_accessibility import describe, violations
@@ -146,6 +147,23 @@ def test_the_count_script_fills_the_listing_pages_links(live_server, registered,
     page.goto(f"http://127.0.0.1:{port}/")  # not the site's origin: CORS keeps the counts
     page.wait_for_timeout(1000)
     assert links.all_inner_texts() == ["Comments", "Comments"]
+
+
+def test_a_german_page_gets_its_frame_and_counts_in_german(live_server, registered, host, page):
+    german = read_catalogue("de")
+    host_site, port = host
+    host_site.html = host_site.html.replace('lang="en"', 'lang="de-DE"')
+    page.goto(registered["page_url"])
+    page.frame_locator("iframe").get_by_text(german.gettext("No comments yet.")).wait_for()
+    title = german.gettext("Comments")
+    page.wait_for_function(f"() => document.querySelector('iframe').title === {title!r}")
+    host_site.html = LISTING.replace('lang="en"', 'lang="de"').format(
+        forum=live_server.url, site=registered["site"], page_url=registered["page_url"]
+    )
+    page.goto(f"http://localhost:{port}/")
+    page.wait_for_function("() => document.querySelector('a').textContent !== 'Comments'")
+    zero = german.ngettext("%(num)d comment", "%(num)d comments", 0) % {"num": 0}
+    assert page.locator("a[data-forum-count]").all_inner_texts() == [zero, zero]
 
 
 def test_the_frame_shows_the_compact_consent_note_and_the_sites_narrowing(
