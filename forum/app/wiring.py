@@ -20,7 +20,7 @@ from forum.mail.outbox import Outbox
 from forum.mail.user_data import OutboxData
 from forum.moderation import hooks as moderation
 from forum.moderation.banned import BannedIdentities
-from forum.moderation.reach import Reaches
+from forum.moderation.reach import ModeratesThread, Reaches
 from forum.moderation.user_data import ModerationData
 from forum.privacy.config import PrivacyConfig
 from forum.privacy.hooks import (
@@ -39,9 +39,10 @@ from forum.sites.user_data import SiteData
 
 
 def comment_hooks(settings: Settings, outbox: Outbox, live: LiveThreads) -> CommentHooks:
-    """Higher layers take part in a comment's life: moderation screens, privacy asks for the
-    current terms, notifications are sent, readers of the thread hear of it."""
-    hooks = CommentHooks()
+    """Higher layers take part in a comment's life: moderation screens and says who moderates
+    which thread (a site's moderators theirs), privacy asks for the current terms,
+    notifications are sent, readers of the thread hear of it."""
+    hooks = CommentHooks(moderates=ModeratesThread(moderator_reaches()))
     hooks.on_change.append(live.comment_changed)
     moderation.install(hooks, settings, outbox)
     hooks.before_posting.append(require_current_terms)

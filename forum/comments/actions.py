@@ -18,7 +18,7 @@ from forum.accounts.current import CurrentUser
 from forum.comments import compose, permissions, service
 from forum.comments.config import CommentConfig, CommentSettings
 from forum.comments.hooks import CommentHooks
-from forum.comments.reading import CommentView, Viewer
+from forum.comments.reading import CommentView
 from forum.comments.urls import comment_url
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid
@@ -29,16 +29,23 @@ from forum.web.unit_of_work import DbSession
 
 
 def _own_view(
-    db: Session, me: CurrentUser, comment_id: int, action: str, window: timedelta
-) -> tuple[str, CommentView]:
+    db: Session,
+    hooks: CommentHooks,
+    me: CurrentUser,
+    comment_id: int,
+    action: str,
+    window: timedelta,
+) -> tuple[str, CommentView, bool]:
     """The comment's text and view, if ``me`` may see it (else 404) and ``action`` ('edit',
-    'delete') it."""
-    comment = service.visible_comment(db, comment_id, Viewer.of(me))
+    'delete') it, and whether ``me`` moderates its thread."""
+    found = service.get_comment(db, comment_id)
+    viewer = hooks.viewer(db, me, found.article_id)
+    comment = service.visible_comment(db, comment_id, viewer)
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
     allowed = (
-        permissions.can_edit(me, facts, now=utcnow(), window=window)
+        permissions.can_edit(me, facts, moderator=viewer.moderator, now=utcnow(), window=window)
         if action == "edit"
-        else permissions.can_delete(me, facts)
+        else permissions.can_delete(me, facts, moderator=viewer.moderator)
     )
     if not allowed:
         refusal = (
@@ -47,11 +54,12 @@ def _own_view(
             else gettext("You may not delete this comment.")
         )
         raise Forbidden(refusal)
-    return comment.body_source, service.view_of(db, comment, Viewer.of(me))
+    return comment.body_source, service.view_of(db, comment, viewer), viewer.moderator
 
 
 def _edit_page(
     db: Session,
+    hooks: CommentHooks,
     me: CurrentUser,
     comment_id: int,
     config: CommentConfig,
@@ -63,8 +71,7 @@ def _edit_page(
 ) -> Template:
     """The edit form: the text (as stored, or as sent), the time left to edit it, the earlier
     versions for moderators, and the preview or the error when there is one."""
-    stored, view = _own_view(db, me, comment_id, "edit", config.edit_window)
-    moderator = Viewer.of(me).moderator
+    stored, view, moderator = _own_view(db, hooks, me, comment_id, "edit", config.edit_window)
     return Template(
         "comments/edit.html",
         status_code=status_code,
@@ -77,7 +84,7 @@ def _edit_page(
             if moderator
             else compose.minutes_left(view.created_at, config.edit_window, utcnow()),
             "revisions": service.revisions(db, comment_id)
-            if permissions.can_see_revisions(me)
+            if permissions.can_see_revisions(me, moderator=moderator)
             else [],
         },
     )
@@ -90,12 +97,13 @@ class CommentActions(Controller):
     def edit_form(
         self,
         db: DbSession,
+        hooks: NamedDependency[CommentHooks],
         me: NamedDependency[CurrentUser],
         comment_config: CommentSettings,
         comment_id: FromPath[int],
     ) -> Template:
         """Edit your comment (within the edit window, whose time left it shows)."""
-        return _edit_page(db, me, comment_id, comment_config)
+        return _edit_page(db, hooks, me, comment_id, comment_config)
 
     @post("/comments/{comment_id:int}/edit", sync_to_thread=True)
     def edit(
@@ -115,11 +123,13 @@ class CommentActions(Controller):
         preview = field(data, "action") == compose.PREVIEW_ACTION
         try:
             if preview:
-                _own_view(db, me, comment_id, "edit", comment_config.edit_window)
+                _own_view(db, hooks, me, comment_id, "edit", comment_config.edit_window)
                 html = compose.preview(body)
                 if compose.wants_fragment(request):
                     return compose.fragment(preview_html=html)
-                return _edit_page(db, me, comment_id, comment_config, body=body, preview=html)
+                return _edit_page(
+                    db, hooks, me, comment_id, comment_config, body=body, preview=html
+                )
             comment = service.edit_comment(
                 db, hooks, comment_id, editor=me, body=body, window=comment_config.edit_window
             )
@@ -127,7 +137,14 @@ class CommentActions(Controller):
             if compose.wants_fragment(request):
                 return compose.fragment(error=exc.message, status_code=400)
             return _edit_page(
-                db, me, comment_id, comment_config, body=body, error=exc.message, status_code=400
+                db,
+                hooks,
+                me,
+                comment_id,
+                comment_config,
+                body=body,
+                error=exc.message,
+                status_code=400,
             )
         done = compose.outcome(request, db, hooks, comment_config, comment, viewer=me, edited=True)
         if compose.wants_fragment(request):
@@ -137,10 +154,14 @@ class CommentActions(Controller):
 
     @get("/comments/{comment_id:int}/delete", sync_to_thread=True)
     def delete_form(
-        self, db: DbSession, me: NamedDependency[CurrentUser], comment_id: FromPath[int]
+        self,
+        db: DbSession,
+        hooks: NamedDependency[CommentHooks],
+        me: NamedDependency[CurrentUser],
+        comment_id: FromPath[int],
     ) -> Template:
         """Confirm deleting a comment."""
-        _, view = _own_view(db, me, comment_id, "delete", timedelta(0))
+        _, view, _ = _own_view(db, hooks, me, comment_id, "delete", timedelta(0))
         return Template("comments/delete.html", context={"comment": view})
 
     @post("/comments/{comment_id:int}/delete", sync_to_thread=True)
@@ -156,7 +177,7 @@ class CommentActions(Controller):
         """Delete a comment: '[deleted]' if it has replies, gone if not; back to the thread
         where it was (or its parent), told which."""
         comment = service.delete_comment(db, hooks, comment_id, actor=me)
-        done = compose.deleted_outcome(request, db, comment_config, comment, viewer=me)
+        done = compose.deleted_outcome(request, db, hooks, comment_config, comment, viewer=me)
         if compose.wants_fragment(request):
             return compose.fragment(done=done)
         compose.tell(request, done)

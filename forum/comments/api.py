@@ -22,7 +22,7 @@ from forum.comments import idempotency, service, thread_json, votes
 from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
-from forum.comments.reading import CommentView, Sort, Viewer
+from forum.comments.reading import CommentView, Sort
 from forum.comments.thread_json import CommentOut, MoreOut
 from forum.comments.tree import Node
 from forum.comments.vote_json import votes_out
@@ -108,8 +108,12 @@ def comment_out(node: Node[CommentView]) -> CommentOut:
     return top
 
 
-def _single(db: Session, comment_id: int, user: CurrentUser | None) -> CommentOut:
-    return comment_out(service.subtree(db, comment_id, Viewer.of(user)).nodes[0])
+def _single(
+    db: Session, hooks: CommentHooks, comment_id: int, user: CurrentUser | None
+) -> CommentOut:
+    """One comment with its replies, as ``user`` sees them (all, if they moderate its thread)."""
+    viewer = hooks.viewer(db, user, service.get_comment(db, comment_id).article_id)
+    return comment_out(service.subtree(db, comment_id, viewer).nodes[0])
 
 
 def _etag_matches(request: AnyRequest, etag: str) -> bool:
@@ -126,6 +130,7 @@ class CommentApi(Controller):
         self,
         request: AnyRequest,
         db: DbSession,
+        hooks: NamedDependency[CommentHooks],
         comment_config: CommentSettings,
         current_user: NamedDependency[CurrentUser | None],
         article: PublishedArticle,
@@ -143,7 +148,7 @@ class CommentApi(Controller):
 
         Sends an ``ETag``; a matching ``If-None-Match`` gets 304 Not Modified.
         """
-        viewer = Viewer.of(current_user)
+        viewer = hooks.viewer(db, current_user, article.id)
         sort = sort or votes.default_sort(db, article.id)
         mode = service.effective_mode(article, close_after_days=comment_config.close_after_days)
         page = 1 if whole else page
@@ -229,18 +234,19 @@ class CommentApi(Controller):
             close_after_days=comment_config.close_after_days,
         )
         headers = {"Idempotent-Replayed": "true"} if posted.replayed else {}
-        body = _single(db, posted.comment.id, current_user)
+        body = _single(db, hooks, posted.comment.id, current_user)
         return Response(body, status_code=HTTP_201_CREATED, headers=headers)
 
     @get("/comments/{comment_id:int}", sync_to_thread=True)
     def read(
         self,
         db: DbSession,
+        hooks: NamedDependency[CommentHooks],
         current_user: NamedDependency[CurrentUser | None],
         comment_id: FromPath[int],
     ) -> CommentOut:
         """One comment with its replies."""
-        return _single(db, comment_id, current_user)
+        return _single(db, hooks, comment_id, current_user)
 
     @patch("/comments/{comment_id:int}", sync_to_thread=True)
     def edit(
@@ -256,7 +262,7 @@ class CommentApi(Controller):
         comment = service.edit_comment(
             db, hooks, comment_id, editor=me, body=data.body, window=comment_config.edit_window
         )
-        return _single(db, comment.id, me)
+        return _single(db, hooks, comment.id, me)
 
     @delete("/comments/{comment_id:int}", sync_to_thread=True, status_code=HTTP_204_NO_CONTENT)
     def remove(

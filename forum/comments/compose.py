@@ -26,7 +26,6 @@ from forum.comments.config import CommentConfig
 from forum.comments.hooks import CommentHooks, HoldReason
 from forum.comments.landing import ThreadLayout, landing_url
 from forum.comments.models import Comment, CommentStatus
-from forum.comments.reading import Viewer
 from forum.comments.thread_view import MAX_INDENT, remembered_sort
 from forum.i18n import N_, gettext
 from forum.web.markdown import comment_renderer
@@ -122,7 +121,10 @@ def outcome(
     """What to tell the writer of a comment just posted or edited, with the real reasons when
     it waits for a moderator (the screening's own words, through ``hooks``)."""
     location = landing_url(
-        db, comment, Viewer.of(viewer), layout(request, db, config, comment.article_id)
+        db,
+        comment,
+        hooks.viewer(db, viewer, comment.article_id),
+        layout(request, db, config, comment.article_id),
     )
     if comment.status is not CommentStatus.PENDING:
         said = gettext(EDITED if edited else PUBLISHED)
@@ -136,6 +138,7 @@ def outcome(
 def deleted_outcome(
     request: AnyRequest,
     db: Session,
+    hooks: CommentHooks,
     config: CommentConfig,
     comment: Comment,
     *,
@@ -143,7 +146,10 @@ def deleted_outcome(
 ) -> Outcome:
     """What to tell after a deletion: whether '[deleted]' stays, and the place to go back to."""
     location = landing_url(
-        db, comment, Viewer.of(viewer), layout(request, db, config, comment.article_id)
+        db,
+        comment,
+        hooks.viewer(db, viewer, comment.article_id),
+        layout(request, db, config, comment.article_id),
     )
     if location.endswith(f"#comment-{comment.id}"):
         text = DELETED_KEPT

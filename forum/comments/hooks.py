@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.current import CurrentUser
 from forum.accounts.models import User
+from forum.accounts.permissions import can_moderate
 from forum.articles.models import Article
 from forum.comments.models import Comment, CommentStatus
+from forum.comments.visibility import Viewer
 from forum.errors import Forbidden
 
 
@@ -81,6 +83,19 @@ OpenReports = Callable[[Session, int], Mapping[int, int]]
 """For moderators only: how many open reports each comment of an article has (by comment id;
 moderation counts them). Never asked for readers or visitors."""
 
+ModeratesThread = Callable[[Session, CurrentUser, int], bool]
+"""Whether this user moderates the thread of the article with this id: the one question the
+comments module asks before it shows held comments, report flags and moderation controls, or
+lets someone edit another's text or reply below a locked comment. The default is the role
+(``role_moderates``); ``create_app`` puts moderation's reach in its place (a site's moderators
+moderate their site's threads)."""
+
+
+def role_moderates(session: Session, user: CurrentUser, article_id: int) -> bool:
+    """The forum's moderators and admins moderate every thread; nobody else any."""
+    return can_moderate(user)
+
+
 CommentListener = Callable[[Session, Comment, CommentStatus | None], None]
 """Called in the writing transaction after a comment was created or changed, with its
 previous status (None when new)."""
@@ -96,6 +111,15 @@ class CommentHooks:
     author_notices: list[AuthorNotice] = field(default_factory=list)
     open_reports: OpenReports | None = None
     hold_explainers: list[HoldExplainer] = field(default_factory=list)
+    moderates: ModeratesThread = role_moderates
+
+    def moderates_thread(self, session: Session, user: CurrentUser | None, article_id: int) -> bool:
+        """Whether ``user`` moderates this article's thread (never a visitor)."""
+        return user is not None and self.moderates(session, user, article_id)
+
+    def viewer(self, session: Session, user: CurrentUser | None, article_id: int) -> Viewer:
+        """Who reads this article's thread: a moderator of it sees every comment."""
+        return Viewer(user.id if user else None, self.moderates_thread(session, user, article_id))
 
     def check_posting(self, session: Session, user: CurrentUser | None, article: Article) -> None:
         for check in self.before_posting:

@@ -46,6 +46,10 @@ class Reader:
     hooks: CommentHooks
     config: CommentConfig
 
+    def viewer(self, article_id: int) -> Viewer:
+        """The reader of this article's thread: all of it if they moderate it."""
+        return self.hooks.viewer(self.db, self.user, article_id)
+
     def actions(self, article: Article) -> tuple[CommentMode, ThreadActions]:
         mode = service.effective_mode(article, close_after_days=self.config.close_after_days)
         refusal = (
@@ -53,7 +57,8 @@ class Reader:
             if mode is CommentMode.OPEN
             else None
         )
-        actions = ThreadActions(self.user, self.config, mode, refusal)
+        moderator = self.hooks.moderates_thread(self.db, self.user, article.id)
+        actions = ThreadActions(self.user, self.config, mode, refusal, moderator=moderator)
         if actions.moderator:
             actions.reports = self.hooks.reported(self.db, article.id)
         return mode, actions
@@ -95,7 +100,7 @@ def _article_context(
         thread = service.thread_page(
             reader.db,
             article,
-            Viewer.of(reader.user),
+            Viewer(reader.user.id if reader.user else None, actions.moderator),
             sort=sort,
             page=page,
             per_page=reader.config.per_page,
@@ -217,7 +222,8 @@ def subtree_page(
     """A comment in context (its ancestors) with its subtree, and the reply form if asked."""
     own = _own_decided(reader, comment_id)
     if own is None:
-        sub = service.subtree(reader.db, comment_id, Viewer.of(reader.user))
+        article_id = service.get_comment(reader.db, comment_id).article_id
+        sub = service.subtree(reader.db, comment_id, reader.viewer(article_id))
     else:
         sub = _own_subtree(reader, own)
     mode, actions = reader.actions(sub.article)
@@ -262,7 +268,7 @@ def _own_subtree(reader: Reader, own: Comment) -> Subtree:
     """The subtree as its author sees it, with their own text in place of the placeholder
     others get (and alone, when no reply is shown below it)."""
     assert reader.user is not None
-    viewer = Viewer.of(reader.user)
+    viewer = reader.viewer(own.article_id)
     mine = service.view_of(reader.db, own, Viewer(reader.user.id, moderator=True))
     try:
         sub = service.subtree(reader.db, own.id, viewer)

@@ -1,4 +1,7 @@
-"""Who may do what with comments: one check per action, shared by HTML, API and templates."""
+"""Who may do what with comments: one check per action, shared by HTML, API and templates.
+
+``moderator``: whether the user moderates the comment's thread, asked once by the caller
+(``CommentHooks.moderates_thread``)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from forum.accounts.current import CurrentUser
-from forum.accounts.permissions import can_moderate
 from forum.articles.models import CommentMode
 from forum.comments.models import CommentStatus
 
@@ -31,24 +33,30 @@ def is_author(user: CurrentUser | None, comment: CommentFacts) -> bool:
 
 
 def can_edit(
-    user: CurrentUser | None, comment: CommentFacts, *, now: datetime, window: timedelta
+    user: CurrentUser | None,
+    comment: CommentFacts,
+    *,
+    moderator: bool,
+    now: datetime,
+    window: timedelta,
 ) -> bool:
-    """Authors within the edit window; moderators at any time. Deleted text is not edited."""
+    """Authors within the edit window; the thread's moderators at any time. Deleted text is
+    not edited."""
     if comment.status is CommentStatus.DELETED:
         return False
-    if can_moderate(user):
+    if moderator and user is not None:
         return True
     return is_author(user, comment) and now - comment.created_at <= window
 
 
-def can_delete(user: CurrentUser | None, comment: CommentFacts) -> bool:
+def can_delete(user: CurrentUser | None, comment: CommentFacts, *, moderator: bool) -> bool:
     if comment.status is CommentStatus.DELETED:
         return False
-    return can_moderate(user) or is_author(user, comment)
+    return (moderator and user is not None) or is_author(user, comment)
 
 
-def can_restore(user: CurrentUser | None, comment: CommentFacts) -> bool:
-    return comment.status is CommentStatus.DELETED and can_moderate(user)
+def can_restore(user: CurrentUser | None, comment: CommentFacts, *, moderator: bool) -> bool:
+    return comment.status is CommentStatus.DELETED and moderator and user is not None
 
 
 def can_reply(user: CurrentUser | None, comment: CommentFacts) -> bool:
@@ -57,8 +65,8 @@ def can_reply(user: CurrentUser | None, comment: CommentFacts) -> bool:
     )
 
 
-def can_see_revisions(user: CurrentUser | None) -> bool:
-    return can_moderate(user)
+def can_see_revisions(user: CurrentUser | None, *, moderator: bool) -> bool:
+    return moderator and user is not None
 
 
 def can_vote(user: CurrentUser | None, comment: CommentFacts) -> bool:

@@ -3,7 +3,8 @@ of what that reader's section shows, and kept in the render cache under a key of
 
 The key is the thread's ETag as this reader sees it (it moves with every comment, edit, vote,
 moderation decision or erasure in the thread, and is this reader's own: their id and whether
-they moderate, so their pending comments and their buttons are theirs alone), with what else
+they moderate this thread — by role, or as a moderator of the site it belongs to — so their
+pending comments and their buttons are theirs alone), with what else
 the section shows of them: who they are (name, role, verified address), the thread's mode and
 whether (and why not) they may post, whether they watch the thread, which of their comments
 on it are still within the edit window (the one thing that changes with time alone) and, for a
@@ -32,10 +33,13 @@ from forum.db import utcnow
 from forum.web.types import AnyRequest
 
 
-def _editable(db: Session, user: CurrentUser, article: Article, window: timedelta) -> str:
+def _editable(
+    db: Session, user: CurrentUser, article: Article, window: timedelta, *, moderator: bool
+) -> str:
     """The reader's comments on this article still within the edit window (their edit
-    button goes when it closes); moderators edit at any time, so nothing to list."""
-    if Viewer.of(user).moderator:
+    button goes when it closes); the thread's moderators edit at any time, so nothing to
+    list."""
+    if moderator:
         return "any"
     ids = db.scalars(
         select(Comment.id).where(
@@ -71,11 +75,12 @@ def section_key(
             str(max_comments),
             repr((user.id, user.username, user.display_name, user.role, user.email_verified)),
             watching,
-            _editable(db, user, article, actions.window),
+            _editable(db, user, article, actions.window, moderator=actions.moderator),
             repr(sorted(actions.reports.items())),  # a moderator's "reported N times" flags
         ]
     )
-    tag = service.thread_etag(db, article, Viewer.of(user), sort=sort, page=page, extra=extra)
+    viewer = Viewer(user.id, actions.moderator)
+    tag = service.thread_etag(db, article, viewer, sort=sort, page=page, extra=extra)
     return f"reader-thread:{user.id}:{tag}"
 
 

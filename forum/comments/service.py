@@ -185,7 +185,8 @@ def _parent(
     if parent is None or parent.article_id != article.id:
         raise NotFound(gettext("The comment you are replying to is not in this thread."))
     facts = permissions.CommentFacts(parent.author_id, parent.status, parent.created_at)
-    if not (permissions.can_reply(author, facts) or Viewer.of(author).moderator):
+    moderator = hooks.moderates_thread(session, author, article.id)
+    if not (permissions.can_reply(author, facts) or moderator):
         raise Conflict(gettext("The comment you are replying to is no longer there."))
     hooks.check_reply(session, author, parent)
     return parent
@@ -251,6 +252,11 @@ def post_comment(
     return comment
 
 
+def _moderates(session: Session, hooks: CommentHooks, user: CurrentUser, comment_id: int) -> bool:
+    """Whether ``user`` moderates the thread of this comment (``CommentNotFound`` if none)."""
+    return hooks.moderates_thread(session, user, get_comment(session, comment_id).article_id)
+
+
 def edit_comment(
     session: Session,
     hooks: CommentHooks,
@@ -268,9 +274,10 @@ def edit_comment(
     revision, for moderators). A moderator's edit of someone else's comment is itself a
     moderation decision and is not screened.
     """
-    comment = visible_comment(session, comment_id, Viewer.of(editor))
+    moderator = _moderates(session, hooks, editor, comment_id)
+    comment = visible_comment(session, comment_id, Viewer(editor.id, moderator))
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
-    if not permissions.can_edit(editor, facts, now=utcnow(), window=window):
+    if not permissions.can_edit(editor, facts, moderator=moderator, now=utcnow(), window=window):
         if permissions.is_author(editor, facts) and comment.status is not CommentStatus.DELETED:
             raise Forbidden(gettext("The time for editing this comment has passed."))
         raise Forbidden(gettext("You may not edit this comment."))
@@ -278,7 +285,7 @@ def edit_comment(
     new_body = clean_body(body)
     if new_body == comment.body_source:
         return comment
-    screened = _screen_edit(session, hooks, comment, editor, new_body)
+    screened = _screen_edit(session, hooks, comment, editor, new_body, moderator=moderator)
     session.add(
         CommentRevision(
             comment_id=comment.id,
@@ -301,12 +308,19 @@ def edit_comment(
 
 
 def _screen_edit(
-    session: Session, hooks: CommentHooks, comment: Comment, editor: CurrentUser, body: str
+    session: Session,
+    hooks: CommentHooks,
+    comment: Comment,
+    editor: CurrentUser,
+    body: str,
+    *,
+    moderator: bool,
 ) -> CommentStatus:
     """What screening says of an edit's new text, judged as a new comment by the comment's
-    author in its place; a moderator editing someone else's comment is not screened."""
+    author in its place; the thread's moderator editing someone else's comment is not
+    screened."""
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
-    if Viewer.of(editor).moderator and not permissions.is_author(editor, facts):
+    if moderator and not permissions.is_author(editor, facts):
         return CommentStatus.PUBLISHED
     article = session.get(Article, comment.article_id)
     assert article is not None  # visible_comment found it
@@ -329,9 +343,10 @@ def delete_comment(
 
     The text is kept so that a moderator can restore it.
     """
-    comment = visible_comment(session, comment_id, Viewer.of(actor))
+    moderator = _moderates(session, hooks, actor, comment_id)
+    comment = visible_comment(session, comment_id, Viewer(actor.id, moderator))
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
-    if not permissions.can_delete(actor, facts):
+    if not permissions.can_delete(actor, facts, moderator=moderator):
         raise Forbidden(gettext("You may not delete this comment."))
     set_status(session, hooks, comment, CommentStatus.DELETED)
     return comment
@@ -343,7 +358,8 @@ def restore_comment(
     """Bring a deleted comment back (moderators)."""
     comment = get_comment(session, comment_id)
     facts = permissions.CommentFacts(comment.author_id, comment.status, comment.created_at)
-    if not permissions.can_restore(actor, facts):
+    moderator = hooks.moderates_thread(session, actor, comment.article_id)
+    if not permissions.can_restore(actor, facts, moderator=moderator):
         raise Forbidden(gettext("Only moderators can restore deleted comments."))
     set_status(session, hooks, comment, CommentStatus.PUBLISHED)
     return comment

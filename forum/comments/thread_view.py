@@ -17,7 +17,7 @@ from forum.articles.models import Article, CommentMode
 from forum.comments import permissions
 from forum.comments.config import CommentConfig
 from forum.comments.models import CommentStatus
-from forum.comments.reading import CommentView, Sort, Viewer
+from forum.comments.reading import CommentView, Sort
 from forum.comments.tree import Node, walk
 from forum.db import utcnow
 from forum.errors import Forbidden
@@ -44,6 +44,8 @@ class ThreadActions:
         config: CommentConfig,
         mode: CommentMode,
         refusal: Forbidden | None = None,
+        *,
+        moderator: bool = False,
     ) -> None:
         self.user = user
         self.now = utcnow()
@@ -53,7 +55,8 @@ class ThreadActions:
         self.down_votes = config.down_votes
         self.refusal = refusal
         """Why a higher layer refuses this user's posts here (a ban…), shown instead of the form."""
-        self.moderator = Viewer.of(user).moderator
+        self.moderator = moderator and user is not None
+        """Whether the reader moderates this thread (``CommentHooks.moderates_thread``)."""
         self.reports: Mapping[int, int] = {}
         """Open reports per comment id, filled for moderators only (never cached pages)."""
 
@@ -67,14 +70,16 @@ class ThreadActions:
 
     def can_edit(self, c: CommentView) -> bool:
         return not c.placeholder and permissions.can_edit(
-            self.user, c.facts, now=self.now, window=self.window
+            self.user, c.facts, moderator=self.moderator, now=self.now, window=self.window
         )
 
     def can_delete(self, c: CommentView) -> bool:
-        return permissions.can_delete(self.user, c.facts) and (not c.placeholder or self.moderator)
+        return permissions.can_delete(self.user, c.facts, moderator=self.moderator) and (
+            not c.placeholder or self.moderator
+        )
 
     def can_restore(self, c: CommentView) -> bool:
-        return permissions.can_restore(self.user, c.facts)
+        return permissions.can_restore(self.user, c.facts, moderator=self.moderator)
 
     def can_report(self, c: CommentView) -> bool:
         return (

@@ -4,8 +4,10 @@ Every read path asks it: the thread and its API, the permalink and ``GET /api/co
 the reply, edit and delete forms, the report form and report API, feeds, search, and the mails
 to watchers. A comment the rule hides is answered 404, as if it did not exist.
 
-* Moderators and admins see every comment, whatever its status and its article's state: they
-  decide about it (the queue links to its permalink).
+* Those who moderate the thread see every comment, whatever its status and its article's
+  state: they decide about it (the queue links to its permalink). Within one thread that is
+  ``CommentHooks.viewer`` (a site's moderators moderate their site's threads); ``Viewer.of``,
+  the role alone, serves lists across threads.
 * Everyone else sees a comment only on a published article whose comments are not hidden, and
   then a published comment, or their own comment while it is pending.
 
@@ -40,6 +42,7 @@ class Viewer:
 
     @classmethod
     def of(cls, user: CurrentUser | None) -> Viewer:
+        """By the role alone; within one thread ask ``CommentHooks.viewer``."""
         return cls(user.id if user else None, can_moderate(user))
 
 

@@ -21,7 +21,6 @@ from jinja2 import pass_context
 from sqlalchemy.orm import Session
 
 from forum.accounts.current import CurrentUser
-from forum.accounts.permissions import can_moderate
 from forum.articles.models import Article
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
@@ -40,10 +39,13 @@ from forum.settings import Settings
 
 
 class Gate:
-    """Refuses posts, replies and edits that moderators have ruled out."""
+    """Refuses posts, replies and edits that moderators have ruled out. Whoever moderates a
+    thread (``hooks.moderates_thread``: by role, or as a site's moderator) replies below its
+    locked comments."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, hooks: CommentHooks) -> None:
         self.settings = settings
+        self.hooks = hooks
 
     def _refuse_banned(self, session: Session, user: CurrentUser | None) -> None:
         if user is None:
@@ -56,7 +58,7 @@ class Gate:
         self._refuse_banned(session, user)
 
     def before_replying(self, session: Session, user: CurrentUser | None, parent: Comment) -> None:
-        if can_moderate(user):
+        if self.hooks.moderates_thread(session, user, parent.article_id):
             return
         if locked_above(session, parent) is not None:
             raise Forbidden(gettext("This thread is locked: no new replies here."))
@@ -68,7 +70,7 @@ class Gate:
 def install(hooks: CommentHooks, settings: Settings, outbox: Outbox | None = None) -> None:
     """Make moderation answer the comments module's questions; with an ``outbox``, authors of
     comments held by a rule are told so (a statement of reasons)."""
-    gate = Gate(settings)
+    gate = Gate(settings, hooks)
     hooks.screening = ModerationScreening(settings)
     hooks.before_posting.append(gate.before_posting)
     hooks.before_replying.append(gate.before_replying)

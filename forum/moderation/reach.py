@@ -57,11 +57,15 @@ class Reach:
         """A condition on an article id column: inside the reach."""
         return true() if self.articles is None else column.in_(self.articles)
 
+    def includes(self, session: Session, article_id: int) -> bool:
+        """Whether the article's thread is inside the reach (everything: no query)."""
+        if self.articles is None:
+            return True
+        return bool(session.scalar(select(literal(article_id).in_(self.articles))))
+
     def require(self, session: Session, article_id: int) -> None:
         """``Forbidden`` unless the article's thread is inside the reach."""
-        if self.articles is None:
-            return
-        if not session.scalar(select(literal(article_id).in_(self.articles))):
+        if not self.includes(session, article_id):
             raise Forbidden(gettext(OUTSIDE))
 
 
@@ -81,9 +85,18 @@ class Reaches:
     sources: Sequence[ReachSource] = ()
 
     def of(self, session: Session, user: CurrentUser) -> Reach | None:
-        """The forum's moderators reach everything; others what the sources give them."""
+        """The forum's moderators reach everything; others what the sources give them. Worked
+        out once per database session (a request's: the header badge and every question the
+        thread asks share it)."""
         if can_moderate(user):
             return EVERYTHING
+        known = session.info.setdefault(REACH_KEY, {})
+        if user.id not in known:
+            known[user.id] = self._worked_out(session, user)
+        found: Reach | None = known[user.id]
+        return found
+
+    def _worked_out(self, session: Session, user: CurrentUser) -> Reach | None:
         parts = [r for r in (s.reach_of(session, user.id) for s in self.sources) if r]
         if not parts:
             return None
@@ -92,6 +105,20 @@ class Reaches:
             return EVERYTHING
         names = tuple(name for p in parts for name in p.names)
         return Reach(queries[0] if len(queries) == 1 else union(*queries), names)
+
+
+@dataclass(frozen=True)
+class ModeratesThread:
+    """The comments module's question "does this person moderate this article's thread?"
+    (``CommentHooks.moderates``), answered by the reach: so a site's moderators get held
+    comments, report flags and the moderation controls on their site's threads, and what a
+    reader gets elsewhere."""
+
+    reaches: Reaches
+
+    def __call__(self, session: Session, user: CurrentUser, article_id: int) -> bool:
+        reach = self.reaches.of(session, user)
+        return reach is not None and reach.includes(session, article_id)
 
 
 def reach_of_request(connection: ASGIConnection[Any, Any, Any, Any]) -> Reach | None:
