@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.auth import admin_required
 from forum.articles.models import CommentMode
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.settings import Settings
 from forum.sites import service
 from forum.sites.models import Site
@@ -97,7 +98,9 @@ class AdminSitePages(Controller):
             site = service.create_site(db, _input(data))
         except Invalid as exc:
             return _page(db, site=None, form=_typed(data), errors=exc.errors, status_code=400)
-        flash(request, f"The site {site.name} is registered.", category="success")
+        flash(
+            request, gettext("The site %(name)s is registered.", name=site.name), category="success"
+        )
         return Redirect(f"/admin/sites/{site.id}", status_code=303)
 
     @get("/{site_id:int}", sync_to_thread=True)
@@ -125,13 +128,16 @@ class AdminSitePages(Controller):
             form, errors = _typed(data), exc.errors
             url = settings.base_url
             return _page(db, site=site, form=form, errors=errors, status_code=400, forum_url=url)
-        flash(request, f"The site {site.name} is saved.", category="success")
+        flash(request, gettext("The site %(name)s is saved.", name=site.name), category="success")
         return Redirect(f"/admin/sites/{site.id}", status_code=303)
 
     @post("/{site_id:int}/secret", sync_to_thread=True)
     def rotate(self, request: AnyRequest, db: DbSession, site_id: FromPath[int]) -> Redirect:
         """Replace the hand-off secret: the site must use the new one from now on."""
         site = service.rotate_secret(db, site_id)
-        message = f"The site {site.name} has a new secret; hand-offs signed with the old one fail."
+        message = gettext(
+            "The site %(name)s has a new secret; hand-offs signed with the old one fail.",
+            name=site.name,
+        )
         flash(request, message, category="success")
         return Redirect(f"/admin/sites/{site.id}", status_code=303)

@@ -17,6 +17,7 @@ from forum.accounts.validation import username_key
 from forum.articles.models import CommentMode
 from forum.db import utcnow
 from forum.errors import Invalid, NotFound
+from forum.i18n import gettext
 from forum.sites.models import Site, SiteModerator
 from forum.sites.urls import origin
 
@@ -44,7 +45,7 @@ class SiteInput:
         errors: dict[str, str] = {}
         name = " ".join(self.name.split())
         if not name or len(name) > Site.NAME_MAX:
-            errors["name"] = f"needs between 1 and {Site.NAME_MAX} characters"
+            errors["name"] = gettext("needs between 1 and %(max)d characters", max=Site.NAME_MAX)
         origins: list[str] = []
         for line in self.origins.splitlines():
             if not line.strip():
@@ -57,17 +58,17 @@ class SiteInput:
             if value not in origins:
                 origins.append(value)
         if not origins and "origins" not in errors:
-            errors["origins"] = "needs at least one origin, such as https://blog.example"
+            errors["origins"] = gettext("needs at least one origin, such as https://blog.example")
         elif len(origins) > ORIGINS_MAX:
-            errors["origins"] = f"may list at most {ORIGINS_MAX} origins"
+            errors["origins"] = gettext("may list at most %(max)d origins", max=ORIGINS_MAX)
         try:
             mode = CommentMode(self.comment_mode)
         except ValueError:
-            errors["comment_mode"] = "must be open, closed or hidden"
+            errors["comment_mode"] = gettext("must be open, closed or hidden")
             mode = CommentMode.OPEN
         names = list(dict.fromkeys(n.strip().lstrip("@") for n in self.moderators.split() if n))
         if len(names) > MODERATORS_MAX:
-            errors["moderators"] = f"may list at most {MODERATORS_MAX} people"
+            errors["moderators"] = gettext("may list at most %(max)d people", max=MODERATORS_MAX)
         if errors:
             raise Invalid(errors)
         return name, origins, mode, names
@@ -80,7 +81,7 @@ def list_sites(session: Session) -> list[Site]:
 def get_site(session: Session, site_id: int) -> Site:
     site = session.get(Site, site_id)
     if site is None:
-        raise NotFound("There is no such site.")
+        raise NotFound(gettext("There is no such site."))
     return site
 
 
@@ -100,7 +101,8 @@ def _moderator_ids(session: Session, names: list[str]) -> list[int]:
     found: dict[str, int] = dict(session.execute(query).all())
     missing = [name for key, name in keys.items() if key not in found]
     if missing:
-        raise Invalid({"moderators": f"there is nobody called {', '.join(missing)}"})
+        who = ", ".join(missing)
+        raise Invalid({"moderators": gettext("there is nobody called %(names)s", names=who)})
     return list(found.values())
 
 

@@ -13,6 +13,7 @@ import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from forum.errors import Invalid
+from forum.i18n import gettext
 
 URL_MAX = 2000
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -58,10 +59,9 @@ def _host(scheme: str, hostname: str | None, port: int | None) -> str:
 
 def _parts(value: str, field: str) -> tuple[str, str, str, str, str]:
     """The URL split, with scheme and host checked and normalised, or ``Invalid``."""
-    what = "an origin" if field == "origins" else "a web address"
     text = value.strip()
     if not text or len(text) > URL_MAX or any(ord(ch) < 32 or ch == "\\" for ch in text):
-        raise Invalid({field: f"{value[:80]!r} is not {what} (http:// or https://)"})
+        raise Invalid({field: _not_a_url(value, field)})
     try:
         parts = urlsplit(text)
         scheme = parts.scheme.lower()
@@ -69,8 +69,15 @@ def _parts(value: str, field: str) -> tuple[str, str, str, str, str]:
             raise ValueError("scheme")
         host = _host(scheme, parts.hostname, parts.port)
     except ValueError:
-        raise Invalid({field: f"{value[:80]!r} is not {what} (http:// or https://)"}) from None
+        raise Invalid({field: _not_a_url(value, field)}) from None
     return scheme, host, parts.path, parts.query, parts.fragment
+
+
+def _not_a_url(value: str, field: str) -> str:
+    shown = repr(value[:80])
+    if field == "origins":
+        return gettext("%(value)s is not an origin (http:// or https://)", value=shown)
+    return gettext("%(value)s is not a web address (http:// or https://)", value=shown)
 
 
 def _path(path: str) -> str:
@@ -91,7 +98,7 @@ def canonical_url(value: str, field: str = "url") -> str:
     scheme, host, path, query, _fragment = _parts(value, field)
     url = urlunsplit((scheme, host, _path(path), _query(query), ""))
     if len(url) > URL_MAX:
-        raise Invalid({field: f"is longer than {URL_MAX} characters"})
+        raise Invalid({field: gettext("is longer than %(max)d characters", max=URL_MAX)})
     return url
 
 
@@ -102,7 +109,12 @@ def origin(value: str) -> str:
     userinfo = "@" in value.split("//", 1)[-1].split("/", 1)[0]
     if path not in {"", "/"} or query or fragment or userinfo or value.strip().endswith(("?", "#")):
         raise Invalid(
-            {"origins": f"{value.strip()[:80]!r} must be scheme://host[:port] only, no path"}
+            {
+                "origins": gettext(
+                    "%(value)s must be scheme://host[:port] only, no path",
+                    value=repr(value.strip()[:80]),
+                )
+            }
         )
     return f"{scheme}://{host}"
 
