@@ -71,6 +71,16 @@ def translate_plural(singular: str, plural: str, n: int) -> str:
     return _catalogue().ngettext(singular, plural, n)
 
 
+def translate_in_context(context: str, message: str) -> str:
+    """``message`` as meant in ``context`` ("Register" a site, not an account), unformatted."""
+    return _catalogue().pgettext(context, message)
+
+
+def translate_plural_in_context(context: str, singular: str, plural: str, n: int) -> str:
+    """The plural form for ``n`` of a message meant in ``context``, unformatted."""
+    return _catalogue().npgettext(context, singular, plural, n)
+
+
 def gettext(message: str, /, **variables: object) -> str:
     """``message`` translated, with ``%(name)s`` placeholders filled from ``variables``.
 
@@ -84,6 +94,18 @@ def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
     """The form for ``n`` translated; ``%(num)d`` is ``n`` unless ``variables`` says otherwise."""
     variables.setdefault("num", n)
     return translate_plural(singular, plural, n) % variables
+
+
+def pgettext(context: str, message: str, /, **variables: object) -> str:
+    """Like ``gettext``, for a short message that means different things in different places:
+    ``context`` tells the translator which one (Babel extracts it as the msgctxt)."""
+    return translate_in_context(context, message) % variables
+
+
+def npgettext(context: str, singular: str, plural: str, n: int, /, **variables: object) -> str:
+    """Like ``ngettext``, for a message that needs a ``context`` (see ``pgettext``)."""
+    variables.setdefault("num", n)
+    return translate_plural_in_context(context, singular, plural, n) % variables
 
 
 def N_(message: str) -> str:  # the name xgettext and Babel look for

@@ -23,7 +23,13 @@ from jinja2 import (
     select_autoescape,
 )
 
-from forum.i18n import translate, translate_plural, use_language
+from forum.i18n import (
+    translate,
+    translate_in_context,
+    translate_plural,
+    translate_plural_in_context,
+    use_language,
+)
 from forum.web.language import negotiate
 from forum.web.templating import TEMPLATE_PACKAGE
 
@@ -53,7 +59,11 @@ def mail_environment() -> Environment:
     )
     # Mails speak the recipient's language: the sender sets it (forum.i18n.use_language).
     env.install_gettext_callables(  # type: ignore[attr-defined]  # by the extension
-        translate, translate_plural, newstyle=True
+        translate,
+        translate_plural,
+        newstyle=True,
+        pgettext=translate_in_context,
+        npgettext=translate_plural_in_context,
     )
     env.filters["one_line"] = one_line
     return env

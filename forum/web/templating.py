@@ -10,7 +10,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from forum.i18n import current_language, translate, translate_plural
+from forum.i18n import (
+    current_language,
+    translate,
+    translate_in_context,
+    translate_plural,
+    translate_plural_in_context,
+)
 from forum.settings import Settings
 from forum.web.dates import byline_date, format_count, iso_datetime, long_date
 from forum.web.language_tags import text_direction
@@ -58,7 +64,11 @@ def make_environment(
     )
     # Every text goes through gettext/ngettext in the language of the request (forum.i18n).
     env.install_gettext_callables(  # type: ignore[attr-defined]  # by the extension
-        translate, translate_plural, newstyle=True
+        translate,
+        translate_plural,
+        newstyle=True,
+        pgettext=translate_in_context,
+        npgettext=translate_plural_in_context,
     )
     tz = settings.tz
 
