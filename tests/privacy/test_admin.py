@@ -1,6 +1,9 @@
 """/admin/privacy: counts of consent decisions and of page views, for administrators."""
 
 import re
+from datetime import date
+
+from babel.dates import format_date
 
 from forum.privacy.models import PolicyKind
 
@@ -35,3 +38,13 @@ def test_the_overview_counts_decisions_by_category_how_and_version(
     assert cell(html, "1") == ["2"] and cell(html, "2") == ["1"]
     assert "Page views, last 30 days: 2" in html
     assert "<code>/privacy</code></td><td>1</td>" in html
+
+
+def test_the_page_view_days_are_written_in_the_admins_language(auth, admin):
+    """A German administrator reads "5. Dezember 2026", not "5 December 2026"."""
+    auth.login("boss")
+    html = auth.client.get("/admin/privacy", headers={"Accept-Language": "de"}).text
+    days = re.findall(r'<tr><td><time datetime="([0-9-]+)">([^<]+)</time></td>', html)
+    assert len(days) == 30
+    for iso, written in days:
+        assert written == format_date(date.fromisoformat(iso), "long", locale="de")
