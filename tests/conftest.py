@@ -11,6 +11,7 @@ import email
 import email.policy
 import os
 import shutil
+import subprocess
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,9 +40,34 @@ from forum.settings import Settings
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-SHARED_DIR = Path(
-    os.environ.get("FORUM_TEST_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared"
-)
+
+
+def _shared_dir() -> Path:
+    """``../shared`` (the corpus and the seed): beside this checkout, else beside the repository
+    it was cloned from (a CI clone in a temporary folder), unless ``FORUM_TEST_SHARED_DIR`` says.
+
+    Read from there, never copied into the repository.
+    """
+    if os.environ.get("FORUM_TEST_SHARED_DIR"):
+        return Path(os.environ["FORUM_TEST_SHARED_DIR"])
+    checkout = Path(__file__).resolve().parents[1]
+    beside = checkout.parent / "shared"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(
+        ["git", "-C", str(checkout), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and "://" not in origin and ":" not in origin.split("/")[0]:
+        candidate = (checkout / origin).resolve().parent / "shared"
+        if candidate.is_dir():
+            return candidate
+    return beside
+
+
+SHARED_DIR = _shared_dir()
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
 
