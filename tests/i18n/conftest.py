@@ -4,6 +4,7 @@ that the right catalogue is chosen, not what it says."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from gettext import GNUTranslations
 from io import BytesIO
 
@@ -35,10 +36,24 @@ def made_up_catalogue(language: str, translations: dict[str, str]) -> GNUTransla
     return GNUTranslations(compiled)
 
 
+def put_back_shipped_catalogues() -> None:
+    """Every language says its shipped catalogue again (after a test installed made-up ones)."""
+    for language in LANGUAGES[1:]:
+        install_catalogue(language, read_catalogue(language))
+
+
+@contextmanager
+def speaking(language: str, translations: dict[str, str]) -> Iterator[None]:
+    """Within the block ``language`` says only ``translations``; then the shipped catalogues."""
+    install_catalogue(language, made_up_catalogue(language, translations))
+    try:
+        yield
+    finally:
+        put_back_shipped_catalogues()
+
+
 @pytest.fixture
 def german() -> Iterator[dict[str, str]]:
     """German says the words of ``GERMAN``; the shipped catalogues are back afterwards."""
-    install_catalogue("de", made_up_catalogue("de", GERMAN))
-    yield GERMAN
-    for language in LANGUAGES[1:]:
-        install_catalogue(language, read_catalogue(language))
+    with speaking("de", GERMAN):
+        yield GERMAN

@@ -13,14 +13,14 @@ from babel.messages.pofile import write_po
 
 from forum.i18n import LANGUAGES, gettext, install_catalogue, ngettext, use_language
 from forum.i18n.catalogues import LOCALE_DIR, catalogue_path, read_catalogue
+from tests.i18n.conftest import put_back_shipped_catalogues
 
 
 @pytest.fixture(autouse=True)
 def shipped_catalogues_afterwards() -> Iterator[None]:
     """Tests here install made-up catalogues; the shipped ones are put back after each."""
     yield
-    for language in LANGUAGES[1:]:
-        install_catalogue(language, read_catalogue(language))
+    put_back_shipped_catalogues()
 
 
 def _write_po(locale_dir: Path, language: str, translations: dict[str, object]) -> Path:

@@ -9,29 +9,23 @@ from typing import Any
 import pytest
 
 from forum.accounts.devices import describe_client, device_name
-from forum.i18n import LANGUAGES, install_catalogue, use_language
-from forum.i18n.catalogues import read_catalogue
-from tests.i18n.conftest import made_up_catalogue
+from forum.i18n import use_language
+from tests.i18n.conftest import speaking
 
 FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 @pytest.fixture
 def german_devices() -> Iterator[None]:
-    install_catalogue(
+    with speaking(
         "de",
-        made_up_catalogue(
-            "de",
-            {
-                "A browser": "Ein Browser",
-                "A browser on %(system)s": "Ein Browser unter %(system)s",
-                "%(browser)s on %(system)s": "%(browser)s unter %(system)s",
-            },
-        ),
-    )
-    yield
-    for language in LANGUAGES[1:]:
-        install_catalogue(language, read_catalogue(language))
+        {
+            "A browser": "Ein Browser",
+            "A browser on %(system)s": "Ein Browser unter %(system)s",
+            "%(browser)s on %(system)s": "%(browser)s unter %(system)s",
+        },
+    ):
+        yield
 
 
 @pytest.mark.parametrize(

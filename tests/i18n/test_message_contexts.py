@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from forum.i18n import LANGUAGES, gettext, install_catalogue, npgettext, pgettext, use_language
-from forum.i18n.catalogues import read_catalogue
+from forum.i18n import gettext, npgettext, pgettext, use_language
 from forum.settings import Settings
 from forum.web.mail_templates import mail_environment
 from forum.web.templating import make_environment
+from tests.i18n.conftest import put_back_shipped_catalogues
 
 
 @pytest.fixture(autouse=True)
 def shipped_catalogues() -> None:
-    for language in LANGUAGES[1:]:
-        install_catalogue(language, read_catalogue(language))
+    put_back_shipped_catalogues()
 
 
 def test_python_says_the_word_meant_in_its_context() -> None:

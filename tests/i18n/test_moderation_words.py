@@ -7,13 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from forum.i18n import LANGUAGES, install_catalogue, use_language
-from forum.i18n.catalogues import read_catalogue
+from forum.i18n import use_language
 from forum.moderation.actions import ACTION_NAMES
 from forum.moderation.models import LogAction
 from forum.web.mail_templates import render_mail
 from forum.web.templating import make_environment
-from tests.i18n.conftest import made_up_catalogue
+from tests.i18n.conftest import speaking
 
 HIDDEN = "Your comment on %(title)s was hidden"
 REJECTED = "Your comment on %(title)s was rejected"
@@ -22,23 +21,18 @@ REJECTED = "Your comment on %(title)s was rejected"
 @pytest.fixture
 def german_that_translates_every_word() -> Iterator[None]:
     """A German that translates even bare words like "hidden" (shipped catalogues back after)."""
-    install_catalogue(
+    with speaking(
         "de",
-        made_up_catalogue(
-            "de",
-            {
-                HIDDEN: "Ihr Kommentar zu %(title)s wurde ausgeblendet",
-                REJECTED: "Ihr Kommentar zu %(title)s wurde abgelehnt",
-                "hidden": "ausgeblendet",
-                "rejected": "abgelehnt",
-                "hide": "ausblenden",
-                "reject": "ablehnen",
-            },
-        ),
-    )
-    yield
-    for language in LANGUAGES[1:]:
-        install_catalogue(language, read_catalogue(language))
+        {
+            HIDDEN: "Ihr Kommentar zu %(title)s wurde ausgeblendet",
+            REJECTED: "Ihr Kommentar zu %(title)s wurde abgelehnt",
+            "hidden": "ausgeblendet",
+            "rejected": "abgelehnt",
+            "hide": "ausblenden",
+            "reject": "ablehnen",
+        },
+    ):
+        yield
 
 
 def _statement(action: LogAction) -> str:

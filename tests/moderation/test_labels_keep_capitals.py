@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from forum.i18n import LANGUAGES, install_catalogue
-from forum.i18n.catalogues import read_catalogue
-from tests.i18n.conftest import made_up_catalogue
+from tests.i18n.conftest import speaking
 
 GERMAN = {
     "abuse (insults, harassment or threats)": "beleidigung oder Drohung",
@@ -19,10 +17,8 @@ GERMAN = {
 
 @pytest.fixture
 def german() -> Iterator[None]:
-    install_catalogue("de", made_up_catalogue("de", GERMAN))
-    yield
-    for language in LANGUAGES[1:]:
-        install_catalogue(language, read_catalogue(language))
+    with speaking("de", GERMAN):
+        yield
 
 
 @pytest.fixture
