@@ -65,7 +65,8 @@ Etag = Callable[[str], str]
 """The answer's ETag for the CSRF token it carries."""
 
 
-def _header(scope: dict[str, Any], name: bytes) -> bytes:
+def request_header(scope: dict[str, Any], name: bytes) -> bytes:
+    """The value of a request's header ``name`` (lower case), else empty."""
     for key, value in scope["headers"]:
         if key == name:
             return bytes(value)
@@ -138,6 +139,8 @@ class FrontCache:
 
     offer_key = OFFER_KEY
     """Where a request's ``Offer`` goes in its state (a handler looks for it there)."""
+    max_entries, max_bytes = MAX_ENTRIES, MAX_BYTES
+    """Bounds of the entries (least recently used go first)."""
 
     def __init__(
         self,
@@ -236,17 +239,29 @@ class FrontCache:
         encoding = header_value(headers, b"content-encoding")
         if encoding not in (b"", b"gzip", b"br"):
             return None
+        entry = await self._build(scope, found, headers, body, encoding, token)
+        self._store(key, entry)
+        return entry, token, header_value(headers, b"x-request-id").decode() or None
+
+    async def _build(
+        self,
+        scope: dict[str, Any],
+        found: Offer,
+        headers: Headers,
+        body: bytes,
+        encoding: bytes,
+        token: str,
+    ) -> Entry:
+        """The entry of an answer to keep, fresh for ``seconds`` from when its request began."""
         route = str(scope.get("path_template") or scope["path"])
         expires = found.made + self.seconds
         # Compressing a large page takes milliseconds: off the event loop (zlib and brotli
         # let other threads run meanwhile).
-        entry = await to_thread.run_sync(
+        return await to_thread.run_sync(
             lambda: build(
                 found, headers, decode(body, encoding), token, route=route, expires=expires
             )
         )
-        self._store(key, entry)
-        return entry, token, header_value(headers, b"x-request-id").decode() or None
 
     def _store(self, key: bytes, entry: Entry) -> None:
         old = self.entries.pop(key, None)
@@ -256,9 +271,30 @@ class FrontCache:
             return
         self.entries[key] = entry
         self.size += entry.size
-        while self.size > MAX_BYTES or len(self.entries) > MAX_ENTRIES:
+        while self.size > self.max_bytes or len(self.entries) > self.max_entries:
             _, dropped = self.entries.popitem(last=False)
             self.size -= dropped.size
+
+    def _response(
+        self, scope: dict[str, Any], entry: Entry, token: str
+    ) -> tuple[int, Headers, bytes]:
+        """The status, headers and body ``entry`` is answered with, carrying ``token``."""
+        etag = entry.etag(token)
+        headers = [
+            (b"etag", etag.encode()),
+            (b"vary", entry.vary),
+            (b"set-cookie", (self.cookie_parts[0] + token + self.cookie_parts[1]).encode()),
+        ]
+        sent = request_header(scope, b"if-none-match")
+        if sent and any(validator_of(t) == entry.validator for t in sent.decode().split(",")):
+            headers += [(k, v) for k, v in entry.headers if k not in NOT_IN_304]
+            return 304, headers, b""
+        body, encoding = body_for(entry, token, request_header(scope, b"accept-encoding"))
+        if encoding:
+            headers.append((b"content-encoding", encoding))
+        headers += entry.headers
+        headers.append((b"content-length", b"%d" % len(body)))
+        return 200, headers, body
 
     async def _send(
         self,
@@ -269,23 +305,7 @@ class FrontCache:
         request_id: str | None,
         started: float,
     ) -> None:
-        etag = entry.etag(token)
-        headers = [
-            (b"etag", etag.encode()),
-            (b"vary", entry.vary),
-            (b"set-cookie", (self.cookie_parts[0] + token + self.cookie_parts[1]).encode()),
-        ]
-        sent = _header(scope, b"if-none-match")
-        if sent and any(validator_of(t) == entry.validator for t in sent.decode().split(",")):
-            status, body = 304, b""
-            headers += [(k, v) for k, v in entry.headers if k not in NOT_IN_304]
-        else:
-            status = 200
-            body, encoding = body_for(entry, token, _header(scope, b"accept-encoding"))
-            if encoding:
-                headers.append((b"content-encoding", encoding))
-            headers += entry.headers
-            headers.append((b"content-length", b"%d" % len(body)))
+        status, headers, body = self._response(scope, entry, token)
         if self.log_answer is not None:
             scope["path_template"] = entry.route
             request_id = request_id or self.log_answer(scope, status, started)

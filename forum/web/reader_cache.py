@@ -28,7 +28,6 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from anyio import to_thread
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
@@ -37,11 +36,11 @@ from forum.web.access_log import log_answer
 from forum.web.front_cache import (
     Entry,
     FrontCache,
+    Headers,
     Offer,
     body_for,
-    build,
-    decode,
     header_value,
+    request_header,
 )
 from forum.web.front_cache import offer as front_offer
 from forum.web.sessions import LOADED_KEY, SESSION_COOKIE
@@ -84,6 +83,7 @@ class ReaderCache(FrontCache):
     """One process's kept reader pages; ``forget()`` drops them all."""
 
     offer_key = OFFER_KEY
+    max_entries, max_bytes = MAX_ENTRIES, MAX_BYTES
 
     def __init__(self, *, seconds: float, log: bool) -> None:
         super().__init__(
@@ -142,49 +142,23 @@ class ReaderCache(FrontCache):
             or encoding not in (b"", b"gzip", b"br")
         ):
             return None
-        route = str(scope.get("path_template") or scope["path"])
-        expires = found.made + self.seconds
-        entry = await to_thread.run_sync(
-            lambda: build(
-                found, headers, decode(body, encoding), token, route=route, expires=expires
-            )
-        )
+        entry = await self._build(scope, found, headers, body, encoding, token)
         entry.token = token
         if state.get("forum_reader_epoch") != self.epoch:  # forgotten while it was built
             return None
         self._store(key, entry)
         return entry, token, header_value(headers, b"x-request-id").decode() or None
 
-    def _store(self, key: bytes, entry: Entry) -> None:
-        super()._store(key, entry)
-        while self.size > MAX_BYTES or len(self.entries) > MAX_ENTRIES:
-            _, dropped = self.entries.popitem(last=False)
-            self.size -= dropped.size
-
-    async def _send(
-        self,
-        scope: dict[str, Any],
-        send: Any,
-        entry: Entry,
-        token: str,
-        request_id: str | None,
-        started: float,
-    ) -> None:
-        body, encoding = body_for(entry, entry.token, _accept(scope))
+    def _response(
+        self, scope: dict[str, Any], entry: Entry, token: str
+    ) -> tuple[int, Headers, bytes]:
+        """The reader's own page as it was: their token, no cookie, no validator."""
+        body, encoding = body_for(entry, entry.token, request_header(scope, b"accept-encoding"))
         headers = [(b"vary", entry.vary), *entry.headers]
         if encoding:
             headers.append((b"content-encoding", encoding))
         headers.append((b"content-length", b"%d" % len(body)))
-        if self.log_answer is not None:
-            scope["path_template"] = entry.route
-            request_id = request_id or self.log_answer(scope, 200, started)
-            headers.append((b"x-request-id", request_id.encode()))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-
-def _accept(scope: dict[str, Any]) -> bytes:
-    return next((bytes(v) for k, v in scope["headers"] if k == b"accept-encoding"), b"")
+        return 200, headers, body
 
 
 def make_reader_cache(settings: Settings) -> ReaderCache | None:

@@ -24,6 +24,8 @@ from forum.comments.models import CommentStatus
 from forum.privacy.models import PageViewCount
 from forum.web import front_cache
 from forum.web.access_log import LOGGER
+from tests.comments.caching import article as article  # a fixture
+from tests.comments.caching import counted
 from tests.comments.test_render_cache import changes
 from tests.conftest import AuthActions
 
@@ -38,22 +40,9 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def article(make_article: Any) -> Any:
-    return make_article(title="Cached article", body="The first text.")
-
-
-@pytest.fixture
 def handled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the visitor pages Litestar's handler made (a front-cache answer makes none)."""
-    calls: list[int] = []
-    original = pages.visitor_article_page
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(pages, "visitor_article_page", counting)
-    return calls
+    return counted(monkeypatch, pages, "visitor_article_page")
 
 
 def visit(client: TestClient, path: str, **headers: str) -> Any:
@@ -367,7 +356,7 @@ def test_hits_are_logged_like_every_other_request(client, article, settings):
 
 
 def test_entries_are_bounded(client, make_article, monkeypatch, app):
-    monkeypatch.setattr(front_cache, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(front_cache.FrontCache, "max_entries", 3)
     for n in range(6):
         article = make_article(title=f"Bounded {n}")
         visit(client, f"/articles/{article.slug}")
