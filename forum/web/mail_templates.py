@@ -23,15 +23,9 @@ from jinja2 import (
     select_autoescape,
 )
 
-from forum.i18n import (
-    translate,
-    translate_in_context,
-    translate_plural,
-    translate_plural_in_context,
-    use_language,
-)
+from forum.i18n import use_language
 from forum.web.language import negotiate
-from forum.web.templating import TEMPLATE_PACKAGE
+from forum.web.templating import TEMPLATE_PACKAGE, install_translations
 
 MAIL_FOLDER = "mail"
 
@@ -58,13 +52,7 @@ def mail_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     # Mails speak the recipient's language: the sender sets it (forum.i18n.use_language).
-    env.install_gettext_callables(  # type: ignore[attr-defined]  # by the extension
-        translate,
-        translate_plural,
-        newstyle=True,
-        pgettext=translate_in_context,
-        npgettext=translate_plural_in_context,
-    )
+    install_translations(env)
     env.filters["one_line"] = one_line
     return env
 

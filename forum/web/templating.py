@@ -46,6 +46,19 @@ def _get_flashes(context: Any) -> list[Any]:
     return session.pop("_messages", []) if isinstance(session, dict) else []
 
 
+def install_translations(env: Environment) -> None:
+    """Every text of ``env``'s templates goes through gettext/ngettext (and their ``p``
+    variants) in the current language (``forum.i18n``: the request's, or a mail's recipient's).
+    ``env`` has the ``jinja2.ext.i18n`` extension."""
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # by the extension
+        translate,
+        translate_plural,
+        newstyle=True,
+        pgettext=translate_in_context,
+        npgettext=translate_plural_in_context,
+    )
+
+
 def make_environment(
     settings: Settings, extra_globals: Mapping[str, Any] | None = None
 ) -> Environment:
@@ -62,14 +75,7 @@ def make_environment(
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # Every text goes through gettext/ngettext in the language of the request (forum.i18n).
-    env.install_gettext_callables(  # type: ignore[attr-defined]  # by the extension
-        translate,
-        translate_plural,
-        newstyle=True,
-        pgettext=translate_in_context,
-        npgettext=translate_plural_in_context,
-    )
+    install_translations(env)
     tz = settings.tz
 
     def _byline(moment: datetime) -> str:
