@@ -13,7 +13,7 @@ from forum.accounts.models import User
 from forum.i18n import current_language
 from forum.settings import Settings
 from forum.signing import Signer
-from forum.web.mail_templates import MailText, in_language_of, render_mail
+from forum.web.mail_templates import in_language_of, render_mail
 
 VERIFY_PURPOSE = "verify-email"
 
@@ -40,68 +40,87 @@ def verification_link(settings: Settings, user: User) -> str:
     return _link(settings, f"/verify/{token}")
 
 
-def _send(outbox: Outbox, session: Session, to: str, mail: MailText) -> None:
-    outbox.queue(session, to=to, subject=mail.subject, text=mail.text, html=mail.html)
+def _send(
+    outbox: Outbox,
+    session: Session,
+    settings: Settings,
+    user: User,
+    name: str,
+    *,
+    to: str | None = None,
+    default: str | None = None,
+    **context: object,
+) -> None:
+    """Queue mail ``accounts/<name>`` to ``to`` (the user's own address unless said), written
+    in the user's language, else ``default`` (the page's: they asked for it just now)."""
+    address = user.email if to is None else to
+    assert address is not None
+    with in_language_of(user.language, default=default or current_language()):
+        mail = render_mail(
+            f"accounts/{name}",
+            site_name=settings.site_name,
+            display_name=user.display_name,
+            **context,
+        )
+    outbox.queue(session, to=address, subject=mail.subject, text=mail.text, html=mail.html)
 
 
 def send_verification(outbox: Outbox, session: Session, settings: Settings, user: User) -> None:
-    assert user.email is not None
-    with in_language_of(user.language, default=current_language()):
-        mail = render_mail(
-            "accounts/verify_email",
-            site_name=settings.site_name,
-            display_name=user.display_name,
-            link=verification_link(settings, user),
-            hours=settings.verify_link_hours,
-        )
-    _send(outbox, session, user.email, mail)
+    _send(
+        outbox,
+        session,
+        settings,
+        user,
+        "verify_email",
+        link=verification_link(settings, user),
+        hours=settings.verify_link_hours,
+    )
 
 
 def send_password_reset(
     outbox: Outbox, session: Session, settings: Settings, user: User, token: str
 ) -> None:
-    assert user.email is not None
-    with in_language_of(user.language, default=current_language()):
-        mail = render_mail(
-            "accounts/password_reset",
-            site_name=settings.site_name,
-            display_name=user.display_name,
-            username=user.username,
-            link=_link(settings, f"/password/reset/{token}"),
-            minutes=settings.reset_link_minutes,
-        )
-    _send(outbox, session, user.email, mail)
+    _send(
+        outbox,
+        session,
+        settings,
+        user,
+        "password_reset",
+        username=user.username,
+        link=_link(settings, f"/password/reset/{token}"),
+        minutes=settings.reset_link_minutes,
+    )
 
 
 def send_email_changed(
     outbox: Outbox, session: Session, settings: Settings, user: User, old_email: str
 ) -> None:
-    with in_language_of(user.language, default=current_language()):
-        mail = render_mail(
-            "accounts/email_changed",
-            site_name=settings.site_name,
-            display_name=user.display_name,
-            username=user.username,
-            forgot_link=_link(settings, "/password/forgot"),
-        )
-    _send(outbox, session, old_email, mail)
+    _send(
+        outbox,
+        session,
+        settings,
+        user,
+        "email_changed",
+        to=old_email,
+        username=user.username,
+        forgot_link=_link(settings, "/password/forgot"),
+    )
 
 
 def send_login_link(
     outbox: Outbox, session: Session, settings: Settings, user: User, token: str
 ) -> None:
     """The one-time link that logs in while password logins are throttled."""
-    assert user.email is not None
-    with in_language_of(user.language, default=current_language()):
-        mail = render_mail(
-            "accounts/login_link",
-            site_name=settings.site_name,
-            display_name=user.display_name,
-            username=user.username,
-            link=_link(settings, f"/login/link/{token}"),
-            minutes=settings.login_link_minutes,
-        )
-    _send(outbox, session, user.email, mail)
+    _send(
+        outbox,
+        session,
+        settings,
+        user,
+        "login_link",
+        username=user.username,
+        link=_link(settings, f"/login/link/{token}"),
+        minutes=settings.login_link_minutes,
+    )
 
 
 def send_address_taken(
@@ -109,18 +128,18 @@ def send_address_taken(
 ) -> None:
     """Tell the owner of an address that someone registered with it (or asked to move an
     account to it): the form said nothing, so that it reveals no account."""
-    assert owner.email is not None
-    with in_language_of(owner.language, default=settings.language):
-        mail = render_mail(
-            "accounts/address_taken",
-            site_name=settings.site_name,
-            display_name=owner.display_name,
-            username=owner.username,
-            login_link=_link(settings, "/login"),
-            forgot_link=_link(settings, "/password/forgot"),
-            change=change,
-        )
-    _send(outbox, session, owner.email, mail)
+    _send(
+        outbox,
+        session,
+        settings,
+        owner,
+        "address_taken",
+        default=settings.language,  # the one asking is not the owner: the site's language
+        username=owner.username,
+        login_link=_link(settings, "/login"),
+        forgot_link=_link(settings, "/password/forgot"),
+        change=change,
+    )
 
 
 def new_email_link(settings: Settings, user: User, new_email: str) -> str:
@@ -136,13 +155,14 @@ def send_confirm_new_email(
     outbox: Outbox, session: Session, settings: Settings, user: User, new_email: str
 ) -> None:
     """Ask ``new_email`` to confirm an address change (the account keeps its address until)."""
-    with in_language_of(user.language, default=current_language()):
-        mail = render_mail(
-            "accounts/confirm_new_email",
-            site_name=settings.site_name,
-            display_name=user.display_name,
-            username=user.username,
-            link=new_email_link(settings, user, new_email),
-            hours=settings.verify_link_hours,
-        )
-    _send(outbox, session, new_email, mail)
+    _send(
+        outbox,
+        session,
+        settings,
+        user,
+        "confirm_new_email",
+        to=new_email,
+        username=user.username,
+        link=new_email_link(settings, user, new_email),
+        hours=settings.verify_link_hours,
+    )
