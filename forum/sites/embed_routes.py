@@ -51,6 +51,7 @@ Parent = Annotated[str, QueryParameter(name="parent", max_length=300)]
 Version = Annotated[str, QueryParameter(name="v", max_length=64)]
 Consent = Annotated[str, QueryParameter(name="consent", max_length=20)]
 SigninUrl = Annotated[str, QueryParameter(name="signin", max_length=2000)]
+"""Where the site signs its readers in (``data-signin-url``): the frame and its popup take it."""
 Lang = Annotated[str, QueryParameter(name="lang", max_length=100)]
 
 

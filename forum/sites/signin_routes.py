@@ -24,6 +24,7 @@ from forum.errors import Forbidden, Invalid
 from forum.i18n import gettext
 from forum.settings import Settings
 from forum.sites import frame_signin, pages, service
+from forum.sites.embed_routes import SigninUrl
 from forum.web.headers import OPENER_KEY, keep_opener
 from forum.web.sessions import frame_session_id, start_frame_session
 from forum.web.types import AnyRequest
@@ -35,7 +36,6 @@ header no other site's page can send, stands in for the CSRF token the frame can
 FRAME_KEY = "frame"
 """The frame session's note of the site it was opened for."""
 Nonce = Annotated[str, QueryParameter(name="nonce", max_length=frame_signin.NONCE_MAX)]
-SigninUrl = Annotated[str, QueryParameter(name="signin", max_length=2000)]
 
 
 class TicketIn(msgspec.Struct, forbid_unknown_fields=True):
