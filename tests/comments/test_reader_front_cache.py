@@ -18,6 +18,8 @@ from forum.accounts.models import Role, User
 from forum.comments import pages
 from forum.comments.models import CommentStatus
 from forum.web import front_cache
+from tests.comments.caching import article as article  # a fixture
+from tests.comments.caching import counted
 from tests.comments.test_front_cache import _write_elsewhere
 from tests.comments.test_render_cache import changes
 from tests.conftest import AuthActions
@@ -32,22 +34,9 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def article(make_article: Any) -> Any:
-    return make_article(title="Cached article", body="The first text.")
-
-
-@pytest.fixture
 def handled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the reader pages Litestar's handler made (a reader cache answer makes none)."""
-    calls: list[int] = []
-    original = pages.reader_article_page
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(pages, "reader_article_page", counting)
-    return calls
+    return counted(monkeypatch, pages, "reader_article_page")
 
 
 def page(client: Any, article: Any) -> str:

@@ -17,13 +17,10 @@ from forum.comments import service
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.moderation.models import Ban, Report, Violation
+from tests.comments.caching import article as article  # a fixture
+from tests.comments.caching import counted
 
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def article(make_article: Any) -> Any:
-    return make_article(title="Cached article", body="The first text.")
 
 
 def page(client: Any, article: Any) -> str:
@@ -35,15 +32,7 @@ def page(client: Any, article: Any) -> str:
 
 def section_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the thread sections rendered (each one reads the thread)."""
-    calls: list[int] = []
-    original = service.thread_page
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(service, "thread_page", counting)
-    return calls
+    return counted(monkeypatch, service, "thread_page")
 
 
 def edit_link(comment: Any) -> str:

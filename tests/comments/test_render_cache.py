@@ -25,14 +25,11 @@ from forum.comments.visitor_page import PageCache
 from forum.mail.outbox import Outbox
 from forum.privacy import erasure, retention
 from forum.web.render_cache import MemoryRenderCache, RedisRenderCache, make_render_cache
+from tests.comments.caching import article as article  # a fixture
+from tests.comments.caching import counted
 from tests.conftest import AuthActions, provided
 
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def article(make_article: Any) -> Any:
-    return make_article(title="Cached article", body="The first text.")
 
 
 def page(client: Any, article: Any, etag: str | None = None) -> Any:
@@ -42,15 +39,7 @@ def page(client: Any, article: Any, etag: str | None = None) -> Any:
 
 def thread_renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the visitor thread sections rendered (each one reads the thread)."""
-    calls: list[int] = []
-    original = service.thread_page
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(service, "thread_page", counting)
-    return calls
+    return counted(monkeypatch, service, "thread_page")
 
 
 # --- target 7: revalidation ------------------------------------------------------------------

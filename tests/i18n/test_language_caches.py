@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from tests.comments.caching import article as article  # a fixture
 from tests.comments.test_front_cache import handled as handled  # a fixture
 from tests.comments.test_front_cache import visit
 
@@ -16,11 +17,6 @@ from tests.comments.test_front_cache import visit
 def settings_overrides() -> dict[str, Any]:
     """Entries live long here: only the language may make the page differ."""
     return {"front_cache_ms": 600_000}
-
-
-@pytest.fixture
-def article(make_article: Any) -> Any:
-    return make_article(title="Cached article", body="The first text.")
 
 
 def test_the_same_thread_in_two_languages_from_the_caches(
