@@ -19,8 +19,9 @@ from litestar.types import Receive, Send
 
 from forum.i18n import set_language
 from forum.web.front_cache import FrontCache
-from forum.web.reader_cache import SAFE_METHODS, ReaderCache
+from forum.web.reader_cache import ReaderCache
 from forum.web.static_assets import Asset, StaticAssets
+from forum.web.unit_of_work import SAFE_METHODS
 
 HEALTH_BODY = b'{"status":"ok"}'
 _Headers = list[tuple[bytes, bytes]]
@@ -105,12 +106,12 @@ class ForumApp(Litestar):
         self.language_of = language_of
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        fast = self.fast_paths
+        if fast is not None and scope["type"] == "http" and await fast.answer(scope, send):
+            return  # /healthz and /static/ say no words of ours: no language to choose
         if self.language_of is not None and scope["type"] in ("http", "websocket"):
             set_language(self.language_of(scope))  # this request's task only
-        fast = self.fast_paths
         if fast is not None and scope["type"] == "http":
-            if await fast.answer(scope, send):
-                return
             front = fast.front_cache
             key = front.key_of(scope) if front is not None else None
             if front is not None and key is not None:

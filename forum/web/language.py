@@ -90,14 +90,15 @@ def host_page_language(path: str, query_string: bytes) -> str | None:
 
 def chosen_language(cookie_header: str, settings: Settings) -> str | None:
     """The language a visitor chose in the switcher, from a ``Cookie`` header."""
-    if not cookie_header:
+    name = cookie_name(LANGUAGE_COOKIE, settings)
+    if name not in cookie_header:  # most requests: no choice made (and parsing costs ~50 µs)
         return None
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(cookie_header)
     except CookieError:
         return None
-    morsel = jar.get(cookie_name(LANGUAGE_COOKIE, settings))
+    morsel = jar.get(name)
     return shipped(morsel.value) if morsel is not None else None
 
 

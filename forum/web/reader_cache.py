@@ -51,7 +51,6 @@ VARIES = frozenset({b"cookie", b"accept-language", b"sec-gpc", b"x-forum-frame-s
 """Request headers a reader's page may differ by: each is part of the entry's key."""
 MAX_ENTRIES = 256
 MAX_BYTES = 8 * 1024 * 1024
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SEEN_SECONDS = 60.0
 """A request seen again within this is worth keeping (a first one passes through as it is)."""
 MAX_SEEN = 4096
