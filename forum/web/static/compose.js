@@ -7,7 +7,6 @@
   "use strict";
   // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
   // Without that block the English below is said.
-  var LANG = document.documentElement.lang || "en";
   var TEXTS = {};
   try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
   function fill(text, values) {
