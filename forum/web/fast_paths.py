@@ -18,7 +18,7 @@ from litestar import Litestar
 from litestar.types import Receive, Send
 
 from forum.i18n import set_language
-from forum.web.front_cache import FrontCache
+from forum.web.front_cache import FrontCache, request_header
 from forum.web.reader_cache import ReaderCache
 from forum.web.static_assets import Asset, StaticAssets
 from forum.web.unit_of_work import SAFE_METHODS
@@ -27,13 +27,6 @@ HEALTH_BODY = b'{"status":"ok"}'
 _Headers = list[tuple[bytes, bytes]]
 Scope = dict[str, Any]
 """An HTTP scope (Litestar's union type would have us prove it is not a websocket's)."""
-
-
-def _header(scope: Scope, name: bytes) -> bytes:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return b""
 
 
 class FastPaths:
@@ -74,10 +67,10 @@ class FastPaths:
         headers = [(b"cache-control", cache), (b"etag", asset.etag), *self.base]
         if asset.gzip is not None:
             headers.append((b"vary", b"accept-encoding"))
-        if _header(scope, b"if-none-match") == asset.etag:
+        if request_header(scope, b"if-none-match") == asset.etag:
             await self._send(scope, send, 304, headers, b"")
             return
-        body, encoding = asset.body_for(_header(scope, b"accept-encoding"))
+        body, encoding = asset.body_for(request_header(scope, b"accept-encoding"))
         if encoding is not None:
             headers.append((b"content-encoding", encoding))
         headers += [(b"content-type", asset.content_type), (b"content-length", b"%d" % len(body))]
