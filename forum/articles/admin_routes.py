@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.auth import editor_required
 from forum.accounts.current import CurrentUser
-from forum.articles import service
+from forum.articles import revisions, service
 from forum.articles.models import Article, CommentMode
 from forum.articles.service import ArticleInput, ArticleState, InvalidArticle
 from forum.db import utcnow
@@ -140,7 +140,7 @@ def _form_page(
             "errors": errors or {},
             "preview": preview,
             "preview_title": preview_title or gettext("Preview"),
-            "history": service.history(db, article.id) if article else [],
+            "history": revisions.history(db, article.id) if article else [],
             "modes": [m.value for m in CommentMode],
             "timezone": settings.timezone,
         },
@@ -225,7 +225,7 @@ class ArticleAdminPages(Controller):
     ) -> Template:
         """The article's form, how it looks now (drafts included), and its history."""
         article = service.get_article(db, article_id)
-        base = service.latest_revision_id(db, article.id)
+        base = revisions.latest_revision_id(db, article.id)
         return _form_page(
             db,
             settings,
@@ -267,7 +267,7 @@ class ArticleAdminPages(Controller):
             errors = {exc.field: exc.message}
         except service.EditConflict:
             errors = {"form": gettext(CONFLICT_MESSAGE)}
-            values["base_revision"] = str(service.latest_revision_id(db, article.id) or "")
+            values["base_revision"] = str(revisions.latest_revision_id(db, article.id) or "")
         else:
             flash(request, gettext("Your changes are saved."), category="success")
             return Redirect(_edit_url(article), status_code=303)

@@ -1,12 +1,12 @@
 """Rules for articles: validation, listing the front page, finding one, creating or updating,
-and the editors' side: search, drafts, unpublishing, and a revision for every change."""
+and the editors' side: search, drafts, unpublishing (each change kept by
+``forum.articles.revisions``)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -14,10 +14,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from forum.accounts.models import User
 from forum.articles.content_language import language_tag
-from forum.articles.models import Article, ArticleRevision, CommentMode
-from forum.db import utcnow
+from forum.articles.models import Article, CommentMode
+from forum.articles.revisions import latest_revision, revised
 from forum.errors import Conflict, Invalid, NotFound
 from forum.i18n import gettext, ngettext
 from forum.text import xml_forbidden_character
@@ -206,71 +205,6 @@ class ArticleState(StrEnum):
     DRAFT = "draft"
 
 
-REVISED_FIELDS = (
-    "slug",
-    "title",
-    "author_name",
-    "submitted_at",
-    "body_source",
-    "published",
-    "comment_mode",
-)
-
-
-@dataclass
-class RevisionView:
-    """One version in an article's history: who saved it, when, and what it changed."""
-
-    revision: ArticleRevision
-    editor_username: str | None
-    changed: list[str] = field(default_factory=list)
-
-
-def _snapshot(article: Article | ArticleRevision) -> tuple[object, ...]:
-    return tuple(getattr(article, name) for name in REVISED_FIELDS)
-
-
-def _latest_revision(session: Session, article_id: int) -> ArticleRevision | None:
-    return session.scalar(
-        select(ArticleRevision)
-        .where(ArticleRevision.article_id == article_id)
-        .order_by(ArticleRevision.id.desc())
-        .limit(1)
-    )
-
-
-def _add_revision(
-    session: Session, article: Article, editor_id: int | None, at: datetime | None = None
-) -> None:
-    values = dict(zip(REVISED_FIELDS, _snapshot(article), strict=True))
-    session.add(
-        ArticleRevision(
-            article_id=article.id, editor_id=editor_id, created_at=at or utcnow(), **values
-        )
-    )
-
-
-def _revised(
-    session: Session, article: Article, editor_id: int | None, change: Callable[[], None]
-) -> None:
-    """Make ``change`` to the article and keep a revision if anything changed.
-
-    An article last saved before revisions existed first gets its old state recorded (with
-    no editor, at its last change), so the history always holds every version.
-    """
-    latest = _latest_revision(session, article.id) if article.id is not None else None
-    if latest is None and article.id is not None:
-        _add_revision(session, article, None, at=article.updated_at)
-        before: tuple[object, ...] | None = _snapshot(article)
-    else:
-        before = _snapshot(latest) if latest is not None else None
-    change()
-    session.flush()
-    if _snapshot(article) != before:
-        _add_revision(session, article, editor_id)
-        session.flush()
-
-
 def _write(
     session: Session,
     article: Article,
@@ -294,7 +228,7 @@ def _write(
         article.comment_mode = data.comment_mode
         article.language = data.language
 
-    _revised(session, article, editor_id, change)
+    revised(session, article, editor_id, change)
 
 
 def search_articles(
@@ -370,7 +304,7 @@ def update_article(
     article = get_article(session, article_id)
     data = data.validated()
     _slug_free(session, data.slug, article.id)
-    latest = _latest_revision(session, article.id)
+    latest = latest_revision(session, article.id)
     if base_revision is not None and latest is not None and latest.id != base_revision:
         raise EditConflict(article_id)
     try:
@@ -385,47 +319,8 @@ def unpublish_article(session: Session, article_id: int, *, editor_id: int) -> A
     """Take an article off the site (a draft again); kept as a revision like any change."""
     article = get_article(session, article_id)
     if article.published:
-        _revised(session, article, editor_id, lambda: setattr(article, "published", False))
+        revised(session, article, editor_id, lambda: setattr(article, "published", False))
     return article
-
-
-def input_of(article: Article) -> ArticleInput:
-    """An article's fields as an editor's form holds them."""
-    return ArticleInput(
-        title=article.title,
-        author_name=article.author_name,
-        submitted_at=article.submitted_at,
-        body=article.body_source,
-        slug=article.slug,
-        published=article.published,
-        comment_mode=article.comment_mode,
-    )
-
-
-def latest_revision_id(session: Session, article_id: int) -> int | None:
-    latest = _latest_revision(session, article_id)
-    return latest.id if latest is not None else None
-
-
-def history(session: Session, article_id: int) -> list[RevisionView]:
-    """Every version of an article, newest first, each with what it changed."""
-    rows = session.execute(
-        select(ArticleRevision, User.username)
-        .outerjoin(User, User.id == ArticleRevision.editor_id)
-        .where(ArticleRevision.article_id == article_id)
-        .order_by(ArticleRevision.id)
-    ).all()
-    views: list[RevisionView] = []
-    previous: ArticleRevision | None = None
-    for revision, username in rows:
-        changed = [
-            name
-            for name in REVISED_FIELDS
-            if previous is None or getattr(previous, name) != getattr(revision, name)
-        ]
-        views.append(RevisionView(revision, username, [] if previous is None else changed))
-        previous = revision
-    return list(reversed(views))
 
 
 def preview(data: ArticleInput, *, image_hosts: frozenset[str]) -> str:
