@@ -52,6 +52,13 @@
     return fetch(url, init);
   }
 
+  /* A form's fields, posted with the session (and any other headers). */
+  function postForm(url, body, headers) {
+    headers = headers || {};
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    return call(url, { method: "POST", headers: headers, body: body });
+  }
+
   function parse(text) {
     return new DOMParser().parseFromString(text, "text/html");
   }
@@ -65,11 +72,7 @@
   }
 
   function chooseConsent(form, body) {
-    return call("/cookies", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" },
-      body: body
-    }).then(function (response) {
+    return postForm("/cookies", body, { "Accept": "application/json" }).then(function (response) {
       if (!response.ok) throw new Error("refused");
       if (session) return refresh();
       form.querySelector("[data-frame-consent-choices]").hidden = true;
@@ -168,11 +171,7 @@
 
   /* A comment or reply: posted here, answered by the compose fragment (what happened). */
   function compose(form, url, body) {
-    return call(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forum-Compose": "1" },
-      body: body
-    }).then(function (response) {
+    return postForm(url, body, { "X-Forum-Compose": "1" }).then(function (response) {
       return response.text();
     }).then(function (text) {
       var answer = parse(text).querySelector("[data-composed]");
@@ -209,11 +208,7 @@
     } else if (form.hasAttribute("data-comment-form")) {
       done = compose(form, url, body);
     } else {
-      done = call(url, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: body
-      }).then(function () { return refresh(); });
+      done = postForm(url, body).then(function () { return refresh(); });
     }
     done.catch(function () { refresh(); });
   });
