@@ -10,23 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from forum.accounts.current import CurrentUser
-from forum.accounts.models import Role, User
-from forum.comments import service as comments
+from forum.accounts.models import User
 from forum.comments.models import Comment, CommentStatus
 from forum.db import Database
 from forum.mail.outbox import Outbox
-from forum.moderation import appeals, reports
+from forum.moderation import appeals
 from forum.moderation.actions import Act, Decision, act
 from forum.moderation.models import Appeal, LogAction, LogEntry, ThreadLock, Violation
 from forum.moderation.reach import EVERYTHING
-from forum.sites.models import SitePage
-from tests.conftest import provided
-
-PLACES = ("blog", "other", "own")
-"""blog: the site sam moderates; other: another site (olga's); own: the forum's article."""
+from tests.sites.moderated_threads import PLACES, cast, me, post, thread
 
 
 @dataclass
@@ -41,65 +35,25 @@ class Place:
     appeal: int
 
 
-def me(user: Any) -> CurrentUser:
-    return CurrentUser.of(user, via="session")
-
-
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {"mail_worker": False}
-
-
-def _post(database: Database, ctx: Any, article: Any, user: Any, body: str) -> int:
-    with database.session(write=True) as session:
-        comment = comments.post_comment(
-            session,
-            ctx.hooks,
-            article=article,
-            author=me(user),
-            request=comments.PostRequest(body=body),
-            anonymous_allowed=False,
-            close_after_days=0,
-        )
-        return comment.id
 
 
 @pytest.fixture
 def world(app, database, make_user, make_article, make_site) -> dict[str, Place]:
     """Three threads alike (blog, other, own), each with a held comment, a reported one and an
     appeal; sam moderates the blog, olga the other site, modo the whole forum."""
-    ctx = provided(app, "moderation")
-    modo = make_user("modo", role=Role.MODERATOR)
-    make_user("sam")
-    make_user("olga")
-    ann, carl, rita = make_user("ann"), make_user("carl"), make_user("rita")
-    with database.session(write=True) as session:
-        session.execute(update(User).where(User.id == carl.id).values(comment_count=5))
-    sites = {
-        "blog": make_site(name="Blog", moderators="sam"),
-        "other": make_site(name="Other", moderators="olga"),
-    }
+    people = cast(app, database, make_user, make_site)
     places = {}
     for name in PLACES:
-        article = make_article(slug=f"{name}-post", title=f"The {name} post")
-        if name in sites:
-            with database.session(write=True) as session:
-                session.add(
-                    SitePage(
-                        article_id=article.id,
-                        site_id=sites[name].id,
-                        canonical_url=f"https://blog.example/{name}",
-                    )
-                )
-        held = _post(database, ctx, article, ann, f"held words on {name}")
-        reported = _post(database, ctx, article, carl, f"reported words on {name}")
-        appealed = _post(database, ctx, article, carl, f"appealed words on {name}")
+        article, held, reported = thread(people, database, make_article, name)
+        appealed = post(database, people.ctx, article, people.carl, f"appealed words on {name}")
         with database.session(write=True) as session:
-            reports.file_report(session, ctx, reported, me(rita), Violation.ABUSE, "rude")
             decision = Decision(Act.REJECT, violation=Violation.SPAM, reason="an advert")
-            act(session, ctx, appealed, me(modo), decision, reach=EVERYTHING)
+            act(session, people.ctx, appealed, me(people.modo), decision, reach=EVERYTHING)
         with database.session(write=True) as session:
-            appeal = appeals.file_appeal(session, appealed, me(carl), "It was no advert.")
+            appeal = appeals.file_appeal(session, appealed, me(people.carl), "It was no advert.")
             places[name] = Place(f"{name}-post", held, reported, appealed, appeal.id)
     return places
 

@@ -10,22 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import update
 
-from forum.accounts.current import CurrentUser
-from forum.accounts.models import Role, User
-from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.db import Database
-from forum.moderation import reports
-from forum.moderation.models import Violation
 from forum.moderation.reach import EVERYTHING
 from forum.moderation.threads import lock
-from forum.sites.models import SiteModerator, SitePage
-from tests.conftest import provided
-
-PLACES = ("blog", "other", "own")
-"""blog: the site sam moderates; other: another site (olga's); own: the forum's article."""
+from forum.sites.models import SiteModerator
+from tests.sites.moderated_threads import PLACES, cast, me, post, thread
 
 
 @dataclass
@@ -39,61 +30,21 @@ class Place:
     """A published comment locked against replies by the forum's moderator."""
 
 
-def me(user: Any) -> CurrentUser:
-    return CurrentUser.of(user, via="session")
-
-
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {"mail_worker": False}
 
 
-def _post(database: Database, ctx: Any, article: Any, user: Any, body: str) -> int:
-    with database.session(write=True) as session:
-        comment = comments.post_comment(
-            session,
-            ctx.hooks,
-            article=article,
-            author=me(user),
-            request=comments.PostRequest(body=body),
-            anonymous_allowed=False,
-            close_after_days=0,
-        )
-        return comment.id
-
-
 @pytest.fixture
 def world(app, database, make_user, make_article, make_site) -> dict[str, Place]:
     """Three threads alike; sam moderates the blog, olga the other site, modo the forum."""
-    ctx = provided(app, "moderation")
-    modo = make_user("modo", role=Role.MODERATOR)
-    make_user("sam")
-    make_user("olga")
-    ann, carl, rita = make_user("ann"), make_user("carl"), make_user("rita")
-    with database.session(write=True) as session:
-        session.execute(update(User).where(User.id == carl.id).values(comment_count=5))
-    sites = {
-        "blog": make_site(name="Blog", moderators="sam"),
-        "other": make_site(name="Other", moderators="olga"),
-    }
+    people = cast(app, database, make_user, make_site)
     places = {}
     for name in PLACES:
-        article = make_article(slug=f"{name}-post", title=f"The {name} post")
-        if name in sites:
-            with database.session(write=True) as session:
-                session.add(
-                    SitePage(
-                        article_id=article.id,
-                        site_id=sites[name].id,
-                        canonical_url=f"https://blog.example/{name}",
-                    )
-                )
-        held = _post(database, ctx, article, ann, f"held words on {name}")
-        reported = _post(database, ctx, article, carl, f"reported words on {name}")
-        locked = _post(database, ctx, article, carl, f"locked words on {name}")
+        article, held, reported = thread(people, database, make_article, name)
+        locked = post(database, people.ctx, article, people.carl, f"locked words on {name}")
         with database.session(write=True) as session:
-            reports.file_report(session, ctx, reported, me(rita), Violation.ABUSE, "rude")
-            lock(session, locked, me(modo), "too heated", reach=EVERYTHING)
+            lock(session, locked, me(people.modo), "too heated", reach=EVERYTHING)
         places[name] = Place(f"{name}-post", held, reported, locked)
     return places
 
