@@ -33,14 +33,18 @@ def _languages(database: Any) -> list[str | None]:
         return list(s.scalars(select(Article.language)))
 
 
+def _frame_saying(client: Any, site: Any, lang: str, accept_language: str = "") -> Any:
+    """The frame for ``PAGE`` on a host page whose language is ``lang``."""
+    headers = {"accept-language": accept_language} if accept_language else {}
+    query = f"url={quote(PAGE)}&title=T&lang={quote(lang)}"
+    return client.get(f"/embed/{site.id}/thread?{query}", headers=headers)
+
+
 def test_the_frame_speaks_the_host_pages_language_and_tells_the_page_its_title(
     client: Any, make_site: Any
 ):
     site = make_site()
-    response = client.get(
-        f"/embed/{site.id}/thread?url={quote(PAGE)}&title=T&lang=de-AT",
-        headers={"accept-language": "fr"},
-    )
+    response = _frame_saying(client, site, "de-AT", accept_language="fr")
     assert response.status_code == 200
     assert '<html lang="de"' in response.text
     assert f'data-frame-title="{_german("Comments")}"' in response.text
@@ -51,10 +55,7 @@ def test_a_language_we_do_not_speak_leaves_the_frame_to_the_readers_browser(
     client: Any, make_site: Any
 ):
     site = make_site()
-    response = client.get(
-        f"/embed/{site.id}/thread?url={quote(PAGE)}&title=T&lang=pt-BR",
-        headers={"accept-language": "de"},
-    )
+    response = _frame_saying(client, site, "pt-BR", accept_language="de")
     assert '<html lang="de"' in response.text
 
 
@@ -63,7 +64,7 @@ def test_a_thread_made_from_a_page_takes_its_language_when_it_is_a_tag(
     client: Any, make_site: Any, database: Any, lang: str, stored: str | None
 ):
     site = make_site()
-    response = client.get(f"/embed/{site.id}/thread?url={quote(PAGE)}&title=T&lang={quote(lang)}")
+    response = _frame_saying(client, site, lang)
     assert response.status_code == 200
     assert _languages(database) == [stored]
 
