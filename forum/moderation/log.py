@@ -133,7 +133,7 @@ def read(
         .outerjoin(target, target.id == LogEntry.target_user_id)
         .outerjoin(Article, Article.id == LogEntry.article_id)
     )
-    conditions = [] if reach.everything else [reach.covers(LogEntry.article_id)]
+    conditions = [reach.covers(LogEntry.article_id)]
     if filters.moderator:
         conditions.append(actor.username_key == filters.moderator.casefold())
     if filters.user:
