@@ -5,6 +5,7 @@ SQLite (where a table rebuild could fire ``ON DELETE`` rules) and on PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,18 @@ class Site:
         self.engine.dispose()
 
 
+@contextmanager
+def filled_at(database_url: str, tmp_path: Path, revision: str) -> Iterator[Site]:
+    """A site moved up to ``revision`` with rows in every table it has there (closed after)."""
+    site = Site(make_settings(database_url, tmp_path))
+    try:
+        command.upgrade(site.config, revision)
+        site.fill()
+        yield site
+    finally:
+        site.close()
+
+
 def assert_kept(before: dict[str, Any], after: dict[str, Any], step: str) -> None:
     """Tables and links present on both sides are unchanged."""
     for table, count in before["counts"].items():
@@ -104,11 +117,8 @@ def test_every_step_up_and_down_keeps_rows_and_links(empty_database_url: str, tm
 def test_the_privacy_downgrade_refuses_to_make_hidden_profiles_public(
     empty_database_url: str, tmp_path: Path
 ):
-    settings = make_settings(empty_database_url, tmp_path)
-    site = Site(settings)
-    try:
-        command.upgrade(site.config, "0008")
-        site.fill()
+    with filled_at(empty_database_url, tmp_path, "0008") as site:
+        settings = site.settings
         with site.engine.begin() as connection:
             connection.execute(text("UPDATE users SET profile_visibility = 'everyone'"))
             connection.execute(text("DELETE FROM erasure_requests"))
@@ -124,8 +134,6 @@ def test_the_privacy_downgrade_refuses_to_make_hidden_profiles_public(
         users_before = site.snapshot()["counts"]["users"]
         schema.downgrade(settings, "0007", allow_data_loss=True)
         assert site.snapshot()["counts"]["users"] == users_before
-    finally:
-        site.close()
 
 
 def test_a_default_site_downgrades_without_confirmation(empty_database_url: str, tmp_path: Path):
@@ -138,11 +146,7 @@ def test_a_default_site_downgrades_without_confirmation(empty_database_url: str,
 def test_the_languages_of_readers_and_articles_come_and_go_without_losing_rows(
     empty_database_url: str, tmp_path: Path
 ):
-    settings = make_settings(empty_database_url, tmp_path)
-    site = Site(settings)
-    try:
-        command.upgrade(site.config, "0012")
-        site.fill()
+    with filled_at(empty_database_url, tmp_path, "0012") as site:
         command.upgrade(site.config, "i18n_0001")
         with site.engine.begin() as connection:
             connection.execute(text("UPDATE users SET language = 'de' WHERE id % 2 = 0"))
@@ -158,5 +162,3 @@ def test_the_languages_of_readers_and_articles_come_and_go_without_losing_rows(
             connection.execute(text("UPDATE users SET language = 'ar'"))
             stored = connection.execute(text("SELECT language FROM users")).scalars().all()
         assert stored and set(stored) == {"ar"}
-    finally:
-        site.close()
