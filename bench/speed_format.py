@@ -69,6 +69,21 @@ def whole_thread_table(forum: dict[str, Any]) -> list[str]:
     return lines
 
 
+CEILING_TARGETS: tuple[tuple[str, str, float | None], ...] = (
+    ("visitor page", "article page, 100 comments, visitor (1)", 0.10),
+    ("reader page", "article page, 100 comments, logged-in reader (1)", 0.03),
+    (
+        "reader page, first load",
+        "… the same reader, a page not loaded before (a new address each time)",
+        None,
+    ),
+    ("json 100", "JSON thread, 100 comments (2)", 0.15),
+    ("json 100, 304", "JSON thread, 100 comments, `If-None-Match` → 304 (2)", 0.40),
+    ("healthz", "`/healthz` (2)", 0.60),
+    ("visitor page, 304", "article page, visitor, `If-None-Match` → 304 (7)", None),
+)
+"""Targets 1 and 2: (rate's name, row label, least share of the hello world or None)."""
+
 PAIRED_NOTE = (
     ": each target's is taken **back to back**, the request's wrk run right after "
     "one of the hello world on a second idle server, in three rounds over all "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROUNDS = 3
 
@@ -28,6 +28,15 @@ def cold_script(path: Path, page: str) -> Path:
         f'  return wrk.format(nil, "{page}?first=" .. i)\nend\n'
     )
     return path
+
+
+Round = TypeVar("Round", bound=tuple[Any, ...])
+
+
+def median_round(rounds: list[Round]) -> Round:
+    """The round whose first item (a share, a ratio) is the median: the middle one of an odd
+    count, the upper middle of an even one."""
+    return sorted(rounds, key=lambda found: found[0])[len(rounds) // 2]
 
 
 def paired(
@@ -49,8 +58,7 @@ def paired(
             pairs[name].append((result["rps"] / ceiling if ceiling else 0.0, ceiling, result))
     out = {}
     for name, found in pairs.items():
-        ordered = sorted(found, key=lambda pair: pair[0])
-        share, ceiling, result = ordered[len(ordered) // 2]
+        share, ceiling, result = median_round(found)
         out[name] = {
             **result,
             "share": round(share, 5),
@@ -71,7 +79,7 @@ def whole_against_floor(
         bare = floor()
         ours = call()
         found.append((ours["p50_ms"] / bare["p50_ms"], ours, bare))
-    ratio, ours, bare = sorted(found, key=lambda item: item[0])[len(found) // 2]
+    ratio, ours, bare = median_round(found)
     return {
         "whole_thread": ours,
         "floor": bare,

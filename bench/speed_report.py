@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from speed_format import (
+    CEILING_TARGETS,
     PAGE_BOUND,
     PAGE_SIZES,
     PAIRED_NOTE,
@@ -78,41 +79,9 @@ class Report:
                 f"{h.get('p50_ms', '')} | "
                 f"{h.get('p99_ms', '')} | {cells} |{' | |' if paired else ''} | |"
             )
-        for name, label, goal in (
-            ("visitor page", "article page, 100 comments, visitor (1)", 0.10),
-            ("reader page", "article page, 100 comments, logged-in reader (1)", 0.03),
-            (
-                "reader page, first load",
-                "… the same reader, a page not loaded before (a new address each time)",
-                None,
-            ),
-            ("json 100", "JSON thread, 100 comments (2)", 0.15),
-            ("json 100, 304", "JSON thread, 100 comments, `If-None-Match` → 304 (2)", 0.40),
-            ("healthz", "`/healthz` (2)", 0.60),
-            ("visitor page, 304", "article page, visitor, `If-None-Match` → 304 (7)", None),
-        ):
-            if name not in self.rates:
-                continue
-            m = self.rates.get(name) or {}
-            shares = " | ".join(
-                pct(m.get("rps", 0) / hello[n]["rps"]) if hello[n].get("rps") else "" for n in names
-            )
-            ok = None if goal is None else self.share(name) >= goal
-            wanted = "" if goal is None else f"≥ {goal:.0%}"
-            bad = m.get("non_2xx_3xx", 0) + m.get("socket_errors", 0)
-            note = f" ({bad:,} errors/non-2xx)" if bad else ""
-            pair = ""
-            if paired:
-                rounds = ", ".join(pct(x) for x in m.get("shares", []))
-                before = f"{m['hello_rps']:,.0f}" if m.get("hello_rps") else ""
-                pair = f" {before} | **{pct(self.share(name))}** ({rounds}) |"
-            self.w(
-                f"| {label}{note} | {m.get('rps', 0):,.0f} | {m.get('p50_ms', '')} | "
-                f"{m.get('p99_ms', '')} | {shares} |{pair} {wanted} | "
-                f"{verdict(ok) if wanted else '(no target)'} |"
-            )
-            if goal is not None:
-                self.target(label, pct(self.share(name)), wanted, ok)
+        for name, label, goal in CEILING_TARGETS:
+            if name in self.rates:
+                self.ceiling_row(name, label, goal, names, paired)
         self.w()
         self.w(
             f"Shares are req/s against the hello world on the stack `forum serve` runs on "
@@ -129,6 +98,33 @@ class Report:
             + "."
         )
         self.w()
+
+    def ceiling_row(
+        self, name: str, label: str, goal: float | None, names: list[str], paired: bool
+    ) -> None:
+        """One request's row: its shares of each hello world (and of the one just before it,
+        when the run ``paired``), judged against ``goal`` when it has one."""
+        hello = self.hello
+        m = self.rates.get(name) or {}
+        shares = " | ".join(
+            pct(m.get("rps", 0) / hello[n]["rps"]) if hello[n].get("rps") else "" for n in names
+        )
+        ok = None if goal is None else self.share(name) >= goal
+        wanted = "" if goal is None else f"≥ {goal:.0%}"
+        bad = m.get("non_2xx_3xx", 0) + m.get("socket_errors", 0)
+        note = f" ({bad:,} errors/non-2xx)" if bad else ""
+        pair = ""
+        if paired:
+            rounds = ", ".join(pct(x) for x in m.get("shares", []))
+            before = f"{m['hello_rps']:,.0f}" if m.get("hello_rps") else ""
+            pair = f" {before} | **{pct(self.share(name))}** ({rounds}) |"
+        self.w(
+            f"| {label}{note} | {m.get('rps', 0):,.0f} | {m.get('p50_ms', '')} | "
+            f"{m.get('p99_ms', '')} | {shares} |{pair} {wanted} | "
+            f"{verdict(ok) if wanted else '(no target)'} |"
+        )
+        if goal is not None:
+            self.target(label, pct(self.share(name)), wanted, ok)
 
     def size_targets(self) -> None:
         self.w("### Page 1 whatever the thread's size (target 3) and bounded pages (target 6)")

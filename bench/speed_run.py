@@ -121,8 +121,8 @@ def start_forum(env: dict[str, str], work: Path, name: str) -> tools.Server:
 
 def start_hello(work: Path) -> tools.Server:
     """The hello world on the stack ``forum serve`` runs on, for shares taken back to back."""
-    name = stacks()[1]
-    loop, http = next((loop, http) for n, loop, http in stacks()[0] if n == name)
+    known, name = stacks()
+    loop, http = next((loop, http) for n, loop, http in known if n == name)
     port = tools.free_port()
     return tools.start(
         f"hello {name}", tools.hello_command(port, loop, http), port, work / "hello-pairs.log"
