@@ -19,17 +19,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT
+from forum.i18n import LANGUAGES as FORUM_LANGUAGES
+from forum.i18n.catalogues import LOCALE_DIR, catalogue_path
 from tests.browser.test_accessibility import describe, violations
 from tests.browser.test_journeys import PASSWORD
 from tests.browser.test_thread_reading import seed
 
-LOCALE = ROOT / "forum" / "locale"
-LANGUAGES = ["de", "fr", "es", "ar"]
+LANGUAGES = FORUM_LANGUAGES[1:]
+"""Every language but English (German, French, Spanish and Arabic)."""
 USER_CONTENT = ", ".join(
     [
         "[data-user-content]",  # the marker for anything new that shows what people wrote
@@ -90,7 +90,7 @@ def phrases(msgid: str) -> list[str]:
 def english_phrases() -> frozenset[str]:
     from babel.messages.pofile import read_po
 
-    with (LOCALE / "messages.pot").open("rb") as handle:
+    with (LOCALE_DIR / "messages.pot").open("rb") as handle:
         catalogue = read_po(handle)
     found: set[str] = set()
     for message in catalogue:
@@ -106,8 +106,7 @@ def kept_by_translators(language: str) -> str:
     """Every translation of ``language``, in one text (phrases found here are allowed)."""
     from babel.messages.pofile import read_po
 
-    path = LOCALE / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
+    with catalogue_path(language, ".po").open("rb") as handle:
         catalogue = read_po(handle)
     texts = []
     for message in catalogue:
@@ -221,5 +220,5 @@ def test_phrases_are_cut_at_placeholders_and_tags():
 
 
 def test_catalogue_is_there():
-    assert Path(LOCALE / "messages.pot").exists()
+    assert (LOCALE_DIR / "messages.pot").exists()
     assert len(english_phrases()) > 100
