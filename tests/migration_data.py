@@ -36,6 +36,12 @@ SKIP_PREFIXES = ("fts_", "alembic_", "sqlite_")
 IN_LIST = re.compile(r"""["`]?(\w+)["`]?\s+IN\s*\(([^)]*)\)""", re.IGNORECASE)
 ANY_ARRAY = re.compile(r"\(?(\w+)\)?::text\s*=\s*ANY\s*\(+ARRAY\[([^\]]*)\]")
 """How PostgreSQL reports ``col IN (...)``: ``(col)::text = ANY (ARRAY['a'::varchar…])``."""
+LANGUAGES: dict[str, tuple[str | None, ...]] = {
+    "users": ("de", "ar", None),
+    "articles": ("pt-BR", "fr", "de", None),
+}
+"""Each table's ``language`` values, row by row in turn: tags the search stems (de, fr, ar), one
+it keeps as written (pt-BR: the simple configuration) and not said (NULL: English)."""
 
 
 def user_tables(connection: Connection) -> list[str]:
@@ -103,6 +109,29 @@ def fill_empty_tables(connection: Connection) -> dict[str, int]:
     return filled
 
 
+def fill_languages(connection: Connection) -> list[str]:
+    """Give the rows of each table in ``LANGUAGES`` their languages once its ``language`` column
+    exists and is still empty (the step that added it); returns the tables given them."""
+    meta = MetaData()
+    meta.reflect(connection, only=[t for t in LANGUAGES if t in user_tables(connection)])
+    given: list[str] = []
+    for name, table in meta.tables.items():
+        column = table.columns.get("language")
+        if column is None:
+            continue
+        if connection.execute(select(column).where(column.is_not(None)).limit(1)).first():
+            continue
+        key = list(table.primary_key.columns)
+        ids = connection.execute(select(*key).order_by(*key)).all()
+        languages = LANGUAGES[name]
+        for index, row in enumerate(ids):
+            where = [c == v for c, v in zip(key, row, strict=True)]
+            language = languages[index % len(languages)]
+            connection.execute(table.update().where(*where).values(language=language))
+        given.append(name)
+    return given
+
+
 def _parents(connection: Connection, table: Table) -> dict[str, list[Any]]:
     """Column → ids of existing rows it may point at (single-column foreign keys)."""
     choices: dict[str, list[Any]] = {}
@@ -147,14 +176,19 @@ def _fill(connection: Connection, table: Table) -> int:
 
 
 def snapshot(connection: Connection) -> dict[str, Any]:
-    """Row counts of every table and every foreign-key link, as comparable plain values."""
+    """Row counts of every table, every foreign-key link and the rows' languages (key and
+    value, where the column exists), as comparable plain values."""
     meta = MetaData()
     meta.reflect(connection, only=user_tables(connection))
     counts: dict[str, int] = {}
     links: dict[str, list[tuple[Any, ...]]] = {}
+    languages: dict[str, list[tuple[Any, ...]]] = {}
     for table in meta.sorted_tables:
         counts[table.name] = len(connection.execute(select(table)).all())
         key = list(table.primary_key.columns) or list(table.columns)[:1]
+        if table.name in LANGUAGES and "language" in table.columns:
+            rows = connection.execute(select(*key, table.c.language).order_by(*key)).all()
+            languages[f"{table.name}.language"] = [tuple(r) for r in rows]
         for fk in table.foreign_keys:
             rows = connection.execute(
                 select(*key, fk.parent).where(fk.parent.is_not(None)).order_by(*key)
@@ -162,7 +196,7 @@ def snapshot(connection: Connection) -> dict[str, Any]:
             links[f"{table.name}.{fk.parent.name}->{fk.column.table.name}"] = [
                 tuple(_plain(v) for v in r) for r in rows
             ]
-    return {"counts": counts, "links": links}
+    return {"counts": counts, "links": links, "languages": languages}
 
 
 def _plain(value: Any) -> Any:

@@ -1,6 +1,7 @@
 """Every migration keeps the data: with realistic rows in every table, each step up and each
-step down keeps the row count of every table it does not drop and every foreign-key link, on
-SQLite (where a table rebuild could fire ``ON DELETE`` rules) and on PostgreSQL."""
+step down keeps the row count of every table it does not drop, every foreign-key link and the
+languages of readers and articles, on SQLite (where a table rebuild could fire ``ON DELETE``
+rules) and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from tests.conftest import (
     drop_postgres_database,
     make_settings,
 )
-from tests.migration_data import fill_empty_tables, snapshot
+from tests.migration_data import fill_empty_tables, fill_languages, snapshot
 
 
 @pytest.fixture(params=DATABASES)
@@ -57,7 +58,9 @@ class Site:
 
     def fill(self) -> dict[str, int]:
         with self.engine.begin() as connection:
-            return fill_empty_tables(connection)
+            filled = fill_empty_tables(connection)
+            fill_languages(connection)
+            return filled
 
     def close(self) -> None:
         self.engine.dispose()
@@ -76,13 +79,16 @@ def filled_at(database_url: str, tmp_path: Path, revision: str) -> Iterator[Site
 
 
 def assert_kept(before: dict[str, Any], after: dict[str, Any], step: str) -> None:
-    """Tables and links present on both sides are unchanged."""
+    """Tables, links and languages present on both sides are unchanged."""
     for table, count in before["counts"].items():
         if table in after["counts"]:
             assert after["counts"][table] == count, f"{step}: rows of {table}"
     for link, pairs in before["links"].items():
         if link in after["links"]:
             assert after["links"][link] == pairs, f"{step}: links {link}"
+    for column, values in before["languages"].items():
+        if column in after["languages"]:
+            assert after["languages"][column] == values, f"{step}: values of {column}"
 
 
 def climb(site: Site) -> list[str]:
@@ -103,13 +109,23 @@ def test_every_step_up_and_down_keeps_rows_and_links(empty_database_url: str, tm
         # The fixture is realistic only if it reached every table, links included.
         assert [t for t, n in top["counts"].items() if n == 0] == [], "every table has rows"
         assert top["links"].get("comments.author_id->users"), "comments have authors"
+        # …and readers and articles have languages when search_0002 (by language) moves them.
+        spoken = {column: {r[-1] for r in rows} for column, rows in top["languages"].items()}
+        assert spoken == {
+            "users.language": {"de", "ar", None},
+            "articles.language": {"pt-BR", "fr", "de", None},
+        }
         for revision in reversed(site.revisions()):
             before = site.snapshot()
             command.downgrade(site.config, f"{revision}@-1")
             assert_kept(before, site.snapshot(), f"downgrade of {revision}")
         assert site.snapshot()["counts"] == {}
         climb(site)
-        assert site.snapshot()["counts"].keys() == top["counts"].keys()
+        again = site.snapshot()
+        assert again["counts"].keys() == top["counts"].keys()
+        assert again["languages"] == top["languages"], "languages given again on the way up"
+        authors = "comments.author_id->users"
+        assert again["links"][authors] == top["links"][authors], "comments keep their authors"
     finally:
         site.close()
 
