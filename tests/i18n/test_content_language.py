@@ -6,22 +6,17 @@ full stop at the end, an Arabic comment in an English page reads right to left).
 import re
 
 import pytest
-from sqlalchemy import update
 
 from forum.articles.models import Article
 from forum.articles.service import InvalidArticle
 
 
-def set_language(database, article, language):
-    with database.session(write=True) as session:
-        session.execute(update(Article).where(Article.id == article.id).values(language=language))
-
-
 def test_an_articles_title_body_and_comments_say_its_language(
-    client, database, make_article, post, make_user
+    client, make_article, post, make_user
 ):
-    article = make_article(slug="sozialismus", title="Was heißt Sozialismus?", body="Ein Text.")
-    set_language(database, article, "de")
+    article = make_article(
+        slug="sozialismus", title="Was heißt Sozialismus?", body="Ein Text.", language="de"
+    )
     post(article, make_user("leser"), "Ein Kommentar.")
     html = client.get("/articles/sozialismus").text
     assert re.search(r'<h1 dir="auto" lang="de">Was heißt Sozialismus\?</h1>', html)
