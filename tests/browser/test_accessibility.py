@@ -4,6 +4,7 @@ people use most."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -31,7 +32,10 @@ def describe(found: list[dict]) -> str:
     )
 
 
-def make_account(live_server, username: str, role: Role = Role.READER) -> None:
+def make_account(
+    live_server, username: str, role: Role = Role.READER, *, verified: bool = False
+) -> None:
+    """An account with ``PASSWORD``; ``verified``: its address confirmed (it may comment)."""
     with live_server.database.session(write=True) as session:
         user = register(
             session,
@@ -39,6 +43,8 @@ def make_account(live_server, username: str, role: Role = Role.READER) -> None:
             Registration(username, f"{username}@example.org", PASSWORD),
         )
         user.role = role
+        if verified:
+            user.email_verified_at = datetime.now(UTC)
 
 
 def log_in(page, live_server, username: str) -> None:

@@ -7,20 +7,17 @@ through a popup on the forum (docs/embedding.md)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import update
 
-from forum.accounts.passwords import Passwords, make_hasher
-from forum.accounts.service import Registration, register
 from forum.articles.models import Article
 from forum.i18n.catalogues import read_catalogue
 from forum.sites import service
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
-from tests.browser.test_accessibility import describe, violations
+from tests.browser.test_accessibility import describe, make_account, violations
 from tests.browser.test_journeys import PASSWORD
 from tests.serving import serving
 
@@ -196,16 +193,6 @@ def test_axe_finds_nothing_serious_in_the_framed_thread(live_server, registered,
 # --- signing in from the frame -------------------------------------------------------------
 
 
-def make_reader(live_server: Any, username: str) -> None:
-    with live_server.database.session(write=True) as session:
-        user = register(
-            session,
-            Passwords(make_hasher(1, 1024, 1)),
-            Registration(username, f"{username}@example.org", PASSWORD),
-        )
-        user.email_verified_at = datetime.now(UTC)
-
-
 def sign_in_through_the_popup(page: Any, username: str) -> Any:
     thread = page.frame_locator("iframe")
     thread.get_by_text("No comments yet.").wait_for()
@@ -224,7 +211,7 @@ def sign_in_through_the_popup(page: Any, username: str) -> Any:
 def test_a_reader_logs_in_through_the_popup_then_comments_and_replies_in_the_frame(
     live_server, registered, page, width
 ):
-    make_reader(live_server, "janine")
+    make_account(live_server, "janine", verified=True)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(registered["page_url"])
     thread = sign_in_through_the_popup(page, "janine")
@@ -248,7 +235,7 @@ def test_a_reader_logs_in_through_the_popup_then_comments_and_replies_in_the_fra
 
 
 def test_logging_out_on_the_forum_signs_the_frame_out(live_server, registered, page):
-    make_reader(live_server, "janine")
+    make_account(live_server, "janine", verified=True)
     page.goto(registered["page_url"])
     thread = sign_in_through_the_popup(page, "janine")
     forum = page.context.new_page()
@@ -264,7 +251,7 @@ def test_logging_out_on_the_forum_signs_the_frame_out(live_server, registered, p
 def test_axe_finds_nothing_serious_in_the_signed_in_frame(
     live_server, registered, page, axe_source
 ):
-    make_reader(live_server, "janine")
+    make_account(live_server, "janine", verified=True)
     page.goto(registered["page_url"])
     sign_in_through_the_popup(page, "janine")
     framed = page.frames[1]
