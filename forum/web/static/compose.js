@@ -5,14 +5,9 @@
 // button posts the form and the server brings the reader back to the thread.
 (function () {
   "use strict";
-  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
-  // Without that block the English below is said.
-  var TEXTS = {};
-  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
-  function fill(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
-  }
-  function say(key, english, values) { return fill(TEXTS[key] || english, values || {}); }
+  // Our words in the page's language: texts.js, which base.html loads before this file.
+  var forumTexts = window.forumTexts;
+  var say = forumTexts.say;
   if (!window.fetch || !window.DOMParser || !window.URLSearchParams) { return; }
   var HEADER = { "X-Forum-Compose": "1", "Accept": "text/html" };
   var openers = new WeakMap();  // an inline form -> the link that opened it (focus goes back)

@@ -2,14 +2,9 @@
 // place. Without JavaScript the same forms post to /cookies and come back to this page.
 (function () {
   "use strict";
-  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
-  // Without that block the English below is said.
-  var TEXTS = {};
-  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
-  function fill(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
-  }
-  function say(key, english, values) { return fill(TEXTS[key] || english, values || {}); }
+  // Our words in the page's language: texts.js, which base.html loads before this file.
+  var forumTexts = window.forumTexts;
+  var say = forumTexts.say;
   var banner = document.querySelector("[data-consent-banner]");
   if (!banner || !window.fetch || !window.URLSearchParams || !window.FormData) {
     return;

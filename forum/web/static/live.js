@@ -3,20 +3,9 @@
 // again in place. Without this file (or without EventSource) the page simply stays as it is.
 (function () {
   "use strict";
-  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
-  // Without that block the English below is said.
-  var LANG = document.documentElement.lang || "en";
-  var TEXTS = {};
-  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
-  function fill(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
-  }
-  function sayCount(key, one, other, n, values) {
-    var forms = TEXTS[key] || {};
-    var category = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG).select(n) : (n === 1 ? "one" : "other");
-    values.num = window.Intl ? new Intl.NumberFormat(LANG).format(n) : String(n);
-    return fill(forms[category] || forms.other || (n === 1 ? one : other), values);
-  }
+  // Our words in the page's language: texts.js, which base.html loads before this file.
+  var forumTexts = window.forumTexts;
+  var sayCount = forumTexts.sayCount;
   var script = document.currentScript;
   var url = script && script.getAttribute("data-events");
   var section = document.getElementById("comments");

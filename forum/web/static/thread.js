@@ -3,21 +3,9 @@
 // Without this file every link and form still works.
 (function () {
   "use strict";
-  // Our words in the page's language: base.html's #forum-texts (forum/web/script_texts.py).
-  // Without that block the English below is said.
-  var LANG = document.documentElement.lang || "en";
-  var TEXTS = {};
-  try { TEXTS = JSON.parse(document.getElementById("forum-texts").textContent) || {}; } catch (e) { /* English */ }
-  function fill(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
-  }
-  function say(key, english, values) { return fill(TEXTS[key] || english, values || {}); }
-  function sayCount(key, one, other, n, values) {
-    var forms = TEXTS[key] || {};
-    var category = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG).select(n) : (n === 1 ? "one" : "other");
-    values.num = window.Intl ? new Intl.NumberFormat(LANG).format(n) : String(n);
-    return fill(forms[category] || forms.other || (n === 1 ? one : other), values);
-  }
+  // Our words in the page's language: texts.js, which base.html loads before this file.
+  var forumTexts = window.forumTexts;
+  var say = forumTexts.say, sayCount = forumTexts.sayCount, LANG = forumTexts.lang;
   var template = document.querySelector("form[data-comment-form]");
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-reply-to]");
