@@ -9,8 +9,7 @@ from urllib.parse import quote
 from litestar.testing import TestClient
 
 from tests.sites.conftest import make_site as make_site  # a fixture
-
-PAGE = "https://blog.example/2003/04/what-do-we-mean"
+from tests.sites.test_embed import PAGE
 
 
 def test_a_problem_is_told_in_the_browser_language(client: TestClient, german: Any):

@@ -21,8 +21,8 @@ from forum.privacy import service as privacy
 from forum.privacy.models import ConsentRecord
 from forum.signing import Signer
 from forum.sites import frame_signin
+from tests.sites.test_embed import PAGE
 
-PAGE = "https://blog.example/2003/04/what-do-we-mean"
 NONCE = "n" * 32
 HEADER = "x-forum-frame-session"
 
