@@ -16,7 +16,7 @@ from forum.accounts.models import AccessToken, User
 from forum.accounts.tokens import hash_token, random_token
 from forum.db import utcnow
 from forum.errors import Invalid, NotFound
-from forum.i18n import N_, gettext, ngettext
+from forum.i18n import N_, format_number, gettext, ngettext
 from forum.text import FieldWords, TextProblem, clean_line
 
 ACCESS_TOKEN_PREFIX = "fat_"  # noqa: S105 - a label, not a secret
@@ -27,7 +27,7 @@ TOKEN_NAME_WORDS = FieldWords(
         "Token name must be at most %(max_length)s character.",
         "Token name must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("Token name contains a character that is not allowed."),
 )

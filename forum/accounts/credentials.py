@@ -76,11 +76,11 @@ async def _written(uow: UnitOfWork, write: Callable[[Session], T]) -> T:
 def too_many_attempts(wait: int) -> str:
     minutes = max(1, -(-wait // 60))
     return ngettext(
-        "Too many failed attempts. Please wait %(num)d minute and try again, or reset your "
+        "Too many failed attempts. Please wait %(num)s minute and try again, or reset your "
         "password. If this is your account, you can log in now with a login link sent to its "
         "confirmed email address: ask for one at /login/link (from a script: POST "
         "/api/session/link).",
-        "Too many failed attempts. Please wait %(num)d minutes and try again, or reset your "
+        "Too many failed attempts. Please wait %(num)s minutes and try again, or reset your "
         "password. If this is your account, you can log in now with a login link sent to its "
         "confirmed email address: ask for one at /login/link (from a script: POST "
         "/api/session/link).",

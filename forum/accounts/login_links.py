@@ -27,9 +27,9 @@ def link_sent(minutes: int) -> str:
     """The answer to anyone who asks for a login link (the same whether the account exists)."""
     return ngettext(
         "If that account has a confirmed email address, we have sent a login link to it. "
-        "It works once, for %(num)d minute.",
+        "It works once, for %(num)s minute.",
         "If that account has a confirmed email address, we have sent a login link to it. "
-        "It works once, for %(num)d minutes.",
+        "It works once, for %(num)s minutes.",
         minutes,
     )
 

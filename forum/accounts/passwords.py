@@ -61,16 +61,16 @@ def check_new_password(password: str, *, username: str, email: str) -> str:
     if len(value) < MIN_LENGTH:
         raise TextProblem(
             ngettext(
-                "Password must be at least %(num)d character.",
-                "Password must be at least %(num)d characters.",
+                "Password must be at least %(num)s character.",
+                "Password must be at least %(num)s characters.",
                 MIN_LENGTH,
             )
         )
     if len(value) > MAX_LENGTH:
         raise TextProblem(
             ngettext(
-                "Password must be at most %(num)d character.",
-                "Password must be at most %(num)d characters.",
+                "Password must be at most %(num)s character.",
+                "Password must be at most %(num)s characters.",
                 MAX_LENGTH,
             )
         )

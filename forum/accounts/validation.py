@@ -8,7 +8,7 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 
 from forum.accounts.models import User
-from forum.i18n import N_, gettext, ngettext
+from forum.i18n import N_, format_number, gettext, ngettext
 from forum.text import FieldWords, TextProblem, clean_line
 
 # ASCII after NFKC: fullwidth or mathematical letters fold to plain ones, and look-alikes from
@@ -89,7 +89,7 @@ DISPLAY_NAME_WORDS = FieldWords(
         "Display name must be at most %(max_length)s character.",
         "Display name must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("Display name contains a character that is not allowed."),
 )

@@ -18,7 +18,7 @@ from forum.articles.content_language import language_tag
 from forum.articles.models import Article, CommentMode
 from forum.articles.revisions import latest_revision, revised
 from forum.errors import Conflict, Invalid, NotFound
-from forum.i18n import gettext, ngettext
+from forum.i18n import format_number, gettext, ngettext
 from forum.text import xml_forbidden_character
 from forum.web.markdown import article_renderer, teaser
 from forum.web.pagination import Page, check_page
@@ -68,7 +68,7 @@ def too_long(limit: int) -> str:
         "is longer than %(max_length)s character",
         "is longer than %(max_length)s characters",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     )
 
 

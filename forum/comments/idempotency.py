@@ -78,8 +78,8 @@ def check_key(raw: str, *, prefix: str = "") -> str:
     """The key as stored, or ``Invalid``: 1 to 255 printable ASCII characters."""
     if not (0 < len(raw) <= KEY_MAX and raw.isascii() and raw.isprintable()):
         message = ngettext(
-            "An idempotency key is 1 to %(num)d printable ASCII character.",
-            "An idempotency key is 1 to %(num)d printable ASCII characters.",
+            "An idempotency key is 1 to %(num)s printable ASCII character.",
+            "An idempotency key is 1 to %(num)s printable ASCII characters.",
             KEY_MAX,
         )
         raise Invalid({"idempotency_key": message})

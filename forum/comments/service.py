@@ -36,7 +36,7 @@ from forum.comments.subtree import subtree
 from forum.comments.thread_etag import thread_etag
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, LoginNeeded, NotFound
-from forum.i18n import N_, gettext, ngettext
+from forum.i18n import N_, format_number, gettext, ngettext
 from forum.text import FieldWords, TextProblem, clean_line, clean_multiline
 
 __all__ = [
@@ -69,7 +69,7 @@ COMMENT_WORDS = FieldWords(
         "Comment must be at most %(max_length)s character.",
         "Comment must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("Comment contains a character that is not allowed."),
 )
@@ -80,7 +80,7 @@ NAME_WORDS = FieldWords(
         "Name must be at most %(max_length)s character.",
         "Name must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("Name contains a character that is not allowed."),
 )

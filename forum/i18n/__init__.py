@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from gettext import NullTranslations
 
+from babel.numbers import format_decimal
+
 SOURCE_LANGUAGE = "en"
 """The language the messages are written in (the msgids)."""
 LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "ar")
@@ -81,6 +83,12 @@ def translate_plural_in_context(context: str, singular: str, plural: str, n: int
     return _catalogue().npgettext(context, singular, plural, n)
 
 
+def format_number(number: int | float) -> str:
+    """``number`` with digits grouped as the current language groups them (``1,234`` in
+    English, ``1.234`` in German, ``1 234`` in French): every count we show goes through here."""
+    return format_decimal(number, locale=current_language())
+
+
 def gettext(message: str, /, **variables: object) -> str:
     """``message`` translated, with ``%(name)s`` placeholders filled from ``variables``.
 
@@ -91,8 +99,9 @@ def gettext(message: str, /, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
-    """The form for ``n`` translated; ``%(num)d`` is ``n`` unless ``variables`` says otherwise."""
-    variables.setdefault("num", n)
+    """The form for ``n`` translated; ``%(num)s`` is ``n`` written in the current language
+    (``format_number``) unless ``variables`` says otherwise."""
+    variables.setdefault("num", format_number(n))
     return translate_plural(singular, plural, n) % variables
 
 
@@ -104,7 +113,7 @@ def pgettext(context: str, message: str, /, **variables: object) -> str:
 
 def npgettext(context: str, singular: str, plural: str, n: int, /, **variables: object) -> str:
     """Like ``ngettext``, for a message that needs a ``context`` (see ``pgettext``)."""
-    variables.setdefault("num", n)
+    variables.setdefault("num", format_number(n))
     return translate_plural_in_context(context, singular, plural, n) % variables
 
 

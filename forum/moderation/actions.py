@@ -153,7 +153,7 @@ def handled_message(session: Session, comment: Comment) -> str:
     ago = (
         gettext("just now")
         if minutes < 1
-        else ngettext("%(num)d min ago", "%(num)d min ago", minutes)
+        else ngettext("%(num)s min ago", "%(num)s min ago", minutes)
     )
     return gettext(
         "Already handled by %(who)s (%(action)s, %(ago)s): %(now_status)s.",

@@ -15,7 +15,7 @@ from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, NotFound
-from forum.i18n import N_, gettext, ngettext
+from forum.i18n import N_, format_number, gettext, ngettext
 from forum.moderation import log, mails
 from forum.moderation.actions import claim
 from forum.moderation.context import Context, clean_reason
@@ -33,7 +33,7 @@ APPEAL_WORDS = FieldWords(
         "Your appeal must be at most %(max_length)s character.",
         "Your appeal must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("Your appeal contains a character that is not allowed."),
 )

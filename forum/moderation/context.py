@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 
 from forum.comments.hooks import CommentHooks
 from forum.errors import Invalid
-from forum.i18n import N_, ngettext
+from forum.i18n import N_, format_number, ngettext
 from forum.mail.outbox import Outbox
 from forum.settings import Settings
 from forum.text import FieldWords, TextProblem, clean_multiline
@@ -24,7 +24,7 @@ REASON_WORDS = FieldWords(
         "Reason must be at most %(max_length)s character.",
         "Reason must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("Reason contains a character that is not allowed."),
 )

@@ -40,14 +40,14 @@ def done(act: Act, comment_id: int) -> str:
 def done_many(act: Act, count: int) -> str:
     """ "3 comments approved." in the current language, the plural form for ``count``."""
     if act is Act.APPROVE:
-        return ngettext("%(num)d comment approved.", "%(num)d comments approved.", count)
+        return ngettext("%(num)s comment approved.", "%(num)s comments approved.", count)
     if act is Act.REJECT:
-        return ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", count)
+        return ngettext("%(num)s comment rejected.", "%(num)s comments rejected.", count)
     if act is Act.HIDE:
-        return ngettext("%(num)d comment hidden.", "%(num)d comments hidden.", count)
+        return ngettext("%(num)s comment hidden.", "%(num)s comments hidden.", count)
     if act is Act.RESTORE:
-        return ngettext("%(num)d comment restored.", "%(num)d comments restored.", count)
-    return ngettext("%(num)d comment deleted.", "%(num)d comments deleted.", count)
+        return ngettext("%(num)s comment restored.", "%(num)s comments restored.", count)
+    return ngettext("%(num)s comment deleted.", "%(num)s comments deleted.", count)
 
 
 def parse_violation(raw: str) -> Violation | None:

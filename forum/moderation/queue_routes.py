@@ -67,13 +67,13 @@ def _bulk_confirmation(ids: list[int], back: str) -> Template:
     return Template(
         "moderation/confirm.html",
         context={
-            "title": ngettext("Delete %(num)d comment?", "Delete %(num)d comments?", len(ids)),
+            "title": ngettext("Delete %(num)s comment?", "Delete %(num)s comments?", len(ids)),
             "explain": gettext("Readers will see '[deleted]' in their place."),
             "action": "/moderation/bulk",
             "fields": {"action": "delete", "confirmed": "1", "next": back},
             "ids": ids,
             # Translators: a button (verb).
-            "button": ngettext("Delete %(num)d comment", "Delete %(num)d comments", len(ids)),
+            "button": ngettext("Delete %(num)s comment", "Delete %(num)s comments", len(ids)),
             "item": None,
         },
     )

@@ -125,7 +125,7 @@ def send_reminders(session: Session, outbox: mails.Outbox, settings: Settings) -
             ]
             if len(fresh) > LISTED:
                 lines.append(
-                    ngettext("… and %(num)d more", "… and %(num)d more", len(fresh) - LISTED)
+                    ngettext("… and %(num)s more", "… and %(num)s more", len(fresh) - LISTED)
                 )
         mails.reminder(
             outbox,

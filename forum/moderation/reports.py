@@ -13,7 +13,7 @@ from forum.accounts.current import CurrentUser
 from forum.comments import service as comments
 from forum.comments.models import Comment, CommentStatus
 from forum.errors import Forbidden, Invalid, NotFound
-from forum.i18n import N_, gettext, ngettext
+from forum.i18n import N_, format_number, gettext, ngettext
 from forum.moderation import log, statements
 from forum.moderation import policy as policies
 from forum.moderation.actions import claim
@@ -32,7 +32,7 @@ NOTE_WORDS = FieldWords(
         "Note must be at most %(max_length)s character.",
         "Note must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("Note contains a character that is not allowed."),
 )

@@ -44,14 +44,14 @@ def _ban_question(username: str, days: int | None, reject_all: bool) -> str:
         return gettext("Ban %(username)s for good?", username=username)
     if reject_all:
         return ngettext(
-            "Ban %(username)s for %(num)d day and reject all their comments?",
-            "Ban %(username)s for %(num)d days and reject all their comments?",
+            "Ban %(username)s for %(num)s day and reject all their comments?",
+            "Ban %(username)s for %(num)s days and reject all their comments?",
             days,
             username=username,
         )
     return ngettext(
-        "Ban %(username)s for %(num)d day?",
-        "Ban %(username)s for %(num)d days?",
+        "Ban %(username)s for %(num)s day?",
+        "Ban %(username)s for %(num)s days?",
         days,
         username=username,
     )
@@ -160,7 +160,7 @@ class UserPages(Controller):
         banned = gettext("%(username)s is banned.", username=username)
         if found.rejected:
             count = len(found.rejected)
-            rejected = ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", count)
+            rejected = ngettext("%(num)s comment rejected.", "%(num)s comments rejected.", count)
             banned = f"{banned} {rejected}"
         flash(request, banned, category="success")
         return Redirect(f"/moderation/users/{username}", status_code=303)

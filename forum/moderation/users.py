@@ -113,8 +113,8 @@ def ban(
         raise Invalid(
             {
                 "days": ngettext(
-                    "A ban lasts between 1 and %(num)d day, or for good.",
-                    "A ban lasts between 1 and %(num)d days, or for good.",
+                    "A ban lasts between 1 and %(num)s day, or for good.",
+                    "A ban lasts between 1 and %(num)s days, or for good.",
                     BAN_DAYS_MAX,
                 )
             }

@@ -33,15 +33,15 @@ def cookie_table(settings: Settings) -> tuple[CookieInfo, ...]:
     """The cookies with their lifetimes as this site is configured."""
     idle = settings.session_idle_minutes
     idle_text = (
-        ngettext("%(num)d hour", "%(num)d hours", idle // 60)
+        ngettext("%(num)s hour", "%(num)s hours", idle // 60)
         if idle % 60 == 0
-        else ngettext("%(num)d minute", "%(num)d minutes", idle)
+        else ngettext("%(num)s minute", "%(num)s minutes", idle)
     )
     # Translators: %(idle)s is a duration ("2 hours"); 'remember me' is the login box.
     remember = ngettext(
-        "Until you close the browser (ends after %(idle)s without a visit), or %(num)d day "
+        "Until you close the browser (ends after %(idle)s without a visit), or %(num)s day "
         "with 'remember me'",
-        "Until you close the browser (ends after %(idle)s without a visit), or %(num)d days "
+        "Until you close the browser (ends after %(idle)s without a visit), or %(num)s days "
         "with 'remember me'",
         settings.remember_days,
         idle=idle_text,
@@ -69,7 +69,7 @@ def cookie_table(settings: Settings) -> tuple[CookieInfo, ...]:
                 "and a random id that proves them in our consent log."
             ),
             Category.NECESSARY,
-            ngettext("%(num)d month", "%(num)d months", 6),
+            ngettext("%(num)s month", "%(num)s months", 6),
         ),
         CookieInfo(
             LANGUAGE_COOKIE,
@@ -78,13 +78,13 @@ def cookie_table(settings: Settings) -> tuple[CookieInfo, ...]:
                 "page (set only when you pick one; logged in, your account keeps it instead)."
             ),
             Category.NECESSARY,
-            ngettext("%(num)d year", "%(num)d years", 1),
+            ngettext("%(num)s year", "%(num)s years", 1),
         ),
         CookieInfo(
             PREFERENCES_COOKIE,
             gettext("Remembers comforts you chose, such as how threads are sorted."),
             Category.PREFERENCES,
-            ngettext("%(num)d year", "%(num)d years", 1),
+            ngettext("%(num)s year", "%(num)s years", 1),
         ),
         CookieInfo(
             "forum.folds",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
 from forum.errors import Invalid
-from forum.i18n import N_, gettext, ngettext
+from forum.i18n import N_, format_number, gettext, ngettext
 from forum.privacy.defaults import DEFAULT_SOURCES
 from forum.privacy.models import PolicyAcceptance, PolicyKind, PolicyVersion
 from forum.text import FieldWords, TextProblem, clean_line, clean_multiline
@@ -131,7 +131,7 @@ SOURCE_WORDS = FieldWords(
         "The text must be at most %(max_length)s character.",
         "The text must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("The text contains a character that is not allowed."),
 )
@@ -142,7 +142,7 @@ NOTE_WORDS = FieldWords(
         "The note must be at most %(max_length)s character.",
         "The note must be at most %(max_length)s characters.",
         limit,
-        max_length=f"{limit:,}",
+        max_length=format_number(limit),
     ),
     forbidden=N_("The note contains a character that is not allowed."),
 )

@@ -59,8 +59,8 @@ def parse(raw: str) -> Terms:
     if len(text) > MAX_QUERY:
         raise QueryProblem(
             ngettext(
-                "That search is too long: at most %(num)d character, please.",
-                "That search is too long: at most %(num)d characters, please.",
+                "That search is too long: at most %(num)s character, please.",
+                "That search is too long: at most %(num)s characters, please.",
                 MAX_QUERY,
             )
         )

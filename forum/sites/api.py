@@ -43,7 +43,7 @@ class SiteCountApi(Controller):
         site = service.get_site(db, site_id)
         counts = pages.comment_counts(db, site, url)
         texts = {
-            page: ngettext("%(num)d comment", "%(num)d comments", n) for page, n in counts.items()
+            page: ngettext("%(num)s comment", "%(num)s comments", n) for page, n in counts.items()
         }
         headers = {
             "cache-control": COUNTS_CACHE,

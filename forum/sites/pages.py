@@ -144,8 +144,8 @@ def comment_counts(session: Session, site: Site, urls: list[str]) -> dict[str, i
     ``Forbidden`` for a page on another origin."""
     if len(urls) > COUNTS_MAX:
         many = ngettext(
-            "at most %(num)d address in one request",
-            "at most %(num)d addresses in one request",
+            "at most %(num)s address in one request",
+            "at most %(num)s addresses in one request",
             COUNTS_MAX,
         )
         raise Invalid({"url": many})

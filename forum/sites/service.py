@@ -17,7 +17,7 @@ from forum.accounts.validation import username_key
 from forum.articles.models import CommentMode
 from forum.db import utcnow
 from forum.errors import Invalid, NotFound
-from forum.i18n import gettext
+from forum.i18n import format_number, gettext
 from forum.sites.models import Site, SiteModerator
 from forum.sites.urls import origin
 
@@ -45,7 +45,9 @@ class SiteInput:
         errors: dict[str, str] = {}
         name = " ".join(self.name.split())
         if not name or len(name) > Site.NAME_MAX:
-            errors["name"] = gettext("needs between 1 and %(max)d characters", max=Site.NAME_MAX)
+            errors["name"] = gettext(
+                "needs between 1 and %(max)s characters", max=format_number(Site.NAME_MAX)
+            )
         origins: list[str] = []
         for line in self.origins.splitlines():
             if not line.strip():
@@ -60,7 +62,9 @@ class SiteInput:
         if not origins and "origins" not in errors:
             errors["origins"] = gettext("needs at least one origin, such as https://blog.example")
         elif len(origins) > ORIGINS_MAX:
-            errors["origins"] = gettext("may list at most %(max)d origins", max=ORIGINS_MAX)
+            errors["origins"] = gettext(
+                "may list at most %(max)s origins", max=format_number(ORIGINS_MAX)
+            )
         try:
             mode = CommentMode(self.comment_mode)
         except ValueError:
@@ -68,7 +72,9 @@ class SiteInput:
             mode = CommentMode.OPEN
         names = list(dict.fromkeys(n.strip().lstrip("@") for n in self.moderators.split() if n))
         if len(names) > MODERATORS_MAX:
-            errors["moderators"] = gettext("may list at most %(max)d people", max=MODERATORS_MAX)
+            errors["moderators"] = gettext(
+                "may list at most %(max)s people", max=format_number(MODERATORS_MAX)
+            )
         if errors:
             raise Invalid(errors)
         return name, origins, mode, names

@@ -13,7 +13,7 @@ import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from forum.errors import Invalid
-from forum.i18n import gettext
+from forum.i18n import format_number, gettext
 
 URL_MAX = 2000
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -98,7 +98,9 @@ def canonical_url(value: str, field: str = "url") -> str:
     scheme, host, path, query, _fragment = _parts(value, field)
     url = urlunsplit((scheme, host, _path(path), _query(query), ""))
     if len(url) > URL_MAX:
-        raise Invalid({field: gettext("is longer than %(max)d characters", max=URL_MAX)})
+        raise Invalid(
+            {field: gettext("is longer than %(max)s characters", max=format_number(URL_MAX))}
+        )
     return url
 
 

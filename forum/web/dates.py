@@ -11,7 +11,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
-from babel.numbers import format_decimal
 
 from forum.i18n import SOURCE_LANGUAGE, current_language
 
@@ -71,11 +70,6 @@ def long_date(day: date) -> str:
     if language == SOURCE_LANGUAGE:
         return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
     return format_date(day, "long", locale=language)
-
-
-def format_count(number: int | float) -> str:
-    """A count grouped as the current language groups digits (``1,234`` / ``1.234`` / ``1 234``)."""
-    return format_decimal(number, locale=current_language())
 
 
 def iso_datetime(moment: datetime) -> str:

@@ -168,16 +168,16 @@ def try_again(seconds: int) -> str:
     about 2 hours)."""
     if seconds < 60:
         return ngettext(
-            "Please try again in %(num)d second.", "Please try again in %(num)d seconds.", seconds
+            "Please try again in %(num)s second.", "Please try again in %(num)s seconds.", seconds
         )
     minutes = math.ceil(seconds / 60)
     if minutes < 90:
         return ngettext(
-            "Please try again in %(num)d minute.", "Please try again in %(num)d minutes.", minutes
+            "Please try again in %(num)s minute.", "Please try again in %(num)s minutes.", minutes
         )
     hours = round(seconds / 3600)
     return ngettext(
-        "Please try again in about %(num)d hour.", "Please try again in about %(num)d hours.", hours
+        "Please try again in about %(num)s hour.", "Please try again in about %(num)s hours.", hours
     )
 
 

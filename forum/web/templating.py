@@ -12,13 +12,14 @@ from litestar.template.config import TemplateConfig
 
 from forum.i18n import (
     current_language,
+    format_number,
     translate,
     translate_in_context,
     translate_plural,
     translate_plural_in_context,
 )
 from forum.settings import Settings
-from forum.web.dates import byline_date, format_count, iso_datetime, long_date
+from forum.web.dates import byline_date, iso_datetime, long_date
 from forum.web.language_tags import text_direction
 from forum.web.script_texts import script_texts
 from forum.web.static_assets import static_url
@@ -49,7 +50,8 @@ def _get_flashes(context: Any) -> list[Any]:
 def install_translations(env: Environment) -> None:
     """Every text of ``env``'s templates goes through gettext/ngettext (and their ``p``
     variants) in the current language (``forum.i18n``: the request's, or a mail's recipient's).
-    ``env`` has the ``jinja2.ext.i18n`` extension."""
+    ``env`` has the ``jinja2.ext.i18n`` extension. ``%(num)s`` is the count written in the
+    current language (``format_number``), as in ``forum.i18n.ngettext``."""
     env.install_gettext_callables(  # type: ignore[attr-defined]  # by the extension
         translate,
         translate_plural,
@@ -57,6 +59,23 @@ def install_translations(env: Environment) -> None:
         pgettext=translate_in_context,
         npgettext=translate_plural_in_context,
     )
+    jinja_ngettext, jinja_npgettext = env.globals["ngettext"], env.globals["npgettext"]
+
+    @pass_context
+    def ngettext(context: Any, singular: str, plural: str, n: int, **variables: Any) -> str:
+        variables.setdefault("num", format_number(n))
+        return jinja_ngettext(context, singular, plural, n, **variables)  # type: ignore[operator]
+
+    @pass_context
+    def npgettext(
+        context: Any, message_context: str, singular: str, plural: str, n: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", format_number(n))
+        return jinja_npgettext(  # type: ignore[operator]
+            context, message_context, singular, plural, n, **variables
+        )
+
+    env.globals.update(ngettext=ngettext, npgettext=npgettext)
 
 
 def make_environment(
@@ -84,7 +103,7 @@ def make_environment(
     env.filters["byline_date"] = _byline
     env.filters["iso"] = iso_datetime
     env.filters["long_date"] = long_date
-    env.filters["number"] = format_count
+    env.filters["number"] = format_number
     env.globals["script_texts"] = script_texts
     env.globals["current_language"] = current_language
     env.globals["text_direction"] = text_direction

@@ -159,7 +159,7 @@ def test_a_german_page_gets_its_frame_and_counts_in_german(live_server, register
     )
     page.goto(f"http://localhost:{port}/")
     page.wait_for_function("() => document.querySelector('a').textContent !== 'Comments'")
-    zero = german.ngettext("%(num)d comment", "%(num)d comments", 0) % {"num": 0}
+    zero = german.ngettext("%(num)s comment", "%(num)s comments", 0) % {"num": 0}
     assert page.locator("a[data-forum-count]").all_inner_texts() == [zero, zero]
 
 

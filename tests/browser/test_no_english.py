@@ -215,7 +215,7 @@ def test_phrases_are_cut_at_placeholders_and_tags():
         "Read the",
         "privacy policy",
     ]
-    assert phrases("%(num)d comment") == []
+    assert phrases("%(num)s comment") == []
     assert phrases("Submitted by %(name)s on %(date)s") == ["Submitted by"]
 
 

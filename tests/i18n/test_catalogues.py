@@ -51,8 +51,8 @@ def test_a_catalogue_without_a_compiled_file_is_compiled_from_its_po(tmp_path: P
 
 def test_arabic_plurals_follow_the_catalogue_forms(tmp_path: Path):
     forms = ("صفر", "واحد", "اثنان", "قليل", "آخر", "كثير")
-    singular, plural = "%(num)d comment", "%(num)d comments"
-    _write_po(tmp_path, "ar", {(singular, plural): tuple(f"%(num)d {f}" for f in forms)})
+    singular, plural = "%(num)s comment", "%(num)s comments"
+    _write_po(tmp_path, "ar", {(singular, plural): tuple(f"%(num)s {f}" for f in forms)})
     install_catalogue("ar", read_catalogue("ar", tmp_path))
     with use_language("ar"):
         said = {n: ngettext(singular, plural, n) for n in (0, 1, 2, 5, 11, 100)}

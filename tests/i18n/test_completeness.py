@@ -133,9 +133,9 @@ def test_the_check_finds_what_would_break_a_page(msgid: str, string: str, wrong:
 
 def test_the_check_knows_plural_forms_and_the_optional_number():
     arabic = Catalog(locale="ar").num_plurals
-    ids = ("%(num)d comment", "%(num)d comments")
-    complete = Message(ids, ("لا تعليقات", "تعليق واحد", "تعليقان", *["%(num)d تعليقات"] * 3))
+    ids = ("%(num)s comment", "%(num)s comments")
+    complete = Message(ids, ("لا تعليقات", "تعليق واحد", "تعليقان", *["%(num)s تعليقات"] * 3))
     assert _problems(complete, arabic) == [], "a form may say the number in words"
-    assert _problems(Message(ids, ("%(num)d Kommentar", "%(num)d Kommentare")), arabic)
-    fuzzy = Message(ids, ("%(num)d Kommentar", "%(num)d Kommentare"), flags=["fuzzy"])
+    assert _problems(Message(ids, ("%(num)s Kommentar", "%(num)s Kommentare")), arabic)
+    fuzzy = Message(ids, ("%(num)s Kommentar", "%(num)s Kommentare"), flags=["fuzzy"])
     assert _problems(fuzzy, 2) == ["fuzzy (check it, then remove the fuzzy flag)"]

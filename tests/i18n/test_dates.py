@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from forum.i18n import use_language
-from forum.web.dates import byline_date, format_count
+from forum.i18n import format_number, ngettext, use_language
+from forum.web.dates import byline_date
 from forum.web.templating import make_environment
+from tests.i18n.conftest import put_back_shipped_catalogues
 
 JANINE = datetime(2003, 4, 15, 8, 12, tzinfo=UTC)  # 9:12 in London (summer time)
 LONDON = ZoneInfo("Europe/London")
@@ -51,7 +52,7 @@ def test_a_date_is_in_the_sites_time_zone_in_every_language():
 )
 def test_counts_are_grouped_as_the_language_groups_digits(language, written):
     with use_language(language):
-        assert format_count(1234567) == written
+        assert format_number(1234567) == written
 
 
 def test_templates_date_and_count_in_the_current_language(settings):
@@ -64,6 +65,39 @@ def test_templates_date_and_count_in_the_current_language(settings):
     assert "April 2003" in german and " - " not in german
     assert english.endswith(" · 12,345")
     assert " - " in english
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", "12,345 comments"),
+        ("de", "12.345 Kommentare"),
+        ("fr", "12\u202f345 commentaires"),
+        ("es", "12.345 comentarios"),
+    ],
+)
+def test_a_count_in_a_sentence_is_grouped_in_templates_and_in_python(settings, language, written):
+    put_back_shipped_catalogues()
+    env = make_environment(settings)
+    template = env.from_string(
+        '{% import "_macros.html" as m %}{{ m.comment_count(n) }}|'
+        '{{ ngettext("%(num)s comment", "%(num)s comments", n) }}'
+    )
+    with use_language(language):
+        page, python = template.render(n=12345).split("|")
+        assert python == page == written
+        assert ngettext("%(num)s comment", "%(num)s comments", 12345) == written
+
+
+def test_a_limit_in_an_error_message_is_grouped_in_the_readers_language():
+    from forum.comments.service import COMMENT_WORDS
+
+    put_back_shipped_catalogues()
+    with use_language("de"):
+        assert "10.000" in COMMENT_WORDS.too_long(10_000)
+    with use_language("fr"):
+        assert "10\u202f000" in COMMENT_WORDS.too_long(10_000)
+    assert "10,000" in COMMENT_WORDS.too_long(10_000)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def test_python_says_the_word_meant_in_its_context() -> None:
 def test_a_context_without_a_translation_falls_back_to_english_and_formats() -> None:
     with use_language("de"):
         assert pgettext("nowhere", "%(name)s waits", name="Ann") == "Ann waits"
-        assert npgettext("nowhere", "%(num)d day", "%(num)d days", 3) == "3 days"
+        assert npgettext("nowhere", "%(num)s day", "%(num)s days", 3) == "3 days"
 
 
 def test_pages_and_mails_both_know_contexts(settings: Settings) -> None:

@@ -23,8 +23,8 @@ def _german(message: str) -> str:
 
 
 def _german_count(n: int) -> str:
-    said = read_catalogue("de").ngettext("%(num)d comment", "%(num)d comments", n)
-    assert said != "%(num)d comments", "the shipped German catalogue says it"
+    said = read_catalogue("de").ngettext("%(num)s comment", "%(num)s comments", n)
+    assert said != "%(num)s comments", "the shipped German catalogue says it"
     return said % {"num": n}
 
 
