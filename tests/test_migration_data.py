@@ -178,3 +178,54 @@ def test_the_languages_of_readers_and_articles_come_and_go_without_losing_rows(
             connection.execute(text("UPDATE users SET language = 'ar'"))
             stored = connection.execute(text("SELECT language FROM users")).scalars().all()
         assert stored and set(stored) == {"ar"}
+
+
+def _comment_languages(site: Site) -> set[tuple[Any, Any]]:
+    """(comment's search language, its article's language) of every comment."""
+    with site.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT c.fts_language, a.language FROM comments c"
+                " JOIN articles a ON a.id = c.article_id"
+            )
+        ).all()
+    return {tuple(row) for row in rows}
+
+
+def test_comments_are_searched_in_their_threads_language_from_search_0003_on(
+    empty_database_url: str, tmp_path: Path
+):
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("SQLite's FTS5 stems English only: search_0003 changes nothing there")
+    with filled_at(empty_database_url, tmp_path, "search_0002") as site:
+        with site.engine.begin() as connection:
+            connection.execute(text("UPDATE articles SET language = 'de' WHERE id % 2 = 0"))
+        before = site.snapshot()
+        command.upgrade(site.config, "search_0003")
+        assert_kept(before, site.snapshot(), "upgrade to search_0003")
+        pairs = _comment_languages(site)
+        assert pairs and all(mine == thread for mine, thread in pairs), "filled from the thread"
+        assert {mine for mine, _ in pairs} >= {"de"}
+        with site.engine.begin() as connection:
+            connection.execute(text("UPDATE articles SET language = 'fr'"))
+            connection.execute(
+                text(
+                    "INSERT INTO comments (article_id, body_source, body_html, status, depth,"
+                    " root_seq, path, created_at, updated_at, author_name)"
+                    " SELECT article_id, 'Nouveau', '<p>Nouveau</p>', 'published', 0,"
+                    " root_seq + 1000, path || 'x', created_at, updated_at, author_name"
+                    " FROM comments LIMIT 1"
+                )
+            )
+        assert _comment_languages(site) == {("fr", "fr")}, "follows the thread; new ones too"
+        before = site.snapshot()
+        command.downgrade(site.config, "search_0002")
+        assert_kept(before, site.snapshot(), "downgrade of search_0003")
+        with site.engine.connect() as connection:
+            columns = connection.execute(
+                text(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_name = 'comments' AND column_name = 'fts_language'"
+                )
+            ).all()
+        assert columns == []

@@ -1,7 +1,8 @@
 """The language an article is written in, as a BCP 47 tag (``de``, ``pt-BR``).
 
 Not the forum's own languages (an article may be in any language): it tags the article and its
-comments (``lang``) and picks the search stemmer (``forum.search``, migration search_0002).
+comments (``lang``) and picks the search stemmer of both (``forum.search``, migrations
+search_0002 and search_0003).
 """
 
 from __future__ import annotations

@@ -28,11 +28,10 @@ from forum.search.snippets import MARK_END, MARK_START, highlight
 from forum.web.pagination import Page
 
 PER_PAGE = 20
-PG_CONFIG = "english"
-"""The stemmer of comments on PostgreSQL (a comment does not hold its article's language)."""
-ARTICLE_CONFIGS = ("english", "german", "french", "spanish", "arabic", "simple")
-"""Every configuration ``fts_config(articles.language)`` gives (migration search_0002): an
-article's words are stemmed in its own language, so the query is asked in each of them."""
+CONFIGS = ("english", "german", "french", "spanish", "arabic", "simple")
+"""Every configuration ``fts_config(language)`` gives (migrations search_0002 and 0003): an
+article's words are stemmed in its own language and a comment's in its thread's, so the query
+is asked in each of them."""
 
 
 @dataclass(frozen=True)
@@ -128,8 +127,8 @@ def _sqlite_parts(author: bool, member: bool, comment_filter: str) -> tuple[str,
 
 def _postgres_parts(author: bool, member: bool, comment_filter: str) -> tuple[str, str]:
     doc_a = "to_tsvector(fts_config(a.language), a.title || ' ' || a.body_source)"
-    any_language = " || ".join(f"websearch_to_tsquery('{c}', :q)" for c in ARTICLE_CONFIGS)
-    doc_c = f"to_tsvector('{PG_CONFIG}', c.body_source)"
+    any_language = " || ".join(f"websearch_to_tsquery('{c}', :q)" for c in CONFIGS)
+    doc_c = "to_tsvector(fts_config(c.fts_language), c.body_source)"
     options = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
     # Only constants are interpolated into these statements; user input goes in as parameters.
     articles = f"""
@@ -143,12 +142,12 @@ def _postgres_parts(author: bool, member: bool, comment_filter: str) -> tuple[st
     """
     comments = f"""
         SELECT 'comment' AS kind, 1 AS tier, c.id AS ref_id, a.slug AS slug, a.title AS title,
-               ts_headline('{PG_CONFIG}', c.body_source, q.query, '{options}') AS snip,
+               ts_headline(fts_config(c.fts_language), c.body_source, q.query, '{options}') AS snip,
                {_AUTHOR} AS author, {_username(member)} AS username, c.created_at AS date,
                -ts_rank_cd({doc_c}, q.query) AS rank
         FROM comments c JOIN articles a ON a.id = c.article_id
              LEFT JOIN users u ON u.id = c.author_id,
-             (SELECT websearch_to_tsquery('{PG_CONFIG}', :q) AS query) q
+             (SELECT {any_language} AS query) q
         WHERE {doc_c} @@ q.query AND {comment_filter}
               {_by_author(member) if author else ""}
     """

@@ -1,11 +1,12 @@
 """Each article is searched with its own language's stemmer on PostgreSQL (migration
-search_0002); SQLite's FTS5 stems English only and finds other languages' words as written."""
+search_0002), and each comment with its thread's (search_0003); SQLite's FTS5 stems English
+only and finds other languages' words as written."""
 
 import pytest
 
 
-def results(client, q):
-    response = client.get("/api/search", params={"q": q, "kind": "articles"})
+def results(client, q, kind="articles"):
+    response = client.get("/api/search", params={"q": q, "kind": kind})
     assert response.status_code == 200, response.text
     return [hit["url"] for hit in response.json()["hits"]]
 
@@ -53,3 +54,34 @@ def test_a_word_as_written_is_found_in_any_language(client, make_article):
     written_in(make_article, "de", "de", "Die Räte stimmten ab.")
     assert results(client, "conselhos") == ["/articles/pt"]
     assert results(client, "Räte") == ["/articles/de"]
+
+
+GERMAN_COMMENT = "Die Wahlen der Arbeiterräte waren frei."
+
+
+def test_a_comment_is_found_by_other_forms_of_words_in_its_threads_language(
+    client, make_article, post, settings
+):
+    german = make_article(slug="german", language="de")
+    untagged = make_article(slug="portuguese", language="pt")
+    said_in_german = post(german, None, GERMAN_COMMENT, author_name="Rosa")
+    post(untagged, None, GERMAN_COMMENT, author_name="Karl")
+    found = results(client, "Wahl", kind="comments")
+    if on_postgres(settings):
+        assert found == [f"/comments/{said_in_german.id}#comment-{said_in_german.id}"]
+    else:
+        assert found == []  # porter is English-only
+    assert len(results(client, "Wahlen", kind="comments")) == 2  # as written: found anywhere
+
+
+def test_when_an_editor_tags_the_threads_language_its_comments_follow(
+    client, make_article, post, settings
+):
+    article = make_article(slug="later", title="Later", language="pt")
+    comment = post(article, None, GERMAN_COMMENT, author_name="Rosa")
+    assert results(client, "Wahl", kind="comments") == []
+    make_article(slug="later", title="Later", language="de")
+    if on_postgres(settings):
+        assert results(client, "Wahl", kind="comments") == [
+            f"/comments/{comment.id}#comment-{comment.id}"
+        ]
