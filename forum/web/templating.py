@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -59,21 +59,20 @@ def install_translations(env: Environment) -> None:
         pgettext=translate_in_context,
         npgettext=translate_plural_in_context,
     )
-    jinja_ngettext, jinja_npgettext = env.globals["ngettext"], env.globals["npgettext"]
+    jinja_ngettext: Callable[..., str] = env.globals["ngettext"]  # type: ignore[assignment]
+    jinja_npgettext: Callable[..., str] = env.globals["npgettext"]  # type: ignore[assignment]
 
     @pass_context
     def ngettext(context: Any, singular: str, plural: str, n: int, **variables: Any) -> str:
         variables.setdefault("num", format_number(n))
-        return jinja_ngettext(context, singular, plural, n, **variables)  # type: ignore[operator]
+        return jinja_ngettext(context, singular, plural, n, **variables)
 
     @pass_context
     def npgettext(
         context: Any, message_context: str, singular: str, plural: str, n: int, **variables: Any
     ) -> str:
         variables.setdefault("num", format_number(n))
-        return jinja_npgettext(  # type: ignore[operator]
-            context, message_context, singular, plural, n, **variables
-        )
+        return jinja_npgettext(context, message_context, singular, plural, n, **variables)
 
     env.globals.update(ngettext=ngettext, npgettext=npgettext)
 
