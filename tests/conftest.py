@@ -31,11 +31,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from forum import schema
-from forum.app import create_app
 from forum.articles.models import Article
 from forum.articles.service import ArticleInput, save_article
 from forum.db import Database, metadata, normalize_url
 from forum.settings import Settings
+from tests.app_slots import Slot, Slots
+from tests.app_slots import provided as provided  # how tests reach an app's collaborators
 
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "")
@@ -158,12 +159,24 @@ def _truncate_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def slots(tmp_path_factory: pytest.TempPathFactory) -> Slots:
+    """This worker's apps, one per settings shape (``tests/app_slots.py``)."""
+    return Slots(tmp_path_factory.mktemp("slots"))
+
+
 @pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A clean, migrated database for one test (parametrized: SQLite, PostgreSQL)."""
+def database_url(request: pytest.FixtureRequest, slots: Slots) -> str:
+    """A clean, migrated database for one test (parametrized: SQLite, PostgreSQL): this
+    worker's one, restored from the template (SQLite) or truncated (PostgreSQL)."""
+    slots.dispose_all()
     if request.param == "sqlite":
-        path = tmp_path / "forum.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        path = slots.base / "forum.db"
+        fresh = path.with_suffix(".fresh")
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), fresh)
+        for leftover in (path.with_suffix(".db-wal"), path.with_suffix(".db-shm")):
+            leftover.unlink(missing_ok=True)
+        os.replace(fresh, path)  # a new file: a connection somebody forgot keeps the old one
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_template")
     _truncate_postgres(url)
@@ -177,8 +190,14 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, settings_overrides: dict[str, Any]) -> Settings:
-    return make_settings(database_url, tmp_path / "var", **settings_overrides)
+def slot(database_url: str, settings_overrides: dict[str, Any], slots: Slots) -> Slot:
+    """The slot of this test's settings shape, emptied of the test before."""
+    return slots.settings_for(database_url, settings_overrides, make_settings, REDIS_URL)
+
+
+@pytest.fixture
+def settings(slot: Slot) -> Settings:
+    return slot.settings
 
 
 @pytest.fixture
@@ -198,18 +217,12 @@ def db(database: Database) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Litestar]:
-    """The forum; its database connections are closed afterwards even when a test drives it
-    without its lifespan (an ASGI transport of its own)."""
-    forum = create_app(settings)
-    yield forum
-    provided(forum, "database").dispose()
-
-
-def provided(app: Litestar, name: str) -> Any:
-    """What ``create_app`` provides under ``name`` (a constant dependency such as the outbox):
-    how a test reaches the app's own collaborators without an ``app.state`` bag."""
-    return app.dependencies[name].dependency()
+def app(slot: Slot) -> Iterator[Litestar]:
+    """The forum, shared with earlier tests of the same settings shape but holding nothing of
+    theirs; its database connections are closed afterwards even when a test drives it without
+    its lifespan (an ASGI transport of its own)."""
+    yield slot.app_for_a_test()
+    slot.dispose()
 
 
 @pytest.fixture

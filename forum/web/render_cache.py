@@ -91,6 +91,12 @@ class MemoryRenderCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def clear(self) -> None:
+        """Drop every entry (the data under them was replaced wholesale: a restore)."""
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
 
 class RedisRenderCache:
     """Entries shared by every process through Redis, with a TTL; failures are misses."""

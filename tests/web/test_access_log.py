@@ -30,7 +30,7 @@ class Lines(logging.Handler):
 def access_lines(client):
     """The lines the app's logging configuration writes for each request, as dicts."""
     logger = logging.getLogger(LOGGER)
-    (configured,) = logger.handlers
+    (configured,) = [h for h in logger.handlers if hasattr(h, "listener")]  # the app's own
     assert logger.propagate is False  # not repeated, unformatted, by handlers further up
     lines = Lines(configured.formatter)
     logger.addHandler(lines)
