@@ -11,7 +11,6 @@ page, rendered by the thread's own templates.
 from __future__ import annotations
 
 import math
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from forum.comments.models import Comment, CommentStatus
 from forum.comments.thread_view import MAX_INDENT, remembered_sort
 from forum.i18n import N_, gettext
 from forum.web.markdown import comment_renderer
+from forum.web.random_tokens import token_urlsafe
 from forum.web.types import AnyRequest
 
 COMPOSE_HEADER = "x-forum-compose"
@@ -186,7 +186,7 @@ def fragment(
             "message": {"message": done.message(), "category": done.category} if done else None,
             "preview": preview_html,
             "error": error,
-            "post_nonce": secrets.token_urlsafe(16),
+            "post_nonce": token_urlsafe(16),
         },
     )
 

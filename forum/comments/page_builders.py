@@ -4,7 +4,6 @@ and a comment's permalink with its subtree. The controller in ``pages.py`` picks
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from forum.comments.thread_view import (
 from forum.comments.tree import Node
 from forum.comments.visitor_page import PageCache
 from forum.web import front_cache, reader_cache
+from forum.web.random_tokens import token_urlsafe
 from forum.web.sessions import SESSION_COOKIE
 from forum.web.types import AnyRequest
 
@@ -119,7 +119,7 @@ def _article_context(
         "error": draft.error,
         "preview": draft.preview,
         "form_started": int(time.time()),
-        "post_nonce": secrets.token_urlsafe(16),
+        "post_nonce": token_urlsafe(16),
         "watch": notify.watch_of(reader.db, user.id, article.id) if user else None,
     }
 
@@ -248,7 +248,7 @@ def subtree_page(
             "error": draft.error,
             "preview": draft.preview,
             "form_started": int(time.time()),
-            "post_nonce": secrets.token_urlsafe(16),
+            "post_nonce": token_urlsafe(16),
         },
     )
 

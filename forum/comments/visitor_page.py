@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from forum.comments import service
 from forum.comments.reading import Sort, Viewer
 from forum.comments.thread_view import MAX_INDENT, ThreadActions, ThreadFacts
 from forum.web.front_cache import Offer, validator_of
+from forum.web.random_tokens import token_hex, token_urlsafe
 from forum.web.render_cache import RenderCache, code_version
 from forum.web.types import AnyRequest
 
@@ -115,7 +115,7 @@ def render_section(
             per_page=per_page,
             max_comments=max_comments,
         )
-    mark = secrets.token_hex(MARK_LENGTH // 2)
+    mark = token_hex(MARK_LENGTH // 2)
     context: dict[str, Any] = {
         "request": request,
         "article": article,
@@ -142,7 +142,7 @@ def fill(stored: str, csrf_token: str, front: Offer | None = None) -> str:
     for the front cache, its marks where those go)."""
     mark, section = stored[:MARK_LENGTH], stored[MARK_LENGTH:]
     csrf_input = f'<input type="hidden" name="_csrf_token" value="{html.escape(csrf_token)}" />'
-    nonce = front.nonce_mark if front else secrets.token_urlsafe(16)
+    nonce = front.nonce_mark if front else token_urlsafe(16)
     started = front.time_mark if front else str(int(time.time()))
     return (
         section.replace(mark + "c", csrf_input)

@@ -17,11 +17,12 @@ from __future__ import annotations
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Message, Receive, Scope, Send
 
 from forum.settings import Settings
 from forum.signing import purpose_secret
+from forum.web.random_tokens import csrf_token
 from forum.web.sessions import frame_session_id
 
 CSRF_COOKIE = "forum_csrf"
@@ -95,7 +96,7 @@ class ForumCSRFMiddleware(CSRFMiddleware):
         async def wrapped(message: Message) -> None:
             state = scope.get("state", {})
             if message["type"] == "http.response.start" and state.pop(ROTATE_CSRF_KEY, False):
-                token = generate_csrf_token(secret=self.config.secret)
+                token = csrf_token(self.config.secret)
                 MutableScopeHeaders.from_message(message).add(
                     "set-cookie", csrf_cookie(self.config, token)
                 )

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
 import time
 import zlib
 from collections import OrderedDict
@@ -30,13 +29,13 @@ from typing import Any
 
 import brotli  # type: ignore[import-untyped]
 from anyio import to_thread
-from litestar.middleware.csrf import generate_csrf_token
 
 from forum.db import generation
 from forum.i18n import current_language
 from forum.settings import Settings
 from forum.web.access_log import log_answer
 from forum.web.csrf import csrf_cookie, make_csrf_config
+from forum.web.random_tokens import csrf_token, token_hex, token_urlsafe
 from forum.web.spliced_gzip import SplicedGzip
 
 OFFER_KEY = "forum_front_cache"
@@ -87,8 +86,8 @@ class Offer:
     generation: int
     made: float = field(default_factory=lambda: time.monotonic())
     """When the request began: the entry's age counts from here."""
-    nonce_mark: str = field(default_factory=lambda: "nonce" + secrets.token_hex(12))
-    time_mark: str = field(default_factory=lambda: "time" + secrets.token_hex(12))
+    nonce_mark: str = field(default_factory=lambda: "nonce" + token_hex(12))
+    time_mark: str = field(default_factory=lambda: "time" + token_hex(12))
     etag: Etag | None = None
 
     def register(self, etag: Etag) -> None:
@@ -371,7 +370,7 @@ def build(
 def _values(entry: Entry, token: str) -> list[bytes]:
     made: dict[int, bytes] = {TOKEN: token.encode()}
     if NONCE in entry.cuts:
-        made[NONCE] = secrets.token_urlsafe(16).encode()
+        made[NONCE] = token_urlsafe(16).encode()
     if TIME in entry.cuts:
         made[TIME] = b"%d" % int(time.time())
     return [made[cut] for cut in entry.cuts]
@@ -401,7 +400,7 @@ def _filled(start: Any, body: bytes, found: Offer) -> tuple[dict[str, Any], byte
     """A registered answer that was not kept, with its marks filled (sent uncompressed)."""
     headers: Headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
     body = decode(body, header_value(headers, b"content-encoding"))
-    body = body.replace(found.nonce_mark.encode(), secrets.token_urlsafe(16).encode())
+    body = body.replace(found.nonce_mark.encode(), token_urlsafe(16).encode())
     body = body.replace(found.time_mark.encode(), b"%d" % int(time.time()))
     headers = [(k, v) for k, v in headers if k not in (b"content-encoding", b"content-length")]
     headers.append((b"content-length", b"%d" % len(body)))
@@ -415,7 +414,7 @@ def make_front_cache(settings: Settings) -> FrontCache | None:
         return None
     config = make_csrf_config(settings)
     return FrontCache(
-        new_token=lambda: generate_csrf_token(config.secret),
+        new_token=lambda: csrf_token(config.secret),
         cookie=lambda token: csrf_cookie(config, token),
         seconds=settings.front_cache_ms / 1000,
         log_answer=log_answer if settings.access_log else None,
