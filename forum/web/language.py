@@ -10,6 +10,7 @@ front cache, error pages and 404s speak it too); authentication then puts the ac
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -32,6 +33,8 @@ HOST_PAGE_PATHS = ("/embed/", "/api/sites/")
 """What a site's page loads from us (the framed thread, the counts): they may be asked for in
 the host page's language (``?lang=``, the embed's ``data-lang`` or the page's ``<html lang>``)."""
 MAX_ACCEPT_LANGUAGE = 40
+MAX_REMEMBERED_HEADER = 200
+"""Longer ``Accept-Language`` headers are read each time, not remembered."""
 """Ranges of ``Accept-Language`` looked at; a longer header is cut (nobody reads 40)."""
 
 
@@ -71,9 +74,21 @@ def negotiate(
     for given in (account, chosen):
         if given is not None and shipped(given):
             return given
+    if len(accept_language) > MAX_REMEMBERED_HEADER:
+        return _browser_language(accept_language) or default
+    return browser_language(accept_language) or default
+
+
+def _browser_language(accept_language: str) -> str | None:
     wanted = parse_accept_language(accept_language)
     found = negotiate_locale(wanted, list(LANGUAGES), sep="-") if wanted else None
-    return shipped(found.lower() if found else None) or default
+    return shipped(found.lower() if found else None)
+
+
+browser_language = lru_cache(maxsize=512)(_browser_language)
+"""The shipped language an ``Accept-Language`` header asks for first, or None; remembered,
+since browsers send a handful of distinct headers and every request asks (a bounded cache: a
+client sending a new header each time only pushes out the oldest)."""
 
 
 def host_page_language(path: str, query_string: bytes) -> str | None:
