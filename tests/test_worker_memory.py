@@ -1,5 +1,6 @@
 """What keeps one worker's memory small (issue 13, target 8): each SQLite connection keeps a
-small page cache of its own, ``forum serve`` caps glibc's malloc arenas, and the render cache
+small page cache of its own, ``forum serve`` caps glibc's malloc arenas and fixes its mmap
+threshold, and the render cache
 counts what its strings really hold."""
 
 import os
@@ -18,13 +19,19 @@ def test_every_sqlite_connection_keeps_a_small_page_cache(database):
         assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -PAGE_CACHE_KIB
 
 
-def test_forum_serve_caps_malloc_arenas_unless_told_otherwise(monkeypatch):
+def test_forum_serve_caps_malloc_arenas_and_fixes_the_mmap_threshold_unless_told_otherwise(
+    monkeypatch,
+):
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     serve._fewer_malloc_arenas()
     assert os.environ["MALLOC_ARENA_MAX"] == str(serve.MALLOC_ARENAS)
+    assert os.environ["MALLOC_MMAP_THRESHOLD_"] == str(128 * 1024)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     serve._fewer_malloc_arenas()
     assert os.environ["MALLOC_ARENA_MAX"] == "4"
+    assert os.environ["MALLOC_MMAP_THRESHOLD_"] == "65536"
 
 
 def test_the_render_cache_counts_what_a_string_holds_in_memory():
