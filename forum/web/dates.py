@@ -40,6 +40,15 @@ def english_byline_date(moment: datetime, tz: ZoneInfo) -> str:
     return f"{local.day} {MONTHS[local.month - 1]}, {local.year} - {local.hour}:{local.minute:02d}"
 
 
+def _long_date(day: date, language: str) -> str:
+    """Babel's long date, with the first of the month as French writes it (``1er mai``: CLDR
+    has no ordinal there)."""
+    written = format_date(day, "long", locale=language)
+    if language == "fr" and day.day == 1 and written.startswith("1 "):
+        return "1er" + written[1:]
+    return written
+
+
 def localized_date(moment: datetime, tz: ZoneInfo, language: str) -> str:
     """The long date and short time as ``language`` writes them (``15. April 2003, 09:12``)."""
     local = moment.astimezone(tz)
@@ -47,7 +56,7 @@ def localized_date(moment: datetime, tz: ZoneInfo, language: str) -> str:
     return (
         str(pattern)
         .replace("'", "")
-        .replace("{1}", format_date(local, "long", locale=language))
+        .replace("{1}", _long_date(local.date(), language))
         .replace("{0}", format_time(local, "short", tzinfo=tz, locale=language))
     )
 
@@ -69,7 +78,7 @@ def long_date(day: date) -> str:
     language = current_language()
     if language == SOURCE_LANGUAGE:
         return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-    return format_date(day, "long", locale=language)
+    return _long_date(day, language)
 
 
 def iso_datetime(moment: datetime) -> str:

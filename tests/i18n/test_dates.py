@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from forum.i18n import format_number, ngettext, use_language
-from forum.web.dates import byline_date
+from forum.web.dates import byline_date, long_date
 from forum.web.templating import make_environment
 from tests.i18n.conftest import put_back_shipped_catalogues
 
@@ -39,6 +39,15 @@ def test_english_keeps_no_leading_zeros_and_a_24_hour_clock():
 def test_each_language_writes_the_date_its_own_way(language, written):
     with use_language(language):
         assert byline_date(JANINE, LONDON) == written
+
+
+def test_french_writes_the_first_of_the_month_as_an_ordinal():
+    with use_language("fr"):
+        assert byline_date(datetime(2026, 11, 1, 10, 5, tzinfo=UTC), ZoneInfo("UTC")) == (
+            "1er novembre 2026, 10:05"
+        )
+        assert long_date(date(2026, 5, 1)) == "1er mai 2026"
+        assert long_date(date(2026, 5, 11)) == "11 mai 2026"
 
 
 def test_a_date_is_in_the_sites_time_zone_in_every_language():
