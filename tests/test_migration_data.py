@@ -62,6 +62,10 @@ class Site:
             fill_languages(connection)
             return filled
 
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql)).all()]
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -182,14 +186,12 @@ def test_the_languages_of_readers_and_articles_come_and_go_without_losing_rows(
 
 def _comment_languages(site: Site) -> set[tuple[Any, Any]]:
     """(comment's search language, its article's language) of every comment."""
-    with site.engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT c.fts_language, a.language FROM comments c"
-                " JOIN articles a ON a.id = c.article_id"
-            )
-        ).all()
-    return {tuple(row) for row in rows}
+    return set(
+        site.rows(
+            "SELECT c.fts_language, a.language FROM comments c"
+            " JOIN articles a ON a.id = c.article_id"
+        )
+    )
 
 
 def test_comments_are_searched_in_their_threads_language_from_search_0003_on(
@@ -221,11 +223,7 @@ def test_comments_are_searched_in_their_threads_language_from_search_0003_on(
         before = site.snapshot()
         command.downgrade(site.config, "search_0002")
         assert_kept(before, site.snapshot(), "downgrade of search_0003")
-        with site.engine.connect() as connection:
-            columns = connection.execute(
-                text(
-                    "SELECT column_name FROM information_schema.columns"
-                    " WHERE table_name = 'comments' AND column_name = 'fts_language'"
-                )
-            ).all()
-        assert columns == []
+        assert not site.rows(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'comments' AND column_name = 'fts_language'"
+        )
