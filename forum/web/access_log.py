@@ -91,6 +91,8 @@ def _write_line(scope: Scope, exchange: _Exchange) -> None:
     log.handle(_record(fields))
 
 
+STARTED_MS = time.time_ns() / 1e6
+"""When this process began logging (a record's ``relativeCreated`` counts from here)."""
 _TEMPLATE = vars(logging.LogRecord(LOGGER, logging.INFO, __file__, 0, LINE, None, None)).copy()
 """What every access record has alike (logger, level, source, format), made once."""
 
@@ -110,9 +112,6 @@ def _record(fields: dict[str, Any]) -> logging.LogRecord:
     record.args = fields
     record.fields = fields  # read by JsonLines and by whoever watches the log
     return record
-
-
-STARTED_MS = time.time_ns() / 1e6
 
 
 def log_answer(scope: Scope, status: int, started: float) -> str:

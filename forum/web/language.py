@@ -33,9 +33,9 @@ HOST_PAGE_PATHS = ("/embed/", "/api/sites/")
 """What a site's page loads from us (the framed thread, the counts): they may be asked for in
 the host page's language (``?lang=``, the embed's ``data-lang`` or the page's ``<html lang>``)."""
 MAX_ACCEPT_LANGUAGE = 40
+"""Ranges of ``Accept-Language`` looked at; a longer header is cut (nobody reads 40)."""
 MAX_REMEMBERED_HEADER = 200
 """Longer ``Accept-Language`` headers are read each time, not remembered."""
-"""Ranges of ``Accept-Language`` looked at; a longer header is cut (nobody reads 40)."""
 
 
 def parse_accept_language(header: str) -> list[str]:
