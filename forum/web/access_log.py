@@ -6,25 +6,18 @@ the request id: no query strings, no addresses, no user names, no cookies.
 
 ``AccessLog`` is a Litestar plugin: it adds a middleware that notes when a request began, a
 ``before_send`` hook that stamps the id and writes the line when the response is complete, and
-the ``forum.access`` logger to the app's ``LoggingConfig`` (a queue handler, so the event loop
-never waits on the terminal). The app's ASGI handler stays Litestar's own. Requests that no
-route matched (404/405) never reach middleware; the hook still logs them, timed from when
-their answer was ready.
+the ``forum.access`` logger to the app's ``LoggingConfig`` (forum/web/log_lines.py: a thread
+that formats and writes in batches, so the event loop never waits on the terminal). The app's
+ASGI handler stays Litestar's own. Requests that no route matched (404/405) never reach
+middleware; the hook still logs them, timed from when their answer was ready.
 """
 
 from __future__ import annotations
 
-import atexit
-import json
 import logging
 import re
-import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from logging.handlers import QueueHandler, QueueListener
-from queue import SimpleQueue
-from typing import Any
 
 from litestar.config.app import AppConfig
 from litestar.datastructures import MutableScopeHeaders
@@ -34,16 +27,14 @@ from litestar.middleware import ASGIMiddleware
 from litestar.plugins import InitPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from forum.web.log_lines import LOGGER, BatchedStderr, JsonLines, access_record
 from forum.web.random_tokens import token_hex
 
-LOGGER = "forum.access"
 log = logging.getLogger(LOGGER)
 
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 STATE_KEY = "forum_access"
-LINE = "%(method)s %(route)s %(status)s"
-"""The plain-text form of a line (the JSON formatter writes its fields instead)."""
 
 
 def _incoming_id(scope: Scope) -> str | None:
@@ -88,30 +79,13 @@ def _write_line(scope: Scope, exchange: _Exchange) -> None:
         "duration_ms": round((time.perf_counter() - exchange.started) * 1000, 2),
         "request_id": exchange.request_id,
     }
-    log.handle(_record(fields))
-
-
-STARTED_MS = time.time_ns() / 1e6
-"""When this process began logging (a record's ``relativeCreated`` counts from here)."""
-_TEMPLATE = vars(logging.LogRecord(LOGGER, logging.INFO, __file__, 0, LINE, None, None)).copy()
-"""What every access record has alike (logger, level, source, format), made once."""
-
-
-def _record(fields: dict[str, Any]) -> logging.LogRecord:
-    """The record of one line, copied from ``_TEMPLATE`` with this moment, thread and
-    ``fields``: ``log.info`` would look up the caller's source line and ``LogRecord()`` the
-    file's name, the process and the thread's name each time, most of the cost of a line on
-    the event loop (the line names its route instead)."""
-    record = logging.LogRecord.__new__(logging.LogRecord)
-    record.__dict__.update(_TEMPLATE)
-    now = time.time_ns()
-    record.created = now / 1e9
-    record.msecs = float(now // 1_000_000 % 1000)
-    record.relativeCreated = (now / 1e6) - STARTED_MS
-    record.thread = threading.get_ident()
-    record.args = fields
-    record.fields = fields  # read by JsonLines and by whoever watches the log
-    return record
+    handlers = log.handlers
+    if len(handlers) == 1 and not log.filters:
+        (handler,) = handlers
+        if isinstance(handler, BatchedStderr) and handler.direct():
+            handler.take(fields)  # no record: the writer formats the fields themselves
+            return
+    log.handle(access_record(fields))
 
 
 def log_answer(scope: Scope, status: int, started: float) -> str:
@@ -153,59 +127,10 @@ async def stamp_and_log(message: Message, scope: Scope) -> None:
             _write_line(scope, exchange)
 
 
-class JsonLines(logging.Formatter):
-    """One JSON object per record: time (UTC), level, and the record's ``fields`` (or its
-    message when it has none)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-        }
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            line.update(fields)
-        else:
-            line["message"] = record.getMessage()
-        if record.exc_info:
-            line["error"] = self.formatException(record.exc_info)
-        return json.dumps(line, separators=(",", ":"), default=str)
-
-
-class _QueuedStderr(QueueHandler):
-    """Formats and writes to stderr on a thread of its own, so a request pays only for
-    queueing its record (about a third of the log's cost per request when formatted here);
-    closing it (a new logging configuration, exit) writes what is queued and stops the
-    thread."""
-
-    def __init__(self) -> None:
-        super().__init__(SimpleQueue())
-        self.listener: QueueListener | None = QueueListener(self.queue, logging.StreamHandler())
-        self.listener.start()
-        atexit.register(self.close)
-
-    def setFormatter(self, fmt: logging.Formatter | None) -> None:
-        super().setFormatter(fmt)
-        if self.listener is not None:
-            for handler in self.listener.handlers:
-                handler.setFormatter(fmt)
-
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        """The record as it is: the writer thread formats it (its ``fields`` never change)."""
-        return record
-
-    def close(self) -> None:
-        listener, self.listener = self.listener, None
-        if listener is not None:
-            listener.stop()
-            atexit.unregister(self.close)
-        super().close()
-
-
 def add_access_logger(config: LoggingConfig) -> None:
     """Give ``forum.access`` its JSON-lines handler in the app's logging configuration."""
     config.formatters["forum_json_lines"] = {"()": JsonLines}
-    config.handlers["forum_access"] = {"()": _QueuedStderr, "formatter": "forum_json_lines"}
+    config.handlers["forum_access"] = {"()": BatchedStderr, "formatter": "forum_json_lines"}
     config.loggers[LOGGER] = {"level": "INFO", "handlers": ["forum_access"], "propagate": False}
 
 
