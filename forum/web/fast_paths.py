@@ -5,8 +5,9 @@ without a cookie, as their handler registered them.
 They are answered in front of Litestar, before any middleware: no unit of work, session,
 CSRF, consent, rate limit or access log line (a probe every second is noise there; the front
 cache logs its answers itself). The responses carry the same security headers as every other
-(forum/web/headers.py). Anything else (another method, an unknown static name) goes on to
-Litestar as before.
+(forum/web/headers.py); a 304 carries only what updates the client's stored copy (its cache
+headers and validator, RFC 9110 15.4.5), which keeps the security headers of its 200.
+Anything else (another method, an unknown static name) goes on to Litestar as before.
 """
 
 from __future__ import annotations
@@ -64,12 +65,13 @@ class FastPaths:
         return True
 
     async def _static(self, scope: Scope, send: Any, asset: Asset, cache: bytes) -> None:
-        headers = [(b"cache-control", cache), (b"etag", asset.etag), *self.base]
+        headers = [(b"cache-control", cache), (b"etag", asset.etag)]
         if asset.gzip is not None:
             headers.append((b"vary", b"accept-encoding"))
-        if request_header(scope, b"if-none-match") == asset.etag:
+        if request_header(scope, b"if-none-match") == asset.etag:  # what updates the copy only
             await self._send(scope, send, 304, headers, b"")
             return
+        headers += self.base
         body, encoding = asset.body_for(request_header(scope, b"accept-encoding"))
         if encoding is not None:
             headers.append((b"content-encoding", encoding))
