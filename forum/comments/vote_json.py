@@ -19,5 +19,6 @@ class VotesOut(msgspec.Struct):
     """Your own vote: 'up', 'down' or null (always null without a login)."""
 
 
-def votes_out(up: int, down: int, score: float, mine: VoteValue | None) -> VotesOut:
-    return VotesOut(up, down, round(score, 6), mine.value if mine is not None else None)
+def votes_out(up: int, down: int, score: float, mine: VoteValue | str | None) -> VotesOut:
+    """``mine``: the viewer's vote, as the enum or as stored (its value)."""
+    return VotesOut(up, down, round(score, 6), str(mine) if mine is not None else None)

@@ -8,9 +8,10 @@ import msgspec
 import pytest
 from sqlalchemy import update
 
-from forum.comments import service, thread_json
+from forum.accounts.current import CurrentUser
+from forum.comments import service, thread_json, votes
 from forum.comments.api import comment_out
-from forum.comments.models import Comment, CommentStatus
+from forum.comments.models import Comment, CommentStatus, VoteValue
 from forum.comments.reading import MAX_ROOTS
 from forum.comments.service import Sort, Viewer
 from tests.comments.test_query_counts import grow
@@ -39,6 +40,11 @@ def test_the_whole_thread_shows_what_the_pages_show_to_every_viewer(
     ann, bob = make_user("ann"), make_user("bob")
     rows = grow(database, article, ann, [6, 0, 3, 9, 1, 0, 4])
     chance = random.Random(seed)
+    with database.session(write=True) as session:  # a viewer's own votes are shown too
+        voter = CurrentUser.of(bob, via="session")
+        for comment in chance.sample(rows, len(rows) // 2):
+            value = chance.choice(list(VoteValue))
+            votes.cast_vote(session, comment.id, voter=voter, value=value)
     for comment in rows:
         status = chance.choice([*CommentStatus, CommentStatus.PUBLISHED, CommentStatus.PUBLISHED])
         author = chance.choice([ann.id, bob.id, None])
