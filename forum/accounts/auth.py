@@ -93,7 +93,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         user: CurrentUser | None = None
         if has_bearer_token(scope):
             secret = (header_value(scope, b"authorization") or "")[7:].strip()
-            user = await to_thread.run_sync(_from_token, uow, secret)
+            user = await to_thread.run_sync(self._token_user, uow, scope, secret)
             if user is None:
                 # Translated when answered (forum.web.errors): the language is not chosen yet.
                 raise NotAuthorizedException(N_("The access token is not valid."))
@@ -101,8 +101,6 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             user = await self._from_session(scope, uow)
         if user is not None and user.language in LANGUAGES:
             set_language(user.language)  # the account's choice comes first (forum/web/language.py)
-        if user is not None and self.on_authenticated:
-            await to_thread.run_sync(self._announce, uow, user, scope)
         return AuthenticationResult(user=user, auth=user.via if user else None)
 
     async def _from_session(self, scope: Scope, uow: UnitOfWork) -> CurrentUser | None:
@@ -112,7 +110,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         login_id = session.get(SESSION_LOGIN_KEY)
         if not isinstance(login_id, str):
             return None
-        found = await to_thread.run_sync(_from_login, uow, login_id, self.policy)
+        found = await to_thread.run_sync(self._login_user, uow, scope, login_id)
         if found is None:
             session.pop(SESSION_LOGIN_KEY, None)
             session.pop("remember", None)
@@ -121,6 +119,23 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if rotate:
             rotate_session(scope)
         return user
+
+    # Each runs on a worker thread, the user's lookup and the hooks in one trip (every trip
+    # off the event loop and back costs about as much as a small query).
+
+    def _token_user(self, uow: UnitOfWork, scope: Scope, secret: str) -> CurrentUser | None:
+        user = _from_token(uow, secret)
+        if user is not None:
+            self._announce(uow, user, scope)
+        return user
+
+    def _login_user(
+        self, uow: UnitOfWork, scope: Scope, login_id: str
+    ) -> tuple[CurrentUser, bool] | None:
+        found = _from_login(uow, login_id, self.policy)
+        if found is not None:
+            self._announce(uow, found[0], scope)
+        return found
 
     def _announce(self, uow: UnitOfWork, user: CurrentUser, scope: Scope) -> None:
         state: dict[str, Any] = scope.setdefault("state", {})
