@@ -123,7 +123,7 @@ def serve(
     click.echo(f"forum is serving on http://{display_host}:{port}/ (Ctrl+C to stop)")
     with holding:
         uvicorn.run(
-            "forum.app:create_app",
+            "forum.app.served:served_app",
             factory=True,
             host=host,
             port=port,

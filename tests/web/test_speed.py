@@ -3,6 +3,7 @@ files and the server stack ``forum serve`` picks."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import logging
 import re
@@ -12,8 +13,10 @@ import threading
 import brotli
 import pytest
 from click.testing import CliRunner
+from litestar.testing import TestClient
 
 from bench.seed import seed_articles
+from forum.app import create_app, served
 from forum.cli import main
 from forum.db import UnitOfWork
 from forum.web.access_log import LOGGER
@@ -108,7 +111,9 @@ def test_forum_serve_runs_uvloop_and_httptools_by_default(settings, monkeypatch)
     import uvicorn
 
     seen: list[dict] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.append(kwargs))
+    monkeypatch.setattr(
+        uvicorn, "run", lambda *args, **kwargs: seen.append({"app": args, **kwargs})
+    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -121,6 +126,26 @@ def test_forum_serve_runs_uvloop_and_httptools_by_default(settings, monkeypatch)
         result = CliRunner().invoke(main, ["serve", "--port", str(port), *args], env=env)
         assert result.exit_code == 0, result.output
         assert (seen[-1]["loop"], seen[-1]["http"]) == expected
+        assert seen[-1]["app"] == ("forum.app.served:served_app",) and seen[-1]["factory"]
+
+
+def test_a_served_app_keeps_the_collector_off_what_lives_as_long_as_the_process(
+    settings, monkeypatch
+):
+    """``forum serve`` freezes the objects the app was built of out of garbage collection and
+    walks the young generation less often (a thousand-comment thread makes thousands)."""
+    monkeypatch.setattr(served, "create_app", lambda: create_app(settings))
+    before = gc.get_threshold()
+    try:
+        app = served.served_app()
+        assert gc.get_freeze_count() > 10_000  # the app, its routes, the modules
+        assert gc.get_threshold() == (served.YOUNG_THRESHOLD, *before[1:])
+        assert before[0] < served.YOUNG_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+    with TestClient(app, base_url=settings.base_url) as client:
+        assert client.get("/healthz").status_code == 200
 
 
 def test_the_access_log_formats_on_its_writer_thread_not_the_event_loop(client, monkeypatch):
