@@ -25,8 +25,8 @@ from forum.articles.models import Article, CommentMode
 from forum.comments import service
 from forum.comments.reading import Sort, Viewer
 from forum.comments.thread_view import MAX_INDENT, ThreadActions, ThreadFacts
-from forum.web.front_cache import Offer, validator_of
-from forum.web.random_tokens import token_hex, token_urlsafe
+from forum.web.front_entries import Offer
+from forum.web.random_tokens import CSRF_RANDOM_LENGTH, token_hex, token_urlsafe
 from forum.web.render_cache import RenderCache, code_version
 from forum.web.types import AnyRequest
 
@@ -77,19 +77,20 @@ def content_key(
 
 def page_etag(key: str, csrf_token: str, variant: str) -> str:
     """The visitor page's validator, ``"content.token"``: the section's key, the consent state
-    and the code's version, then the same bound to this browser's CSRF token (its forms')."""
+    and the code's version, then the random part of the CSRF token its forms carry. A client
+    that kept the page but not its cookie (a browser restarted: the cookie lasted a session,
+    the cache did not) is given that token back with the 304 (forum/web/front_cache.py), so
+    the page's forms still post."""
     content = hashlib.sha256(f"{key}|{variant}|{code_version()}".encode()).hexdigest()[:20]
-    bound = hashlib.sha256(f"{key}|{csrf_token}|{variant}".encode()).hexdigest()[:12]
-    return f'"{content}.{bound}"'
+    return f'"{content}.{csrf_token[:CSRF_RANDOM_LENGTH]}"'
 
 
 def etag_matches(request: AnyRequest, etag: str) -> bool:
-    """A browser with a CSRF cookie revalidates the page bound to its token; a client without
-    cookies (which keeps no token, so any is as good) the content alone."""
+    """Whether the client's copy is this page with this request's CSRF token in its forms
+    (a browser with its cookie; a request without one was given a new token, so it matches
+    only in the front cache, which gives the copy's token back)."""
     sent = request.headers.get("if-none-match", "")
-    if "cookie" in request.headers:
-        return etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}
-    return validator_of(etag) in {validator_of(tag) for tag in sent.split(",")}
+    return etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}
 
 
 def render_section(

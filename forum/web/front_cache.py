@@ -13,7 +13,9 @@ visitors itself, each with its own token, in a few microseconds.
 An entry is fresh while the process's write generation (``forum.db.generation``: it moves
 after every committed write) has not moved since the request that built it began, and for at
 most ``FORUM_FRONT_CACHE_MS`` (writes made by other processes are seen after that bound). A
-stale entry is rebuilt through Litestar. ``If-None-Match`` with the entry's validator gets 304.
+stale entry is rebuilt through Litestar. ``If-None-Match`` with the entry's validator gets 304
+(forum/web/front_entries.py keeps the entries): for a page, with the CSRF cookie of the copy
+the client shows, named by its tag; a tag naming no token of ours gets the page again.
 """
 
 from __future__ import annotations
@@ -21,13 +23,10 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-import brotli  # type: ignore[import-untyped]
 from anyio import to_thread
 
 from forum.db import generation
@@ -35,8 +34,20 @@ from forum.i18n import current_language
 from forum.settings import Settings
 from forum.web.access_log import log_answer
 from forum.web.csrf import csrf_cookie, make_csrf_config
-from forum.web.random_tokens import csrf_token, token_hex, token_urlsafe
-from forum.web.spliced_gzip import SplicedGzip
+from forum.web.front_entries import (
+    TOKEN,
+    Entry,
+    Headers,
+    Offer,
+    body_for,
+    build,
+    decode,
+    filled,
+    header_value,
+    token_part,
+    validator_of,
+)
+from forum.web.random_tokens import csrf_token, csrf_token_of
 
 OFFER_KEY = "forum_front_cache"
 ROUTES = re.compile(r"/articles/[^/]+(/comments)?")
@@ -46,26 +57,7 @@ PERSONAL = frozenset({b"cookie", b"authorization", b"sec-gpc", b"x-forum-frame-s
 MAX_ENTRIES = 512
 MAX_BYTES = 24 * 1024 * 1024
 """Bounds of one process's entries (least recently used go first)."""
-MIN_COMPRESS = 500
-"""Bodies smaller than this go out as they are (Litestar's compression does the same)."""
-BROTLI_QUALITY = 5
-LIVE_BROTLI_QUALITY = 4
-"""For the rare client that takes brotli but not gzip, a page compressed per answer (as
-Litestar's compression does every answer)."""
-DROPPED = frozenset(
-    {b"set-cookie", b"x-request-id", b"etag", b"content-length", b"content-encoding", b"vary"}
-)
-"""Response headers the front cache writes per answer instead of keeping them."""
-IN_304 = frozenset({b"cache-control", b"expires", b"content-location"})
-"""The kept headers a 304 repeats: what updates the client's stored copy (RFC 9110 15.4.5:
-no other representation metadata). The security headers stay on that copy from its 200: a
-304 carrying them again cost a third of the cheapest answer's time in the server's header
-loop and write."""
 COOKIE_MARK = "csrf0token0mark"
-
-Headers = list[tuple[bytes, bytes]]
-Etag = Callable[[str], str]
-"""The answer's ETag for the CSRF token it carries."""
 
 
 def request_header(scope: dict[str, Any], name: bytes) -> bytes:
@@ -76,66 +68,10 @@ def request_header(scope: dict[str, Any], name: bytes) -> bytes:
     return b""
 
 
-def validator_of(tag: str) -> str:
-    """What names the content in an entity tag: a visitor page's tag is ``"content.token"``
-    (its second part binds it to one browser's CSRF token); a JSON thread's has no dot."""
-    return tag.strip().removeprefix("W/").strip('"').split(".", 1)[0]
-
-
-@dataclass
-class Offer:
-    """Put in the state of a request the front cache could keep: the marks a handler puts
-    where the form's nonce and start time go, and what it registered."""
-
-    generation: int
-    made: float = field(default_factory=lambda: time.monotonic())
-    """When the request began: the entry's age counts from here."""
-    nonce_mark: str = field(default_factory=lambda: "nonce" + token_hex(12))
-    time_mark: str = field(default_factory=lambda: "time" + token_hex(12))
-    etag: Etag | None = None
-
-    def register(self, etag: Etag) -> None:
-        """This answer is every cookieless visitor's alike (but for the token and marks)."""
-        self.etag = etag
-
-
 def offer(scope: Any, key: str = OFFER_KEY) -> Offer | None:
     """The front cache's offer for this request, when it may keep the answer."""
     found = scope.get("state", {}).get(key)
     return found if isinstance(found, Offer) else None
-
-
-TOKEN, NONCE, TIME = 0, 1, 2
-
-
-@dataclass
-class Entry:
-    """One kept answer; ``cuts`` says which value goes in each cut of ``segments``."""
-
-    generation: int
-    expires: float
-    route: str
-    headers: Headers
-    head_304: Headers
-    vary: bytes
-    etag: Etag
-    validator: str
-    segments: list[bytes]
-    cuts: list[int]
-    gzip: SplicedGzip | None
-    br: bytes | None
-    token: str = ""
-    """The CSRF token an answer carries when it is always the same one (a reader's own)."""
-
-    @property
-    def size(self) -> int:
-        gzip = self.gzip.size if self.gzip else 0
-        return sum(map(len, self.segments)) + gzip + len(self.br or b"") + 2048
-
-    def fresh(self, arrived: float) -> bool:
-        """Current for a request that ``arrived`` then (one that waited while the entry was
-        made is judged by when it came, not by how long the making took)."""
-        return self.generation == generation.value and arrived < self.expires
 
 
 class FrontCache:
@@ -153,8 +89,11 @@ class FrontCache:
         cookie: Callable[[str], str],
         seconds: float,
         log_answer: Callable[[Any, int, float], str] | None = None,
+        token_of: Callable[[str], str | None] = lambda _part: None,
     ) -> None:
         self.new_token = new_token
+        self.token_of = token_of
+        """The whole CSRF token of the random part a page's tag carries (None: not one)."""
         self.cookie_parts = cookie(COOKIE_MARK).partition(COOKIE_MARK)[0::2]
         self.seconds = seconds
         self.log_answer = log_answer
@@ -225,7 +164,7 @@ class FrontCache:
         start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
         kept = await self._keep(key, scope, found, start, body)
         if kept is None:  # registered, but not an answer to keep (another status, cookies)
-            start, body = _filled(start, body, found)
+            start, body = filled(start, body, found)
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
@@ -283,21 +222,39 @@ class FrontCache:
         self, scope: dict[str, Any], entry: Entry, token: str
     ) -> tuple[int, Headers, bytes]:
         """The status, headers and body ``entry`` is answered with, carrying ``token``."""
-        etag = entry.etag(token)
-        headers = [
-            (b"etag", etag.encode()),
-            (b"vary", entry.vary),
-            (b"set-cookie", (self.cookie_parts[0] + token + self.cookie_parts[1]).encode()),
-        ]
         sent = request_header(scope, b"if-none-match")
-        if sent and any(validator_of(t) == entry.validator for t in sent.decode().split(",")):
-            return 304, headers + entry.head_304, b""
+        kept = self._revalidated(entry, sent.decode("latin-1"), token) if sent else None
+        if kept is not None:
+            return 304, self._head(entry, kept) + entry.head_304, b""
+        headers = self._head(entry, token)
         body, encoding = body_for(entry, token, request_header(scope, b"accept-encoding"))
         if encoding:
             headers.append((b"content-encoding", encoding))
         headers += entry.headers
         headers.append((b"content-length", b"%d" % len(body)))
         return 200, headers, body
+
+    def _head(self, entry: Entry, token: str) -> Headers:
+        """The validator, ``Vary`` and CSRF cookie of an answer carrying ``token``."""
+        return [
+            (b"etag", entry.etag(token).encode()),
+            (b"vary", entry.vary),
+            (b"set-cookie", (self.cookie_parts[0] + token + self.cookie_parts[1]).encode()),
+        ]
+
+    def _revalidated(self, entry: Entry, sent: str, token: str) -> str | None:
+        """The token of a 304 when one of the client's tags names the entry's content: for a
+        body that carries a token (a page's forms), the one in the client's copy, named by its
+        tag (a new cookie would not match the forms it shows); else ``token``. None: a 200."""
+        for tag in sent.split(","):
+            if validator_of(tag) != entry.validator:
+                continue
+            if TOKEN not in entry.cuts:
+                return token
+            copied = self.token_of(token_part(tag))
+            if copied is not None:
+                return copied
+        return None
 
     async def _send(
         self,
@@ -317,10 +274,6 @@ class FrontCache:
         await send({"type": "http.response.body", "body": body})
 
 
-def header_value(headers: Headers, name: bytes) -> bytes:
-    return next((v for k, v in headers if k == name), b"")
-
-
 def _token_of(cookies: list[bytes], prefix: str, suffix: str) -> str | None:
     """The CSRF token of an answer whose only cookie is a new CSRF cookie (else None)."""
     if len(cookies) != 1:
@@ -330,87 +283,6 @@ def _token_of(cookies: list[bytes], prefix: str, suffix: str) -> str | None:
         return None
     token = value[len(prefix) : len(value) - len(suffix)]
     return token if token.isalnum() else None
-
-
-def decode(body: bytes, encoding: bytes) -> bytes:
-    if encoding == b"gzip":
-        return zlib.decompress(body, 16 + zlib.MAX_WBITS)
-    if encoding == b"br":
-        return bytes(brotli.decompress(body))
-    return body
-
-
-def build(
-    found: Offer, headers: Headers, body: bytes, token: str, *, route: str, expires: float
-) -> Entry:
-    """An entry of ``body``, cut where the token and the handler's marks are."""
-    assert found.etag is not None
-    marks = {
-        token.encode(): TOKEN,
-        found.nonce_mark.encode(): NONCE,
-        found.time_mark.encode(): TIME,
-    }
-    pieces = re.split(b"(" + b"|".join(map(re.escape, marks)) + b")", body)
-    segments, cuts = pieces[0::2], [marks[mark] for mark in pieces[1::2]]
-    compress = len(body) >= MIN_COMPRESS
-    vary = header_value(headers, b"vary")
-    if compress and b"accept-encoding" not in vary.lower():
-        vary = vary + b", Accept-Encoding" if vary else b"Accept-Encoding"
-    kept = [(k, v) for k, v in headers if k not in DROPPED]
-    return Entry(
-        generation=found.generation,
-        expires=expires,
-        route=route,
-        headers=kept,
-        head_304=[(k, v) for k, v in kept if k in IN_304],
-        vary=vary,
-        etag=found.etag,
-        validator=validator_of(found.etag(token)),
-        segments=segments,
-        cuts=cuts,
-        gzip=SplicedGzip.of(segments) if compress else None,
-        br=brotli.compress(body, quality=BROTLI_QUALITY) if compress and not cuts else None,
-    )
-
-
-def _values(entry: Entry, token: str) -> list[bytes]:
-    made: dict[int, bytes] = {TOKEN: token.encode()}
-    if NONCE in entry.cuts:
-        made[NONCE] = token_urlsafe(16).encode()
-    if TIME in entry.cuts:
-        made[TIME] = b"%d" % int(time.time())
-    return [made[cut] for cut in entry.cuts]
-
-
-def body_for(entry: Entry, token: str, accept: bytes) -> tuple[bytes, bytes | None]:
-    """The body for a client that accepts ``accept``, and its ``Content-Encoding``."""
-    if entry.br is not None and b"br" in accept:
-        return entry.br, b"br"
-    if not entry.cuts:
-        if entry.gzip is not None and b"gzip" in accept:
-            return entry.gzip.body([]), b"gzip"
-        return entry.segments[0], None
-    values = _values(entry, token)
-    if entry.gzip is not None and b"gzip" in accept:
-        return entry.gzip.body(values), b"gzip"
-    parts = [entry.segments[0]]
-    for value, segment in zip(values, entry.segments[1:], strict=True):
-        parts += (value, segment)
-    plain = b"".join(parts)
-    if entry.gzip is not None and b"br" in accept:  # brotli only: compressed for this answer
-        return brotli.compress(plain, quality=LIVE_BROTLI_QUALITY), b"br"
-    return plain, None
-
-
-def _filled(start: Any, body: bytes, found: Offer) -> tuple[dict[str, Any], bytes]:
-    """A registered answer that was not kept, with its marks filled (sent uncompressed)."""
-    headers: Headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
-    body = decode(body, header_value(headers, b"content-encoding"))
-    body = body.replace(found.nonce_mark.encode(), token_urlsafe(16).encode())
-    body = body.replace(found.time_mark.encode(), b"%d" % int(time.time()))
-    headers = [(k, v) for k, v in headers if k not in (b"content-encoding", b"content-length")]
-    headers.append((b"content-length", b"%d" % len(body)))
-    return {**start, "headers": headers}, body
 
 
 def make_front_cache(settings: Settings) -> FrontCache | None:
@@ -424,4 +296,5 @@ def make_front_cache(settings: Settings) -> FrontCache | None:
         cookie=lambda token: csrf_cookie(config, token),
         seconds=settings.front_cache_ms / 1000,
         log_answer=log_answer if settings.access_log else None,
+        token_of=lambda part: csrf_token_of(part, config.secret),
     )

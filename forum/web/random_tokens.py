@@ -56,8 +56,21 @@ def token_urlsafe(nbytes: int) -> str:
     return base64.urlsafe_b64encode(_buffer.take(nbytes)).rstrip(b"=").decode("ascii")
 
 
+CSRF_RANDOM_LENGTH = 64
+"""Hex digits of a CSRF token's random part (its HMAC follows)."""
+_HEX = frozenset("0123456789abcdef")
+
+
 def csrf_token(secret: str) -> str:
     """A new CSRF token as Litestar's CSRF middleware makes and checks them (a random value
     and its HMAC under ``secret``)."""
-    token = token_hex(32)
+    token = token_hex(CSRF_RANDOM_LENGTH // 2)
     return token + generate_csrf_hash(token=token, secret=secret)
+
+
+def csrf_token_of(random_part: str, secret: str) -> str | None:
+    """The whole CSRF token whose random part is ``random_part`` (a token's first half), or
+    None when it is not one: the HMAC is ours, so only the holder of a page can name it."""
+    if len(random_part) != CSRF_RANDOM_LENGTH or not _HEX.issuperset(random_part):
+        return None
+    return random_part + generate_csrf_hash(token=random_part, secret=secret)

@@ -33,16 +33,9 @@ from litestar.utils.scope.state import ScopeState
 
 from forum.settings import Settings
 from forum.web.access_log import log_answer
-from forum.web.front_cache import (
-    Entry,
-    FrontCache,
-    Headers,
-    Offer,
-    body_for,
-    header_value,
-    request_header,
-)
+from forum.web.front_cache import FrontCache, request_header
 from forum.web.front_cache import offer as front_offer
+from forum.web.front_entries import Entry, Headers, Offer, body_for, header_value
 from forum.web.sessions import LOADED_KEY, SESSION_COOKIE
 
 OFFER_KEY = "forum_reader_cache"

@@ -20,9 +20,9 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from forum.comments import pages
-from forum.comments.models import CommentStatus
+from forum.comments.models import Comment, CommentStatus
 from forum.privacy.models import PageViewCount
-from forum.web import front_cache
+from forum.web import front_cache, front_entries
 from forum.web.access_log import LOGGER
 from tests.comments.caching import article as article  # a fixture
 from tests.comments.caching import counted
@@ -154,6 +154,7 @@ def test_a_write_by_another_process_shows_within_the_time_bound(
         monotonic=lambda: now[0], perf_counter=time.perf_counter, time=time.time
     )
     monkeypatch.setattr(front_cache, "time", clock)
+    monkeypatch.setattr(front_entries, "time", clock)  # when an entry's request began
     monkeypatch.setattr(app.fast_paths.front_cache, "seconds", 1.0)
     post(article, None, "Old words", author_name="Ann")
     path = f"/articles/{article.slug}"
@@ -222,12 +223,65 @@ def test_304_from_the_front_cache_and_200_for_a_stale_tag(client, article, post,
     again = visit(client, path, **{"if-none-match": tag})
     assert again.status_code == 304 and again.content == b"" and len(handled) == 1
     assert again.headers["cache-control"] == "no-cache"
-    assert token_of(again) != token_of(first)
     assert set(again.headers) == NOT_MODIFIED_HEADERS
+    # the cookie given back is the token of the copy the client shows: its forms post
+    assert token_of(again) == token_of(first) and again.headers["etag"] == tag
     post(article, None, "Something new", author_name="Ann")
     stale = visit(client, path, **{"if-none-match": tag})
     assert stale.status_code == 200 and "Something new" in stale.text
-    assert front_cache.validator_of(stale.headers["etag"]) != front_cache.validator_of(tag)
+    assert front_entries.validator_of(stale.headers["etag"]) != front_entries.validator_of(tag)
+
+
+def test_a_browser_that_lost_its_cookie_posts_from_the_page_it_revalidated(
+    client, article, post, database
+):
+    """A browser restarted: its CSRF cookie lasted a session, its cache kept the page. The
+    304 gives back the token of that page's forms, so a comment posted from it goes in."""
+    path = f"/articles/{article.slug}"
+    kept = visit(client, path)
+    (form_token,) = set(CSRF_INPUT.findall(kept.text))
+    client.cookies.clear()
+    revalidated = client.get(path, headers={"if-none-match": kept.headers["etag"]})
+    assert revalidated.status_code == 304
+    nonce = re.findall(r'name="post_nonce" value="([^"]+)"', kept.text)[0]
+    started = re.findall(r'name="form_started" value="([^"]+)"', kept.text)[0]
+    posted = client.post(
+        f"{path}/comments",
+        data={
+            "_csrf_token": form_token,
+            "body": "Posted from a page kept across a restart",
+            "author_name": "Rae",
+            "post_nonce": nonce,
+            "form_started": str(int(started) - 30),
+        },
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text
+    with database.session() as session:
+        bodies = session.scalars(select(Comment.body_source)).all()
+    assert "Posted from a page kept across a restart" in bodies
+
+
+@pytest.mark.parametrize("part", ["", "0" * 63, "z" * 64, "0" * 64 + "0", "<script>"])
+def test_a_page_tag_without_a_token_of_ours_gets_the_page_again(client, article, part):
+    """A tag that names the content but no token a page of ours carries: not a 304 (the
+    copy's forms could not post), the page with a token of its own."""
+    path = f"/articles/{article.slug}"
+    content = front_entries.validator_of(visit(client, path).headers["etag"])
+    again = visit(client, path, **{"if-none-match": f'"{content}.{part}"'})
+    assert again.status_code == 200
+    assert set(CSRF_INPUT.findall(again.text)) == {token_of(again)}
+
+
+@pytest.mark.parametrize("settings_overrides", [{"front_cache_ms": 0}])
+def test_without_the_front_cache_a_cookieless_revalidation_gets_the_page(client, article):
+    """Litestar's path gives a cookieless request a new token, which no kept copy carries."""
+    path = f"/articles/{article.slug}"
+    first = visit(client, path)
+    again = visit(client, path, **{"if-none-match": first.headers["etag"]})
+    assert again.status_code == 200 and token_of(again) != token_of(first)
+    client.cookies.set("forum_csrf", token_of(first))
+    assert client.get(path, headers={"if-none-match": first.headers["etag"]}).status_code == 304
 
 
 def test_a_browser_with_its_cookie_still_revalidates_the_page_it_got(client, article):

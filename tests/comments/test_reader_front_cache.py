@@ -17,7 +17,7 @@ from sqlalchemy import update
 from forum.accounts.models import Role, User
 from forum.comments import pages
 from forum.comments.models import CommentStatus
-from forum.web import front_cache
+from forum.web import front_cache, front_entries
 from tests.comments.caching import article as article  # a fixture
 from tests.comments.caching import counted
 from tests.comments.test_front_cache import _write_elsewhere
@@ -110,6 +110,7 @@ def test_logout_in_another_process_ends_access_within_the_time_bound(
         monotonic=lambda: now[0], perf_counter=time.perf_counter, time=time.time
     )
     monkeypatch.setattr(front_cache, "time", clock)
+    monkeypatch.setattr(front_entries, "time", clock)  # when an entry's request began
     monkeypatch.setattr(app.fast_paths.reader_cache, "seconds", 1.0)
     make_user("reader", display_name="Rita Reader")
     auth.login("reader")
