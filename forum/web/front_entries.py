@@ -43,7 +43,8 @@ Etag = Callable[[str], str]
 
 def validator_of(tag: str) -> str:
     """What names the content in an entity tag: a visitor page's tag is ``"content.token"``
-    (its second part binds it to one browser's CSRF token); a JSON thread's has no dot."""
+    (its second part the random half of the CSRF token its forms carry); a JSON thread's has
+    no dot."""
     return tag.strip().removeprefix("W/").strip('"').split(".", 1)[0]
 
 
