@@ -201,8 +201,10 @@ def sign_in_through_the_popup(page: Any, username: str) -> Any:
     popup = opened.value
     popup.get_by_label("Username or email address").fill(username)
     popup.get_by_label("Password").fill(PASSWORD)
-    popup.get_by_role("button", name="Log in").click()
-    popup.wait_for_event("close")
+    # The popup closes itself as soon as the login lands: wait for that from before the click
+    # (waiting after it missed a close that came first, and waited until the timeout).
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Log in").click()
     thread.get_by_text(f"Signed in as {username}.").wait_for()
     return thread
 
