@@ -137,6 +137,32 @@ def sequential_ms(base: str, path: str) -> dict[str, Any]:
     return {"p50_ms": p50(times), "requests": len(times)}
 
 
+def interleaved_ms(base: str, paths: list[str], rounds: int = 15) -> dict[str, dict[str, Any]]:
+    """p50 of one client's requests to each of ``paths``, taken in rounds (one request to
+    every path in turn, after a warm-up round), so that a busy moment of a shared machine
+    falls on every path alike: what a ratio between them needs. A path slower than 2 s in
+    the warm-up is timed alone (``sequential_ms``) and left out of the rounds."""
+    times: dict[str, list[float]] = {path: [] for path in paths}
+    slow: dict[str, dict[str, Any]] = {}
+    with httpx.Client(base_url=base, timeout=300) as client:
+        for path in paths:
+            started = time.perf_counter()
+            client.get(path).raise_for_status()
+            if time.perf_counter() - started > 2:
+                slow[path] = sequential_ms(base, path)
+        for _ in range(rounds):
+            for path in paths:
+                if path in slow:
+                    continue
+                started = time.perf_counter()
+                client.get(path).raise_for_status()
+                times[path].append((time.perf_counter() - started) * 1000)
+    return {
+        path: slow.get(path) or {"p50_ms": p50(times[path]), "requests": len(times[path])}
+        for path in paths
+    }
+
+
 def whole_thread_ms(base: str, slug: str, repeat: int = 15) -> dict[str, Any]:
     with httpx.Client(base_url=base, timeout=120) as client:
         fetch_thread(client, slug)

@@ -185,7 +185,10 @@ class Report:
         self.w()
         self.w(
             "Each ratio is how much worse the big thread is: its p50 ÷ the 1,000's p50; the "
-            "1,000's req/s ÷ its req/s (1.00× = no cost of size, below 1 = faster)."
+            "1,000's req/s ÷ its req/s (1.00× = no cost of size, below 1 = faster). The p50s "
+            "of one client are taken in 15 rounds, each sending one request to every thread's "
+            "page in turn (keeping the CSRF cookie of its first answer, so each is made, not "
+            "taken from the front cache), so a busy moment of the machine falls on all alike."
         )
         self.w()
         counts = [
