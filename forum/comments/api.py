@@ -23,6 +23,7 @@ from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
 from forum.comments.reading import CommentView, Sort
+from forum.comments.thread_etag import etag_matches
 from forum.comments.thread_json import CommentOut, MoreOut
 from forum.comments.tree import Node
 from forum.comments.vote_json import votes_out
@@ -116,10 +117,6 @@ def _single(
     return comment_out(service.subtree(db, comment_id, viewer).nodes[0])
 
 
-def _etag_matches(request: AnyRequest, etag: str) -> bool:
-    return etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
-
-
 class CommentApi(Controller):
     path = "/api"
     tags = ["comments"]
@@ -162,7 +159,7 @@ class CommentApi(Controller):
         front = front_cache.offer(request.scope)
         if front is not None and current_user is None:  # alike for every cookieless client
             front.register(lambda _token: headers["ETag"])
-        if _etag_matches(request, f'"{tag}"'):
+        if etag_matches(request, f'"{tag}"'):
             return Response(None, status_code=304, headers=headers)
         if mode is CommentMode.HIDDEN:
             empty = ThreadOut(article.slug, sort.value, 1, pages=1, total_threads=0, comments=[])

@@ -12,6 +12,7 @@ from forum.comments.models import Comment
 from forum.comments.ordering import Sort
 from forum.comments.visibility import Viewer
 from forum.i18n import current_language
+from forum.web.types import AnyRequest
 
 
 def thread_etag(
@@ -37,3 +38,10 @@ def thread_etag(
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def etag_matches(request: AnyRequest, etag: str) -> bool:
+    """Whether the request's ``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110
+    asks of it: a ``W/`` a proxy put in front is no difference)."""
+    sent = request.headers.get("if-none-match", "")
+    return etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}

@@ -85,14 +85,6 @@ def page_etag(key: str, csrf_token: str, variant: str) -> str:
     return f'"{content}.{csrf_token[:CSRF_RANDOM_LENGTH]}"'
 
 
-def etag_matches(request: AnyRequest, etag: str) -> bool:
-    """Whether the client's copy is this page with this request's CSRF token in its forms
-    (a browser with its cookie; a request without one was given a new token, so it matches
-    only in the front cache, which gives the copy's token back)."""
-    sent = request.headers.get("if-none-match", "")
-    return etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}
-
-
 def render_section(
     request: AnyRequest,
     db: Session,

@@ -89,10 +89,10 @@ class FrontCache:
         cookie: Callable[[str], str],
         seconds: float,
         log_answer: Callable[[Any, int, float], str] | None = None,
-        token_of: Callable[[str], str | None] = lambda _part: None,
+        copy_token: Callable[[str], str | None] = lambda _part: None,
     ) -> None:
         self.new_token = new_token
-        self.token_of = token_of
+        self.copy_token = copy_token
         """The whole CSRF token of the random part a page's tag carries (None: not one)."""
         self.cookie_parts = cookie(COOKIE_MARK).partition(COOKIE_MARK)[0::2]
         self.seconds = seconds
@@ -130,7 +130,7 @@ class FrontCache:
         entry = self.entries.get(key)
         if entry is not None and entry.fresh(arrived):
             self.entries.move_to_end(key)
-            await self._send(scope, send, entry, self.new_token(), None, started)
+            await self._send(scope, send, entry, None, None, started)
             return
         if building is not None:
             await self._through(scope, receive, send, app, key, started)
@@ -219,13 +219,15 @@ class FrontCache:
             self.size -= dropped.size
 
     def _response(
-        self, scope: dict[str, Any], entry: Entry, token: str
+        self, scope: dict[str, Any], entry: Entry, token: str | None
     ) -> tuple[int, Headers, bytes]:
-        """The status, headers and body ``entry`` is answered with, carrying ``token``."""
+        """The status, headers and body ``entry`` is answered with, carrying ``token`` (None:
+        a new one, made only when the answer needs one: a page's 304 gives back its copy's)."""
         sent = request_header(scope, b"if-none-match")
         kept = self._revalidated(entry, sent.decode("latin-1"), token) if sent else None
         if kept is not None:
             return 304, self._head(entry, kept) + entry.head_304, b""
+        token = token or self.new_token()
         headers = self._head(entry, token)
         body, encoding = body_for(entry, token, request_header(scope, b"accept-encoding"))
         if encoding:
@@ -242,7 +244,7 @@ class FrontCache:
             (b"set-cookie", (self.cookie_parts[0] + token + self.cookie_parts[1]).encode()),
         ]
 
-    def _revalidated(self, entry: Entry, sent: str, token: str) -> str | None:
+    def _revalidated(self, entry: Entry, sent: str, token: str | None) -> str | None:
         """The token of a 304 when one of the client's tags names the entry's content: for a
         body that carries a token (a page's forms), the one in the client's copy, named by its
         tag (a new cookie would not match the forms it shows); else ``token``. None: a 200."""
@@ -250,8 +252,8 @@ class FrontCache:
             if validator_of(tag) != entry.validator:
                 continue
             if TOKEN not in entry.cuts:
-                return token
-            copied = self.token_of(token_part(tag))
+                return token or self.new_token()
+            copied = self.copy_token(token_part(tag))
             if copied is not None:
                 return copied
         return None
@@ -261,7 +263,7 @@ class FrontCache:
         scope: dict[str, Any],
         send: Any,
         entry: Entry,
-        token: str,
+        token: str | None,
         request_id: str | None,
         started: float,
     ) -> None:
@@ -296,5 +298,5 @@ def make_front_cache(settings: Settings) -> FrontCache | None:
         cookie=lambda token: csrf_cookie(config, token),
         seconds=settings.front_cache_ms / 1000,
         log_answer=log_answer if settings.access_log else None,
-        token_of=lambda part: csrf_token_of(part, config.secret),
+        copy_token=lambda part: csrf_token_of(part, config.secret),
     )

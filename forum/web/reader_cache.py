@@ -142,7 +142,7 @@ class ReaderCache(FrontCache):
         return entry, token, header_value(headers, b"x-request-id").decode() or None
 
     def _response(
-        self, scope: dict[str, Any], entry: Entry, token: str
+        self, scope: dict[str, Any], entry: Entry, token: str | None
     ) -> tuple[int, Headers, bytes]:
         """The reader's own page as it was: their token, no cookie, no validator."""
         body, encoding = body_for(entry, entry.token, request_header(scope, b"accept-encoding"))

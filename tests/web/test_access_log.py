@@ -190,11 +190,17 @@ def test_another_handler_gets_records_as_before(client, written, access_lines):
     assert [line["route"] for line in written()] == ["/api/articles"]
 
 
-def test_a_stuck_stderr_costs_a_count_not_memory(monkeypatch):
-    monkeypatch.setattr(log_lines, "MAX_PENDING", 2)
+def standalone_writer() -> tuple[BatchedStderr, io.StringIO]:
+    """A writer of JSON lines of its own (its thread running), writing into a string."""
     writer = BatchedStderr()
     writer.setFormatter(JsonLines())
     writer.stream = stream = io.StringIO()
+    return writer, stream
+
+
+def test_a_stuck_stderr_costs_a_count_not_memory(monkeypatch):
+    monkeypatch.setattr(log_lines, "MAX_PENDING", 2)
+    writer, stream = standalone_writer()
     try:
         for n in range(5):
             writer.take({"n": n})
@@ -207,9 +213,7 @@ def test_a_stuck_stderr_costs_a_count_not_memory(monkeypatch):
 
 
 def test_closing_the_writer_writes_what_is_pending_and_stops_its_thread():
-    writer = BatchedStderr()
-    writer.setFormatter(JsonLines())
-    writer.stream = stream = io.StringIO()
+    writer, stream = standalone_writer()
     writer.take({"route": "/last"})
     writer.close()
     assert not writer.writer.is_alive()
@@ -217,9 +221,7 @@ def test_closing_the_writer_writes_what_is_pending_and_stops_its_thread():
 
 
 def test_the_writer_writes_a_batch_on_its_own(client):
-    writer = BatchedStderr()
-    writer.setFormatter(JsonLines())
-    writer.stream = stream = io.StringIO()
+    writer, stream = standalone_writer()
     try:
         writer.take({"route": "/soon"})
         deadline = time.monotonic() + 5

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import logging
 import os
 import re
 import socket
@@ -20,10 +19,10 @@ from click.testing import CliRunner
 from bench.seed import seed_articles
 from forum.cli import main
 from forum.db import UnitOfWork
-from forum.web.access_log import LOGGER
-from forum.web.log_lines import BatchedStderr, JsonLines
+from forum.web.log_lines import JsonLines
 from forum.web.static_assets import STATIC_DIR, static_url
 from tests.web.test_access_log import access_lines as access_lines  # a fixture
+from tests.web.test_access_log import only_the_writer
 
 HASHED_CSS = re.compile(r"/static/forum\.[0-9a-f]{12}\.css")
 
@@ -163,9 +162,7 @@ def test_a_served_app_keeps_the_collector_off_what_lives_as_long_as_the_process(
 
 def test_the_access_log_formats_on_its_writer_thread_not_the_event_loop(client, monkeypatch):
     """The request's thread only hands the line over; the writer thread turns it into JSON."""
-    logger = logging.getLogger(LOGGER)
-    (handler,) = [h for h in logger.handlers if isinstance(h, BatchedStderr)]
-    monkeypatch.setattr(logger, "handlers", [handler])  # as in production (pytest adds its own)
+    handler = only_the_writer(monkeypatch)
     assert isinstance(handler.formatter, JsonLines)
     assert handler.writer.is_alive() and handler.writer is not threading.current_thread()
     handler.flush()
