@@ -146,7 +146,8 @@ class CommentApi(Controller):
         Sends an ``ETag``; a matching ``If-None-Match`` gets 304 Not Modified.
         """
         viewer = hooks.viewer(db, current_user, article.id)
-        sort = sort or votes.default_sort(db, article.id)
+        voted = votes.thread_has_votes(db, article.id) if whole or not sort else True
+        sort = sort or votes.sort_unchosen(voted)
         mode = service.effective_mode(article, close_after_days=comment_config.close_after_days)
         page = 1 if whole else page
         extra = mode.value + ("|all" if whole else "")
@@ -166,7 +167,9 @@ class CommentApi(Controller):
             return Response(empty, headers=headers)
         if whole:
             limit = comment_config.all_comments
-            rows = thread_json.whole_thread_rows(db, article, viewer, sort=sort, limit=limit)
+            rows = thread_json.whole_thread_rows(
+                db, article, viewer, sort=sort, limit=limit, voted=voted
+            )
             if rows is not None:  # oldest first: straight from the rows into the JSON
                 comments = thread_json.nest_rows(rows, viewer)
                 everything = ThreadOut(article.slug, sort.value, 1, 1, len(comments), comments)

@@ -10,9 +10,8 @@ the one rule of ``forum.comments.visibility`` and the nesting rule of ``forum.co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from sqlalchemy import String, select, type_coerce
@@ -20,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.models import ProfileVisibility, PublicName, User
 from forum.articles.models import Article
-from forum.comments.comment_views import PLACEHOLDER_STATUSES, author_names, with_votes
-from forum.comments.models import Comment, CommentStatus
+from forum.comments.comment_views import PLACEHOLDER_STATUSES, VOTE_COLUMNS, author_names
+from forum.comments.models import Comment, CommentStatus, CommentVote
 from forum.comments.reading import Sort
 from forum.comments.visibility import Viewer, status_visible, thread_readable
 from forum.comments.vote_json import VotesOut, votes_out
@@ -98,37 +97,69 @@ def _author(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 VOTES_AT = len(COLUMNS)
-"""Where the vote columns of ``comment_views.with_votes`` start in a row."""
+"""Where ``VOTE_COLUMNS`` start in a row of a thread that has votes."""
+NO_VOTES = votes_out(0, 0, 0.0, None)
+"""The votes of every comment of a thread nobody voted in (one struct, only ever encoded)."""
+
+
+class WholeRows(NamedTuple):
+    """A whole thread's rows as ``whole_thread_rows`` read them."""
+
+    rows: list[tuple[Any, ...]]
+    """``COLUMNS`` of each comment in display order, then ``VOTE_COLUMNS`` if ``voted``."""
+    voted: bool
+    """Whether anyone voted in the thread (without votes, every count is 0)."""
+    mine: dict[int, str]
+    """The viewer's own votes in the thread, by comment, as stored."""
 
 
 def whole_thread_rows(
-    session: Session, article: Article, viewer: Viewer, *, sort: Sort, limit: int
-) -> list[tuple[Any, ...]] | None:
+    session: Session, article: Article, viewer: Viewer, *, sort: Sort, limit: int, voted: bool
+) -> WholeRows | None:
     """Every comment of the article in display order (one indexed SELECT of columns), or None
     when there are more than ``limit`` or the order is another than the oldest first, which
     is the order the rows are written in (the caller then asks ``service.whole_thread``, which
-    knows every order and bounds a thread past the limit)."""
+    knows every order and bounds a thread past the limit).
+
+    ``voted``: whether the thread has votes (``votes.thread_has_votes``). Only then are the
+    counts read, and the viewer's own votes, in one more query of the thread's few votes by
+    this viewer (a join of the votes into a thousand rows cost a quarter of the SELECT)."""
     if sort is not Sort.OLDEST:
         return None
     if not (viewer.moderator or thread_readable(article)):
-        return []
+        return WholeRows([], voted, {})
     result = session.connection().execute(
-        with_votes(select(*COLUMNS).outerjoin(User, User.id == Comment.author_id), viewer)
+        select(*COLUMNS, *(VOTE_COLUMNS if voted else ()))
+        .outerjoin(User, User.id == Comment.author_id)
         .where(Comment.article_id == article.id)
         .order_by(Comment.root_seq, Comment.path)
         .limit(limit + 1)
     )
     try:
         # The driver's own tuples: no column here is converted by SQLAlchemy (``COLUMNS``; the
-        # viewer's vote is its stored text), and a thousand ``Row`` objects cost a third of
-        # the SELECT (tests/comments/test_whole_thread.py compares both).
+        # counts are plain numbers), and a thousand ``Row`` objects cost a third of the SELECT
+        # (tests/comments/test_whole_thread.py compares both).
         rows: list[tuple[Any, ...]] = list(result.cursor.fetchall())
     finally:
         result.close()
-    return None if len(rows) > limit else rows
+    if len(rows) > limit:
+        return None
+    mine = _own_votes(session, article.id, viewer.user_id) if voted else {}
+    return WholeRows(rows, voted, mine)
 
 
-def nest_rows(rows: Sequence[tuple[Any, ...]], viewer: Viewer) -> list[CommentOut]:
+def _own_votes(session: Session, article_id: int, user_id: int | None) -> dict[int, str]:
+    if user_id is None:
+        return {}
+    found = session.execute(
+        select(CommentVote.comment_id, type_coerce(CommentVote.value, _AS_STORED)).where(
+            CommentVote.article_id == article_id, CommentVote.user_id == user_id
+        )
+    )
+    return dict(found.all())
+
+
+def nest_rows(found: WholeRows, viewer: Viewer) -> list[CommentOut]:
     """Rows of ``COLUMNS`` in display order as nested JSON structs, in one pass.
 
     A comment this viewer may not see is left out with its replies, unless its status makes it
@@ -140,7 +171,8 @@ def nest_rows(rows: Sequence[tuple[Any, ...]], viewer: Viewer) -> list[CommentOu
     waiting: dict[int, tuple[CommentOut, int | None]] = {}
     left_out: set[int] = set()
     authors: dict[tuple[Any, ...], tuple[str | None, str]] = {}
-    for values in rows:
+    voted, mine = found.voted, found.mine
+    for values in found.rows:
         cid, parent_id, stored, html, created, edited = values[:6]
         status = STATUSES[stored]
         if parent_id in left_out:
@@ -161,7 +193,11 @@ def nest_rows(rows: Sequence[tuple[Any, ...]], viewer: Viewer) -> list[CommentOu
                 _moment(edited) if edited is not None else None,
                 [],
             )
-            out.votes = votes_out(*values[VOTES_AT : VOTES_AT + 4])
+            if voted:
+                up, down, score = values[VOTES_AT : VOTES_AT + 3]
+                out.votes = votes_out(up, down, score, mine.get(cid))
+            else:
+                out.votes = NO_VOTES
             if parent_id in waiting:
                 _place_waiting(top, placed, waiting, parent_id)
             (placed[parent_id].replies if parent_id in placed else top).append(out)

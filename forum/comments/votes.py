@@ -147,8 +147,13 @@ def thread_has_votes(session: Session, article_id: int) -> bool:
 
 
 def default_sort(session: Session, article_id: int) -> Sort:
+    """A thread's order when the reader chose none (``sort_unchosen``)."""
+    return sort_unchosen(thread_has_votes(session, article_id))
+
+
+def sort_unchosen(voted: bool) -> Sort:
     """A thread's order when the reader chose none: 'best' once it has votes, else oldest."""
-    return Sort.BEST if thread_has_votes(session, article_id) else Sort.OLDEST
+    return Sort.BEST if voted else Sort.OLDEST
 
 
 def forget_votes(session: Session, user_id: int) -> int:
