@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from forum.accounts.current import CurrentUser
 from forum.articles.dependencies import ARTICLE_DEPENDENCY, PublishedArticle
 from forum.articles.models import CommentMode
-from forum.comments import idempotency, service, thread_json, votes
+from forum.comments import idempotency, service, thread_json, thread_rows, votes
 from forum.comments.config import CommentSettings
 from forum.comments.hooks import CommentHooks
 from forum.comments.models import Comment
@@ -167,7 +167,7 @@ class CommentApi(Controller):
             return Response(empty, headers=headers)
         if whole:
             limit = comment_config.all_comments
-            rows = thread_json.whole_thread_rows(
+            rows = thread_rows.whole_thread_rows(
                 db, article, viewer, sort=sort, limit=limit, voted=voted
             )
             if rows is not None:  # oldest first: straight from the rows into the JSON

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import update
 
 from forum.accounts.current import CurrentUser
-from forum.comments import service, thread_json, votes
+from forum.accounts.models import ProfileVisibility, PublicName, User
+from forum.comments import service, thread_json, thread_rows, votes
 from forum.comments.api import comment_out
 from forum.comments.models import Comment, CommentStatus, VoteValue
 from forum.comments.reading import MAX_ROOTS
@@ -27,7 +28,7 @@ def _paged(db, article, viewer, sort):
 
 def _whole(db, article, viewer, sort):
     voted = votes.thread_has_votes(db, article.id)
-    rows = thread_json.whole_thread_rows(db, article, viewer, sort=sort, limit=10_000, voted=voted)
+    rows = thread_rows.whole_thread_rows(db, article, viewer, sort=sort, limit=10_000, voted=voted)
     if rows is None:  # an order the bounded page keeps
         return _paged(db, article, viewer, sort)
     return msgspec.to_builtins(thread_json.nest_rows(rows, viewer))
@@ -39,7 +40,12 @@ def test_the_whole_thread_shows_what_the_pages_show_to_every_viewer(
     db, database, make_article, make_user, seed, voting
 ):
     article = make_article()
-    ann, bob = make_user("ann"), make_user("bob")
+    ann, bob, cy = make_user("ann"), make_user("bob"), make_user("cyd")
+    names = {  # each author's name settings: shown name and profile link follow them
+        ann.id: dict(display_name="Ann A.", public_name=PublicName.DISPLAY_NAME),
+        bob.id: dict(profile_visibility=ProfileVisibility.MEMBERS),
+        cy.id: dict(display_name="Cyd", profile_visibility=ProfileVisibility.NOBODY),
+    }
     rows = grow(database, article, ann, [6, 0, 3, 9, 1, 0, 4])
     chance = random.Random(seed)
     with database.session(write=True) as session:  # a viewer's own votes are shown too
@@ -49,12 +55,14 @@ def test_the_whole_thread_shows_what_the_pages_show_to_every_viewer(
             votes.cast_vote(session, comment.id, voter=voter, value=value)
     for comment in rows:
         status = chance.choice([*CommentStatus, CommentStatus.PUBLISHED, CommentStatus.PUBLISHED])
-        author = chance.choice([ann.id, bob.id, None])
+        author = chance.choice([ann.id, bob.id, cy.id, None])
         db.execute(
             update(Comment)
             .where(Comment.id == comment.id)
             .values(status=status, author_id=author, author_name="" if author else "Guest")
         )
+    for user_id, values in names.items():
+        db.execute(update(User).where(User.id == user_id).values(**values))
     db.commit()
     viewers = [Viewer(), Viewer(ann.id), Viewer(bob.id), Viewer(None, moderator=True)]
     for viewer in viewers:
