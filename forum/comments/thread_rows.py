@@ -46,6 +46,8 @@ AUTHOR_COLUMNS = (
 )
 AUTHORS_PER_STATEMENT = 1000
 """Authors looked up in one ``IN`` list (every database takes this many parameters)."""
+PUBLIC_NAMES: dict[str | None, PublicName] = {name.value: name for name in PublicName}
+VISIBILITIES: dict[str | None, ProfileVisibility] = {seen.value: seen for seen in ProfileVisibility}
 NO_ACCOUNT = (None, None, None, None)
 """The account columns of an anonymous comment's author, or of an erased account's."""
 
@@ -109,14 +111,17 @@ def _accounts(connection: Connection, ids: Iterable[int]) -> dict[int, tuple[Any
     found: dict[int, tuple[Any, ...]] = {}
     for start in range(0, len(wanted), AUTHORS_PER_STATEMENT):
         chunk = wanted[start : start + AUTHORS_PER_STATEMENT]
-        for user_id, username, display, public, visibility in connection.execute(
-            select(*AUTHOR_COLUMNS).where(User.id.in_(chunk))
-        ):
+        result = connection.execute(select(*AUTHOR_COLUMNS).where(User.id.in_(chunk)))
+        try:
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
+        for user_id, username, display, public, visibility in rows:
             found[user_id] = (
                 username,
                 display,
-                PublicName(public) if public is not None else None,
-                ProfileVisibility(visibility) if visibility is not None else None,
+                PUBLIC_NAMES.get(public),
+                VISIBILITIES.get(visibility),
             )
     return found
 
