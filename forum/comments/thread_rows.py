@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, String, literal, select, type_coerce
+from sqlalchemy import Connection, String, bindparam, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from forum.accounts.models import ProfileVisibility, PublicName, User
@@ -52,6 +52,19 @@ NO_ACCOUNT = (None, None, None, None)
 """The account columns of an anonymous comment's author, or of an erased account's."""
 
 
+# Built once: building a statement costs more than running these small ones.
+_IN_THREAD = Comment.article_id == bindparam("article_id")
+_ROWS = select(*COLUMNS).where(_IN_THREAD).order_by(Comment.root_seq, Comment.path)
+_ROWS_VOTED = (
+    select(*COLUMNS, *VOTE_COLUMNS).where(_IN_THREAD).order_by(Comment.root_seq, Comment.path)
+)
+_BEYOND = select(literal(1)).where(_IN_THREAD).offset(bindparam("limit")).limit(1)
+_ACCOUNTS = select(*AUTHOR_COLUMNS).where(User.id.in_(bindparam("ids", expanding=True)))
+_OWN_VOTES = select(CommentVote.comment_id, type_coerce(CommentVote.value, _AS_STORED)).where(
+    CommentVote.article_id == bindparam("article_id"), CommentVote.user_id == bindparam("user_id")
+)
+
+
 class WholeRows(NamedTuple):
     """A whole thread as ``whole_thread_rows`` read it."""
 
@@ -83,11 +96,7 @@ def whole_thread_rows(
     connection = session.connection()
     if _more_than(connection, article.id, limit):
         return None
-    result = connection.execute(
-        select(*COLUMNS, *(VOTE_COLUMNS if voted else ()))
-        .where(Comment.article_id == article.id)
-        .order_by(Comment.root_seq, Comment.path)
-    )
+    result = connection.execute(_ROWS_VOTED if voted else _ROWS, {"article_id": article.id})
     try:
         # The driver's own tuples: no column here is converted by SQLAlchemy, and a thousand
         # ``Row`` objects cost a third of the SELECT (tests/comments/test_whole_thread.py).
@@ -102,8 +111,7 @@ def whole_thread_rows(
 def _more_than(connection: Connection, article_id: int, limit: int) -> bool:
     """Whether the article has more than ``limit`` comments, counted in its index only as far
     as ``limit`` (a ``LIMIT`` on the sorted SELECT makes SQLite's sort of it slower)."""
-    beyond = select(literal(1)).where(Comment.article_id == article_id).offset(limit).limit(1)
-    return connection.scalar(beyond) is not None
+    return connection.scalar(_BEYOND, {"article_id": article_id, "limit": limit}) is not None
 
 
 def _accounts(connection: Connection, ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
@@ -111,7 +119,7 @@ def _accounts(connection: Connection, ids: Iterable[int]) -> dict[int, tuple[Any
     found: dict[int, tuple[Any, ...]] = {}
     for start in range(0, len(wanted), AUTHORS_PER_STATEMENT):
         chunk = wanted[start : start + AUTHORS_PER_STATEMENT]
-        result = connection.execute(select(*AUTHOR_COLUMNS).where(User.id.in_(chunk)))
+        result = connection.execute(_ACCOUNTS, {"ids": chunk})
         try:
             rows = result.cursor.fetchall()
         finally:
@@ -129,9 +137,5 @@ def _accounts(connection: Connection, ids: Iterable[int]) -> dict[int, tuple[Any
 def _own_votes(connection: Connection, article_id: int, user_id: int | None) -> dict[int, str]:
     if user_id is None:
         return {}
-    found = connection.execute(
-        select(CommentVote.comment_id, type_coerce(CommentVote.value, _AS_STORED)).where(
-            CommentVote.article_id == article_id, CommentVote.user_id == user_id
-        )
-    )
+    found = connection.execute(_OWN_VOTES, {"article_id": article_id, "user_id": user_id})
     return dict(found.all())

@@ -108,3 +108,19 @@ def test_the_whole_thread_is_one_answer_with_an_etag(client, database, make_arti
     )
     assert again.status_code == 304
     assert response.headers["etag"] != client.get("/api/articles/a/comments").headers["etag"]
+
+
+def test_a_thread_of_exactly_the_limit_is_whole_and_one_more_is_not(
+    db, database, make_article, make_user
+):
+    article = make_article()
+    rows = grow(database, article, make_user("ann"), [3, 0, 2])
+    size = len(rows)
+
+    def read(limit):
+        return thread_rows.whole_thread_rows(
+            db, article, Viewer(), sort=Sort.OLDEST, limit=limit, voted=False
+        )
+
+    assert len(read(size).rows) == size
+    assert read(size - 1) is None  # the caller bounds it as a page
