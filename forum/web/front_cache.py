@@ -48,6 +48,7 @@ from forum.web.front_entries import (
     validator_of,
 )
 from forum.web.random_tokens import csrf_token, csrf_token_of
+from forum.web.spliced_gzip import LEVEL
 
 OFFER_KEY = "forum_front_cache"
 ROUTES = re.compile(r"/articles/[^/]+(/comments)?")
@@ -81,6 +82,10 @@ class FrontCache:
     """Where a request's ``Offer`` goes in its state (a handler looks for it there)."""
     max_entries, max_bytes = MAX_ENTRIES, MAX_BYTES
     """Bounds of the entries (least recently used go first)."""
+    token_varies = True
+    """Whether each answer of an entry carries a token of its own (cut out where it goes)."""
+    level = LEVEL
+    """The gzip level of an entry (shared by every visitor: worth the smallest body)."""
 
     def __init__(
         self,
@@ -202,7 +207,14 @@ class FrontCache:
         # let other threads run meanwhile).
         return await to_thread.run_sync(
             lambda: build(
-                found, headers, decode(body, encoding), token, route=route, expires=expires
+                found,
+                headers,
+                decode(body, encoding),
+                token,
+                route=route,
+                expires=expires,
+                cut_token=self.token_varies,
+                level=self.level,
             )
         )
 

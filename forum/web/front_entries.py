@@ -8,7 +8,6 @@ the headers that do not change per answer; ``body_for`` puts an answer's values 
 
 from __future__ import annotations
 
-import re
 import time
 import zlib
 from collections.abc import Callable
@@ -19,7 +18,7 @@ import brotli  # type: ignore[import-untyped]
 
 from forum.db import generation
 from forum.web.random_tokens import token_hex, token_urlsafe
-from forum.web.spliced_gzip import SplicedGzip
+from forum.web.spliced_gzip import LEVEL, SplicedGzip
 
 MIN_COMPRESS = 500
 """Bodies smaller than this go out as they are (Litestar's compression does the same)."""
@@ -116,17 +115,23 @@ def decode(body: bytes, encoding: bytes) -> bytes:
 
 
 def build(
-    found: Offer, headers: Headers, body: bytes, token: str, *, route: str, expires: float
+    found: Offer,
+    headers: Headers,
+    body: bytes,
+    token: str,
+    *,
+    route: str,
+    expires: float,
+    cut_token: bool = True,
+    level: int = LEVEL,
 ) -> Entry:
-    """An entry of ``body``, cut where the token and the handler's marks are."""
+    """An entry of ``body``, cut where the handler's marks are and, unless every answer of it
+    carries the same ``token`` (``cut_token`` False), where the token is; gzip ``level``."""
     assert found.etag is not None
-    marks = {
-        token.encode(): TOKEN,
-        found.nonce_mark.encode(): NONCE,
-        found.time_mark.encode(): TIME,
-    }
-    pieces = re.split(b"(" + b"|".join(map(re.escape, marks)) + b")", body)
-    segments, cuts = pieces[0::2], [marks[mark] for mark in pieces[1::2]]
+    marks = {found.nonce_mark.encode(): NONCE, found.time_mark.encode(): TIME}
+    if cut_token:
+        marks[token.encode()] = TOKEN
+    segments, cuts = split_at_marks(body, marks)
     compress = len(body) >= MIN_COMPRESS
     vary = header_value(headers, b"vary")
     if compress and b"accept-encoding" not in vary.lower():
@@ -143,9 +148,28 @@ def build(
         validator=validator_of(found.etag(token)),
         segments=segments,
         cuts=cuts,
-        gzip=SplicedGzip.of(segments) if compress else None,
+        gzip=SplicedGzip.of(segments, level) if compress else None,
         br=brotli.compress(body, quality=BROTLI_QUALITY) if compress and not cuts else None,
     )
+
+
+def split_at_marks(body: bytes, marks: dict[bytes, int]) -> tuple[list[bytes], list[int]]:
+    """``body`` cut at every occurrence of the marks, and which mark was at each cut (found
+    with ``bytes.find``: a regular expression of the marks took 20 times as long)."""
+    segments: list[bytes] = []
+    cuts: list[int] = []
+    at = 0
+    next_at = {mark: body.find(mark) for mark in marks}
+    while True:
+        found = [(where, mark) for mark, where in next_at.items() if where >= 0]
+        if not found:
+            segments.append(body[at:])
+            return segments, cuts
+        where, mark = min(found)
+        segments.append(body[at:where])
+        cuts.append(marks[mark])
+        at = where + len(mark)
+        next_at[mark] = body.find(mark, at)
 
 
 def _values(entry: Entry, token: str) -> list[bytes]:

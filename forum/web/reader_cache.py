@@ -37,6 +37,7 @@ from forum.web.front_cache import FrontCache, request_header
 from forum.web.front_cache import offer as front_offer
 from forum.web.front_entries import Entry, Headers, Offer, body_for, header_value
 from forum.web.sessions import LOADED_KEY, SESSION_COOKIE
+from forum.web.spliced_gzip import QUICK_LEVEL
 
 OFFER_KEY = "forum_reader_cache"
 PAGE = re.compile(r"/articles/[^/]+")
@@ -76,6 +77,12 @@ class ReaderCache(FrontCache):
 
     offer_key = OFFER_KEY
     max_entries, max_bytes = MAX_ENTRIES, MAX_BYTES
+    token_varies = False
+    """A reader's entry is answered with their own token, the one it was made with: it stays in
+    the text (their page has it in every comment's forms; cut out, each cut cost its making
+    about a millisecond and every answer a few microseconds)."""
+    level = QUICK_LEVEL
+    """A reader's entry is answered a few times, to them alone: made quickly."""
 
     def __init__(self, *, seconds: float, log: bool) -> None:
         super().__init__(

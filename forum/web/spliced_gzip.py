@@ -6,7 +6,9 @@ back across a cut and each segment ends on a byte boundary; a request's values g
 as stored (uncompressed) deflate blocks. The gzip trailer needs the CRC-32 of the whole text:
 CRC-32 is affine in its starting value, so for each segment we keep the linear map that
 carries a CRC across it (four 256-entry tables) and a request pays for its values only, not
-for the 100 KB around them.
+for the 100 KB around them. The map depends only on the segment's length: multiplying by
+``x^(8n)`` modulo the polynomial, as zlib's ``crc32_combine`` does (making it by running the
+CRC over the segment once per bit took 30 times as long).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from dataclasses import dataclass
 
 LEVEL = 6
 """zlib level: what Litestar's compression uses (the segments are compressed once)."""
+QUICK_LEVEL = 1
+"""For a body answered only a few times: a third of the time of ``LEVEL``, a quarter more
+bytes (a reader's page of 100 comments: 1.0 against 3.0 ms, 11.7 % against 9.2 % of it)."""
 HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 """gzip member header: deflate, no name, no time, unknown OS."""
 STORED_MAX = 0xFFFF
@@ -28,6 +33,38 @@ def _stored_block(value: bytes) -> bytes:
     """A non-final stored deflate block holding ``value`` (byte-aligned, as after a flush)."""
     size = len(value)
     return b"\x00" + struct.pack("<HH", size, size ^ 0xFFFF) + value
+
+
+POLY = 0xEDB88320
+"""CRC-32's polynomial, bits reflected (as zlib reads them)."""
+
+
+def _times(a: int, b: int) -> int:
+    """``a·b`` modulo the polynomial, on reflected bits (zlib's ``multmodp``)."""
+    product = 0
+    for bit in range(31, -1, -1):
+        if a >> bit & 1:
+            product ^= b
+        b = (b >> 1) ^ POLY if b & 1 else b >> 1
+    return product
+
+
+_X_TO_2K = [1 << 30]
+"""``x^(2^k)`` modulo the polynomial, for k = 0…31 (``x`` is bit 30 when reflected)."""
+for _ in range(31):
+    _X_TO_2K.append(_times(_X_TO_2K[-1], _X_TO_2K[-1]))
+
+
+def _x_to_8n(n: int) -> int:
+    """``x^(8n)`` modulo the polynomial: a CRC carried across ``n`` bytes is multiplied by it
+    (zlib's ``x2nmodp(n, 3)``; the running CRC is then ``crc32(segment)`` added to it)."""
+    power, k = 1 << 31, 3
+    while n:
+        if n & 1:
+            power = _times(_X_TO_2K[k & 31], power)
+        n >>= 1
+        k += 1
+    return power
 
 
 @dataclass(frozen=True)
@@ -41,17 +78,15 @@ class CrcShift:
 
     @classmethod
     def over(cls, segment: bytes) -> CrcShift:
-        zero = zlib.crc32(segment, 0)
-        basis = [zlib.crc32(segment, 1 << bit) ^ zero for bit in range(32)]
-        table = array("I", bytes(4 * 1024))
-        for byte in range(4):
-            base = 256 * byte
-            for value in range(1, 256):
-                low = value & -value
-                table[base + value] = (
-                    table[base + (value ^ low)] ^ basis[8 * byte + low.bit_length() - 1]
-                )
-        return cls(table, zero)
+        shift = _x_to_8n(len(segment))
+        basis = [_times(shift, 1 << bit) for bit in range(32)]
+        table = array("I")
+        for byte in range(4):  # a byte value's image: the XOR of its set bits' images
+            images = [0]
+            for image in basis[8 * byte : 8 * byte + 8]:
+                images += [known ^ image for known in images]
+            table.extend(images)
+        return cls(table, zlib.crc32(segment))
 
     def __call__(self, crc: int) -> int:
         """``crc32(segment, crc)``."""
@@ -71,9 +106,9 @@ class SplicedGzip:
     tail: bytes
 
     @classmethod
-    def of(cls, segments: Sequence[bytes]) -> SplicedGzip:
+    def of(cls, segments: Sequence[bytes], level: int = LEVEL) -> SplicedGzip:
         """Compress the constant ``segments`` (one more than there are values)."""
-        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
         deflated = [compressor.compress(s) + compressor.flush(zlib.Z_FULL_FLUSH) for s in segments]
         return cls(
             head=HEADER + deflated[0],

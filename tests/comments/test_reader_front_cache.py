@@ -90,6 +90,26 @@ def test_the_token_in_a_kept_page_posts_a_comment(client, auth, article, make_us
     assert "Posted from a kept page" in page(client, article)
 
 
+def test_a_kept_page_is_cut_only_where_each_answer_differs(
+    client, auth, app, article, make_user, post
+):
+    """The reader's token is in every comment's forms and the same in every answer of theirs:
+    the entry keeps it in its text, cut only for the new comment form's nonce and time (each
+    cut cost the entry's making about a millisecond: a page of 100 comments took 70 ms)."""
+    ann = make_user("ann")
+    for n in range(6):
+        post(article, ann, f"Comment {n}")
+    make_user("reader")
+    auth.login("reader")
+    first = page(client, article)
+    page(client, article)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', first)
+    assert token and first.count(token[1]) > 6
+    (entry,) = app.fast_paths.reader_cache.entries.values()
+    assert front_entries.TOKEN not in entry.cuts and len(entry.cuts) <= 2
+    assert PER_REQUEST.sub("", page(client, article)) == PER_REQUEST.sub("", first)
+
+
 def test_logout_ends_access_at_once_for_the_old_cookie(app, settings, article, make_user):
     make_user("reader", display_name="Rita Reader")
     with TestClient(app, base_url=settings.base_url) as browser:

@@ -42,9 +42,9 @@ def test_the_whole_thread_shows_what_the_pages_show_to_every_viewer(
     article = make_article()
     ann, bob, cy = make_user("ann"), make_user("bob"), make_user("cyd")
     names = {  # each author's name settings: shown name and profile link follow them
-        ann.id: dict(display_name="Ann A.", public_name=PublicName.DISPLAY_NAME),
-        bob.id: dict(profile_visibility=ProfileVisibility.MEMBERS),
-        cy.id: dict(display_name="Cyd", profile_visibility=ProfileVisibility.NOBODY),
+        ann.id: {"display_name": "Ann A.", "public_name": PublicName.DISPLAY_NAME},
+        bob.id: {"profile_visibility": ProfileVisibility.MEMBERS},
+        cy.id: {"display_name": "Cyd", "profile_visibility": ProfileVisibility.NOBODY},
     }
     rows = grow(database, article, ann, [6, 0, 3, 9, 1, 0, 4])
     chance = random.Random(seed)

@@ -12,17 +12,19 @@ from redis import Redis
 from sqlalchemy import text
 
 from forum.db import generation
+from forum.web.front_entries import split_at_marks
 from forum.web.render_cache import RedisRenderCache, code_version
-from forum.web.spliced_gzip import CrcShift, SplicedGzip
+from forum.web.spliced_gzip import LEVEL, QUICK_LEVEL, CrcShift, SplicedGzip
 
 
 @settings(deadline=None)  # a loaded CI machine may take long on one example
 @given(
     st.lists(st.binary(max_size=3000), min_size=1, max_size=5),
     st.lists(st.binary(max_size=200), min_size=4, max_size=4),
+    st.sampled_from([LEVEL, QUICK_LEVEL]),
 )
-def test_a_spliced_gzip_body_decodes_to_the_text_with_the_values_in_place(segments, values):
-    spliced = SplicedGzip.of(segments)
+def test_a_spliced_gzip_body_decodes_to_the_text_with_the_values_in_place(segments, values, level):
+    spliced = SplicedGzip.of(segments, level)
     used = values[: len(segments) - 1]
     expected = segments[0] + b"".join(v + s for v, s in zip(used, segments[1:], strict=True))
     assert gzip.decompress(spliced.body(used)) == expected  # gzip checks CRC and length
@@ -40,6 +42,34 @@ def test_a_page_sized_body_compresses_well_with_a_token_in_it():
 @given(st.binary(max_size=500), st.integers(0, 2**32 - 1))
 def test_a_crc_is_carried_across_a_segment_without_reading_it(segment, crc):
     assert CrcShift.over(segment)(crc) == zlib.crc32(segment, crc)
+
+
+def test_a_crc_is_carried_across_segments_of_any_length():
+    for size in (1, 255, 256, 65_535, 65_536, 200_003):
+        segment = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        for crc in (0, 1, 0xDEADBEEF, 2**32 - 1):
+            assert CrcShift.over(segment)(crc) == zlib.crc32(segment, crc)
+
+
+MARKS = {b"\x00nonce\x00": 1, b"\x00time\x00": 2, b"\x00token\x00": 0}
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.binary(max_size=50).map(lambda b: b.replace(b"\x00", b"")),
+            st.sampled_from(list(MARKS)),
+        ),
+        max_size=8,
+    ),
+    st.binary(max_size=50).map(lambda b: b.replace(b"\x00", b"")),
+)
+def test_a_page_is_cut_at_every_mark_in_order(parts, last):
+    body = b"".join(text + mark for text, mark in parts) + last
+    segments, cuts = split_at_marks(body, MARKS)
+    assert segments == [text for text, _ in parts] + [last]
+    assert cuts == [MARKS[mark] for _, mark in parts]
 
 
 def test_a_committed_write_moves_the_generation_and_a_read_or_a_rollback_does_not(database):
