@@ -125,3 +125,22 @@ def isso_lines(isso: dict[str, Any] | None, rates: dict[str, Any]) -> list[str]:
             f"{rate(ours.get('rps', 0))} | {ours.get('p50_ms')} | {ratio} |"
         )
     return [*lines, ""]
+
+
+def wire_table(wire: dict[str, Any]) -> tuple[list[str], float]:
+    """The article page's bytes on the wire in each encoding, and the best compressed share."""
+    raw = (wire.get("identity") or {}).get("bytes", 0)
+    lines = [
+        "| `Accept-Encoding` of the 100-comment article page | Content-Encoding | bytes "
+        "on the wire | share |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    best = 1.0
+    for enc, m in wire.items():
+        share = m["bytes"] / raw if raw else 0
+        if enc != "identity":
+            best = min(best, share if m.get("content_encoding") else 1.0)
+        lines.append(
+            f"| {enc} | {m.get('content_encoding') or '—'} | {m['bytes']:,} | {pct(share)} |"
+        )
+    return lines, best

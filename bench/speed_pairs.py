@@ -10,6 +10,7 @@ and the median share of each request's rounds is the one reported, with the othe
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,11 +22,15 @@ Measure = Callable[..., dict[str, Any]]
 
 def cold_script(path: Path, page: str) -> Path:
     """A wrk script asking for ``page`` with a query string of its own every time (a page no
-    cache holds for this reader: the reader cache is keyed by the whole address)."""
+    cache holds for this reader: the reader cache is keyed by the whole address). Each script
+    run of it has addresses of its own (the script's and the second it started in): the same
+    address again within a minute is a second load, which the reader cache keeps."""
+    script = secrets.token_hex(4)
     path.write_text(
         "local i = 0\n"
+        "local run = os.time()\n"
         "request = function()\n  i = i + 1\n"
-        f'  return wrk.format(nil, "{page}?first=" .. i)\nend\n'
+        f'  return wrk.format(nil, "{page}?first={script}-" .. run .. "-" .. i)\nend\n'
     )
     return path
 

@@ -18,6 +18,7 @@ from speed_format import (
     rate,
     verdict,
     whole_thread_table,
+    wire_table,
 )
 
 HEADING = "## Speed targets (issue 13)"
@@ -241,19 +242,9 @@ class Report:
         self.w("### Compression and static files (target 5)")
         self.w()
         raw = (wire.get("identity") or {}).get("bytes", 0)
-        self.w(
-            "| `Accept-Encoding` of the 100-comment article page | Content-Encoding | bytes "
-            "on the wire | share |"
-        )
-        self.w("| --- | --- | ---: | ---: |")
-        best = 1.0
-        for enc, m in wire.items():
-            share = m["bytes"] / raw if raw else 0
-            if enc != "identity":
-                best = min(best, share if m.get("content_encoding") else 1.0)
-            self.w(
-                f"| {enc} | {m.get('content_encoding') or '—'} | {m['bytes']:,} | {pct(share)} |"
-            )
+        lines, best = wire_table(wire)
+        for line in lines:
+            self.w(line)
         self.w()
         statics = forum.get("static") or []
         for s in statics:
