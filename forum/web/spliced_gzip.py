@@ -7,8 +7,8 @@ as stored (uncompressed) deflate blocks. The gzip trailer needs the CRC-32 of th
 CRC-32 is affine in its starting value, so for each segment we keep the linear map that
 carries a CRC across it (four 256-entry tables) and a request pays for its values only, not
 for the 100 KB around them. The map depends only on the segment's length: multiplying by
-``x^(8n)`` modulo the polynomial, as zlib's ``crc32_combine`` does (making it by running the
-CRC over the segment once per bit took 30 times as long).
+``x^(8n)`` modulo the polynomial, as zlib's ``crc32_combine`` does (running the CRC over the
+segment once per bit instead took 2.6 ms for a 160 KB page's three segments, against 0.8).
 """
 
 from __future__ import annotations
