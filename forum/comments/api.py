@@ -146,6 +146,8 @@ class CommentApi(Controller):
         Sends an ``ETag``; a matching ``If-None-Match`` gets 304 Not Modified.
         """
         viewer = hooks.viewer(db, current_user, article.id)
+        # Whether the thread has votes: asked where it is used (the order when none was chosen,
+        # the whole thread's vote columns); a page in a chosen order reads its votes anyway.
         voted = votes.thread_has_votes(db, article.id) if whole or not sort else True
         sort = sort or votes.sort_unchosen(voted)
         mode = service.effective_mode(article, close_after_days=comment_config.close_after_days)
