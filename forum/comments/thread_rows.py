@@ -55,9 +55,7 @@ NO_ACCOUNT = (None, None, None, None)
 # Built once: building a statement costs more than running these small ones.
 _IN_THREAD = Comment.article_id == bindparam("article_id")
 _ROWS = select(*COLUMNS).where(_IN_THREAD).order_by(Comment.root_seq, Comment.path)
-_ROWS_VOTED = (
-    select(*COLUMNS, *VOTE_COLUMNS).where(_IN_THREAD).order_by(Comment.root_seq, Comment.path)
-)
+_ROWS_VOTED = _ROWS.add_columns(*VOTE_COLUMNS)
 _BEYOND = select(literal(1)).where(_IN_THREAD).offset(bindparam("limit")).limit(1)
 _ACCOUNTS = select(*AUTHOR_COLUMNS).where(User.id.in_(bindparam("ids", expanding=True)))
 _OWN_VOTES = select(CommentVote.comment_id, type_coerce(CommentVote.value, _AS_STORED)).where(
