@@ -47,10 +47,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _bound_socket() -> socket.socket:
+    """A loopback socket on a port of its own, kept until the server is done with it (a port
+    looked up, let go and bound again later could be taken by another worker's server)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 @dataclass
@@ -75,7 +77,8 @@ def live_server(
 
     from forum.app import create_app
 
-    port = _free_port()
+    sock = _bound_socket()
+    port = sock.getsockname()[1]
     settings = Settings(
         var_dir=tmp_path / "var",
         secret_key=TEST_SECRET,
@@ -96,7 +99,7 @@ def live_server(
             timeout_graceful_shutdown=2,
         )
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
@@ -109,6 +112,7 @@ def live_server(
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+        sock.close()
         database.dispose()
 
 
