@@ -15,7 +15,8 @@ after every committed write) has not moved since the request that built it began
 most ``FORUM_FRONT_CACHE_MS`` (writes made by other processes are seen after that bound). A
 stale entry is rebuilt through Litestar. ``If-None-Match`` with the entry's validator gets 304
 (forum/web/front_entries.py keeps the entries): for a page, with the CSRF cookie of the copy
-the client shows, named by its tag; a tag naming no token of ours gets the page again.
+the client shows, named by its tag; a tag naming no token of ours gets the page again. A JSON
+thread's 304 is the same for every client and carries no cookie (its body holds no token).
 """
 
 from __future__ import annotations
@@ -235,8 +236,10 @@ class FrontCache:
     ) -> tuple[int, Headers, bytes]:
         """The status, headers and body ``entry`` is answered with, carrying ``token`` (None:
         a new one, made only when the answer needs one: a page's 304 gives back its copy's)."""
-        sent = request_header(scope, b"if-none-match")
-        kept = self._revalidated(entry, sent.decode("latin-1"), token) if sent else None
+        sent = request_header(scope, b"if-none-match").decode("latin-1")
+        if sent and entry.fixed_304 is not None and _naming(entry, sent):
+            return 304, [*entry.fixed_304], b""
+        kept = self._revalidated(entry, sent, token) if sent else None
         if kept is not None:
             return 304, self._head(entry, kept) + entry.head_304, b""
         token = token or self.new_token()
@@ -251,7 +254,7 @@ class FrontCache:
     def _head(self, entry: Entry, token: str) -> Headers:
         """The validator, ``Vary`` and CSRF cookie of an answer carrying ``token``."""
         return [
-            (b"etag", entry.etag(token).encode()),
+            (b"etag", entry.tag(token).encode()),
             (b"vary", entry.vary),
             (b"set-cookie", (self.cookie_parts[0] + token + self.cookie_parts[1]).encode()),
         ]
@@ -260,9 +263,7 @@ class FrontCache:
         """The token of a 304 when one of the client's tags names the entry's content: for a
         body that carries a token (a page's forms), the one in the client's copy, named by its
         tag (a new cookie would not match the forms it shows); else ``token``. None: a 200."""
-        for tag in sent.split(","):
-            if validator_of(tag) != entry.validator:
-                continue
+        for tag in _naming(entry, sent):
             if TOKEN not in entry.cuts:
                 return token or self.new_token()
             copied = self.copy_token(token_part(tag))
@@ -286,6 +287,11 @@ class FrontCache:
             headers.append((b"x-request-id", request_id.encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _naming(entry: Entry, sent: str) -> list[str]:
+    """The tags of ``If-None-Match`` that name the content of ``entry``."""
+    return [tag for tag in sent.split(",") if validator_of(tag) == entry.validator]
 
 
 def _token_of(cookies: list[bytes], prefix: str, suffix: str) -> str | None:

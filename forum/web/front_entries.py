@@ -36,8 +36,9 @@ no other representation metadata). The security headers stay on that copy from i
 304 carrying them again cost a third of the cheapest answer's time in the server's header
 loop and write."""
 Headers = list[tuple[bytes, bytes]]
-Etag = Callable[[str], str]
-"""The answer's ETag for the CSRF token it carries."""
+Etag = Callable[[str], str] | str
+"""The answer's ETag: made of the CSRF token it carries (a page, whose forms carry it), or the
+same for every answer (a JSON thread)."""
 
 
 def validator_of(tag: str) -> str:
@@ -85,6 +86,15 @@ class Entry:
     br: bytes | None
     token: str = ""
     """The CSRF token an answer carries when it is always the same one (a reader's own)."""
+    fixed_304: Headers | None = None
+    """The whole head of every 304, when nothing in it depends on a token: a body without one
+    and a tag of its own (a JSON thread). It carries no CSRF cookie: the client's copy holds
+    no form that would need it (its 200 carried one), and the cookie cost a third of the
+    answer's time (an HMAC, a 150-byte header the server checks and writes)."""
+
+    def tag(self, token: str) -> str:
+        """The ETag of an answer carrying ``token``."""
+        return tag_of(self.etag, token)
 
     @property
     def size(self) -> int:
@@ -95,6 +105,11 @@ class Entry:
         """Current for a request that ``arrived`` then (one that waited while the entry was
         made is judged by when it came, not by how long the making took)."""
         return self.generation == generation.value and arrived < self.expires
+
+
+def tag_of(etag: Etag, token: str) -> str:
+    """The ETag of an answer carrying ``token``."""
+    return etag if isinstance(etag, str) else etag(token)
 
 
 def token_part(tag: str) -> str:
@@ -137,19 +152,24 @@ def build(
     if compress and b"accept-encoding" not in vary.lower():
         vary = vary + b", Accept-Encoding" if vary else b"Accept-Encoding"
     kept = [(k, v) for k, v in headers if k not in DROPPED]
+    head_304 = [(k, v) for k, v in kept if k in IN_304]
+    fixed = isinstance(found.etag, str) and TOKEN not in cuts
     return Entry(
         generation=found.generation,
         expires=expires,
         route=route,
         headers=kept,
-        head_304=[(k, v) for k, v in kept if k in IN_304],
+        head_304=head_304,
         vary=vary,
         etag=found.etag,
-        validator=validator_of(found.etag(token)),
+        validator=validator_of(tag_of(found.etag, token)),
         segments=segments,
         cuts=cuts,
         gzip=SplicedGzip.of(segments, level) if compress else None,
         br=brotli.compress(body, quality=BROTLI_QUALITY) if compress and not cuts else None,
+        fixed_304=[(b"etag", tag_of(found.etag, "").encode()), (b"vary", vary), *head_304]
+        if fixed
+        else None,
     )
 
 
