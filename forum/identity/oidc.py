@@ -7,6 +7,9 @@ flows call this before they read or write); the discovery document and the key s
 for an hour, and the keys are fetched again once when a token names a key we do not know
 (the provider rotated them). A provider that is down, slow or answers nonsense raises
 ``ProviderUnavailable`` (503 with Retry-After); a token that fails a check raises ``Refused``.
+
+httpx, authlib and joserfc (with cryptography, about 15 MiB in every worker) are imported when
+a provider is first asked, not when the forum starts: most forums configure none.
 """
 
 from __future__ import annotations
@@ -15,20 +18,18 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
-
-import httpx
-from authlib.common.security import generate_token
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
 
 from forum.errors import Unavailable
 from forum.i18n import N_, gettext
 from forum.identity.service import ExternalClaim
 from forum.settings_checks import OidcProvider
+
+if TYPE_CHECKING:
+    import httpx
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
 
 log = logging.getLogger("forum.identity")
 """Why a provider was unusable or a token refused: names the provider and the check, never
@@ -81,6 +82,8 @@ class OidcClient:
         return ProviderUnavailable(message, retry_after=60)
 
     async def _fetch(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as http:
                 return await http.request(method, url, **kwargs)
@@ -114,6 +117,9 @@ class OidcClient:
 
     async def keys(self, *, refresh: bool = False) -> KeySet:
         """The provider's signing keys (cached; ``refresh`` fetches them again)."""
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
         async with self._lock:
             cached = self._keys
             if cached is not None and cached[0] > time.monotonic() and not refresh:
@@ -128,6 +134,9 @@ class OidcClient:
 
     async def start(self, redirect_uri: str) -> Start:
         """A new authorization request: fresh state, nonce and PKCE verifier (S256)."""
+        from authlib.common.security import generate_token
+        from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
         endpoint = (await self.metadata())["authorization_endpoint"]
         if not endpoint.startswith(provider_origin(self.provider) + "/"):
             # Our CSP's form-action would stop the browser on its way there.
@@ -178,6 +187,9 @@ class OidcClient:
 
     async def check_id_token(self, id_token: str, *, nonce: str) -> dict[str, Any]:
         """The token's claims once its signature and every required claim hold."""
+        from joserfc import jwt
+        from joserfc.errors import InvalidKeyIdError, JoseError
+
         try:
             try:
                 token = jwt.decode(id_token, await self.keys(), algorithms=ALGORITHMS)
@@ -195,6 +207,8 @@ class OidcClient:
         return claims
 
     def _registry(self, nonce: str) -> jwt.JWTClaimsRegistry:
+        from joserfc import jwt
+
         return jwt.JWTClaimsRegistry(
             leeway=LEEWAY_SECONDS,
             iss={"essential": True, "value": self.provider.issuer},

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import subprocess
+import sys
 import time
 from types import SimpleNamespace
 
@@ -351,3 +353,25 @@ def test_a_visitors_cookie_choice_becomes_the_accounts_as_at_a_password_login(
     with database.session() as session:
         stored = privacy.user_decision(session, user.id)
     assert stored is not None and (stored.preferences, stored.analytics) == (False, True)
+
+
+def test_a_forum_without_sign_in_providers_does_not_load_their_libraries(tmp_path):
+    """httpx, authlib and joserfc (about 15 MiB in every worker) load when a provider is
+    first asked: a forum that configures none never carries them."""
+    program = (
+        "import sys\n"
+        "from forum.app.served import served_app\n"
+        "served_app()\n"
+        "print(sorted(m for m in ('httpx', 'authlib', 'joserfc') if m in sys.modules))\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FORUM_VAR_DIR": str(tmp_path),
+        "FORUM_DATABASE_URL": f"sqlite:///{tmp_path / 'forum.db'}",
+        "FORUM_ACCESS_LOG": "false",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
