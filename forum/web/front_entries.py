@@ -89,7 +89,7 @@ class Entry:
     fixed_304: Headers | None = None
     """The whole head of every 304, when nothing in it depends on a token: a body without one
     and a tag of its own (a JSON thread). It carries no CSRF cookie: the client's copy holds
-    no form that would need it (its 200 carried one), and the cookie cost a third of the
+    no form that would need it (its 200 carried one), and the cookie cost a fifth of the
     answer's time (an HMAC, a 150-byte header the server checks and writes)."""
 
     def tag(self, token: str) -> str:
