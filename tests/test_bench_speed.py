@@ -47,7 +47,7 @@ def results(visitor_rps: float, page_10k_p50: float) -> dict[str, Any]:
     headers = {
         f"{k} 1 {s}": {"comments": 180, "bytes": 1000} for k in ("page", "json") for s in sizes
     }
-    headers["visitor page"] = {"status": 200, "etag": '"a"', "cache_control": "no-cache"}
+    headers["visitor page"] = {"status": 200, "etag": '"a"', "cache_control": "private, no-cache"}
     headers["visitor page"]["revalidation_status"] = 304
     headers["reader page"] = {"status": 200, "etag": "", "cache_control": "no-store"}
     rates = {f"{k} 1 {s}": rate(100) for k in ("page", "json") for s in sizes}

@@ -184,7 +184,9 @@ def visitor_article_page(
     headers: dict[str, str] = {}
     if not any(name.endswith(SESSION_COOKIE) for name in request.cookies):
         etag = visitor_page.page_etag(key, token, cache.variant(request))
-        headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Cookie"}
+        # private: the page's forms and its cookie carry this visitor's CSRF token, which a
+        # shared cache must not hand to the next visitor; the browser revalidates its copy
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
         # a browser's copy with its cookie's token in the forms; a request without a cookie
         # was given a new token, which no copy carries: the front cache answers its 304s
         if etag_matches(request, etag):

@@ -222,7 +222,7 @@ def test_304_from_the_front_cache_and_200_for_a_stale_tag(client, article, post,
     tag = first.headers["etag"]
     again = visit(client, path, **{"if-none-match": tag})
     assert again.status_code == 304 and again.content == b"" and len(handled) == 1
-    assert again.headers["cache-control"] == "no-cache"
+    assert again.headers["cache-control"] == "private, no-cache"
     assert set(again.headers) == NOT_MODIFIED_HEADERS
     # the cookie given back is the token of the copy the client shows: its forms post
     assert token_of(again) == token_of(first) and again.headers["etag"] == tag
