@@ -49,6 +49,21 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def snapshot(commit: str, into: Path) -> Path:
+    """The tree of ``commit`` in ``into``, its templates and migrations linked into its package
+    (the editable install would otherwise serve the working tree's)."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    for name in ("templates", "migrations"):
+        link = into / "forum" / name
+        if not link.exists():
+            link.symlink_to(into / name)
+    return into
+
+
 def in_snapshot(argv: list[str]) -> int:
     """Run this script with ``git archive HEAD`` first on the path and as the servers' cwd."""
     commit = subprocess.run(
@@ -56,14 +71,7 @@ def in_snapshot(argv: list[str]) -> int:
     ).stdout.strip()
     tmp = tempfile.mkdtemp(prefix="forum-speed-src-")
     try:
-        archive = subprocess.run(
-            ["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        for name in ("templates", "migrations"):
-            link = Path(tmp) / "forum" / name
-            if not link.exists():
-                link.symlink_to(Path(tmp) / name)
+        snapshot("HEAD", Path(tmp))
         env = {
             **os.environ,
             "FORUM_BENCH_SOURCE": tmp,

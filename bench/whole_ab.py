@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,23 +26,9 @@ from pathlib import Path
 import speed_probe as probe
 import speed_seed
 import speed_tools as tools
+from speed import snapshot
 
-ROOT = Path(__file__).resolve().parents[1]
 LOAD = ("/articles/speed-100", "/api/articles/speed-100/comments", "/articles/speed-10k")
-
-
-def snapshot(commit: str, into: Path) -> Path:
-    """The tree of ``commit`` in ``into``, its templates and migrations linked into its package."""
-    into.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", commit], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    for name in ("templates", "migrations"):
-        link = into / "forum" / name
-        if not link.exists():
-            link.symlink_to(into / name)
-    return into
 
 
 def main(argv: list[str]) -> None:

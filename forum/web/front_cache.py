@@ -45,6 +45,7 @@ from forum.web.front_entries import (
     decode,
     filled,
     header_value,
+    tag_of,
     token_part,
     validator_of,
 )
@@ -254,7 +255,7 @@ class FrontCache:
     def _head(self, entry: Entry, token: str) -> Headers:
         """The validator, ``Vary`` and CSRF cookie of an answer carrying ``token``."""
         return [
-            (b"etag", entry.tag(token).encode()),
+            (b"etag", tag_of(entry.etag, token).encode()),
             (b"vary", entry.vary),
             (b"set-cookie", (self.cookie_parts[0] + token + self.cookie_parts[1]).encode()),
         ]

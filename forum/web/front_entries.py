@@ -92,10 +92,6 @@ class Entry:
     no form that would need it (its 200 carried one), and the cookie cost a fifth of the
     answer's time (an HMAC, a 150-byte header the server checks and writes)."""
 
-    def tag(self, token: str) -> str:
-        """The ETag of an answer carrying ``token``."""
-        return tag_of(self.etag, token)
-
     @property
     def size(self) -> int:
         gzip = self.gzip.size if self.gzip else 0
@@ -153,7 +149,8 @@ def build(
         vary = vary + b", Accept-Encoding" if vary else b"Accept-Encoding"
     kept = [(k, v) for k, v in headers if k not in DROPPED]
     head_304 = [(k, v) for k, v in kept if k in IN_304]
-    fixed = isinstance(found.etag, str) and TOKEN not in cuts
+    tag = tag_of(found.etag, token)
+    fixed = isinstance(found.etag, str) and TOKEN not in cuts  # the same tag for every answer
     return Entry(
         generation=found.generation,
         expires=expires,
@@ -162,14 +159,12 @@ def build(
         head_304=head_304,
         vary=vary,
         etag=found.etag,
-        validator=validator_of(tag_of(found.etag, token)),
+        validator=validator_of(tag),
         segments=segments,
         cuts=cuts,
         gzip=SplicedGzip.of(segments, level) if compress else None,
         br=brotli.compress(body, quality=BROTLI_QUALITY) if compress and not cuts else None,
-        fixed_304=[(b"etag", tag_of(found.etag, "").encode()), (b"vary", vary), *head_304]
-        if fixed
-        else None,
+        fixed_304=[(b"etag", tag.encode()), (b"vary", vary), *head_304] if fixed else None,
     )
 
 
