@@ -88,6 +88,22 @@ def fold_of(page, comment_id: int):
     return page.locator(f'details.fold[data-fold="{comment_id}"]')
 
 
+def toggle_fold(page, comment_id: int) -> None:
+    """Click a fold's summary and wait for its ``toggle`` event: the script remembers a fold in
+    that event's handler, which the browser runs a moment after the click (a reload right after
+    the click could come first)."""
+    page.evaluate(
+        """id => {
+            window.foldToggled = false;
+            document.querySelector(`details.fold[data-fold="${id}"]`)
+                .addEventListener("toggle", () => { window.foldToggled = true; }, {once: true});
+        }""",
+        comment_id,
+    )
+    fold_of(page, comment_id).locator("> summary").click()
+    page.wait_for_function("window.foldToggled")
+
+
 def is_open(page, comment_id: int) -> bool:
     return page.eval_on_selector(f'details.fold[data-fold="{comment_id}"]', "el => el.open")
 
@@ -196,8 +212,7 @@ def test_folding_works_without_javascript(live_server, chromium, size):
 def test_folds_are_remembered_only_after_consent_to_preferences(live_server, page):
     ids = seed(live_server)
     open_thread(page, live_server, LAPTOP)
-    folded = fold_of(page, ids["c8"]).locator("> summary")
-    folded.click()
+    toggle_fold(page, ids["c8"])
     page.reload()
     assert is_open(page, ids["c8"])  # no consent: nothing kept
     assert page.evaluate("localStorage.getItem('forum.folds')") is None
@@ -205,7 +220,7 @@ def test_folds_are_remembered_only_after_consent_to_preferences(live_server, pag
     page.get_by_role("button", name="Accept all").click()
     expect(page.get_by_role("region", name="Cookie consent")).to_be_hidden()
     page.reload()
-    folded.click()
+    toggle_fold(page, ids["c8"])
     page.reload()
     assert not is_open(page, ids["c8"]) and is_open(page, ids["c0"])
     assert page.evaluate("JSON.parse(localStorage.getItem('forum.folds'))")["socialism"]["ids"]
